@@ -1,0 +1,105 @@
+// Package artifact records what a build made: it writes each artifact to a
+// temporary name and renames it into dist only when complete, and writes
+// checksums.txt and artifacts.json, the files users' scripts read.
+package artifact
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// TempSuffix ends the name of every file being written into dist. A file
+// with it is incomplete; a file without it is whole.
+const TempSuffix = ".bundle-tmp"
+
+// Artifact is one file in dist, as listed in artifacts.json.
+type Artifact struct {
+	Path   string `json:"path"` // relative to dist, slash-separated
+	OS     string `json:"os"`
+	Arch   string `json:"arch"`
+	Format string `json:"format"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// WriteFile creates dist/name through a temporary file: fill writes the
+// content, and only when it returns nil is the file synced and renamed to
+// its final name. On any error nothing named name is left behind. It
+// returns the size and SHA-256 of what was written.
+func WriteFile(dist, name string, fill func(io.Writer) error) (size int64, sum string, err error) {
+	tmp, err := os.CreateTemp(dist, "."+name+".*"+TempSuffix)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	cw := &countingWriter{w: io.MultiWriter(tmp, h)}
+	if err = fill(cw); err != nil {
+		return 0, "", err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return 0, "", err
+	}
+	if err = tmp.Sync(); err != nil {
+		return 0, "", err
+	}
+	if err = tmp.Close(); err != nil {
+		return 0, "", err
+	}
+	if err = os.Rename(tmp.Name(), filepath.Join(dist, name)); err != nil {
+		return 0, "", err
+	}
+	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// SHA256File returns the hex SHA-256 of the file at path.
+func SHA256File(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// IsTemp reports whether a file name in dist is an unfinished write.
+func IsTemp(name string) bool { return strings.HasSuffix(name, TempSuffix) }
+
+// HumanSize formats a byte count for people: "2.1 MB", "640 kB", "12 B".
+func HumanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

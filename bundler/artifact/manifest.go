@@ -1,0 +1,91 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Names of the files that describe dist.
+const (
+	ManifestName  = "artifacts.json"
+	ChecksumsName = "checksums.txt"
+)
+
+// Manifest is the content of artifacts.json.
+type Manifest struct {
+	Name      string     `json:"name"`
+	Version   string     `json:"version"`
+	Artifacts []Artifact `json:"artifacts"`
+}
+
+// Sort orders the artifacts by path so the files are the same on every run.
+func (m *Manifest) Sort() {
+	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
+}
+
+// Write writes checksums.txt and then artifacts.json into dist, each
+// atomically; artifacts.json comes last, so its presence means the build
+// finished.
+func (m Manifest) Write(dist string) error {
+	m.Sort()
+	if m.Artifacts == nil {
+		m.Artifacts = []Artifact{}
+	}
+	if _, _, err := WriteFile(dist, ChecksumsName, func(w io.Writer) error {
+		for _, a := range m.Artifacts {
+			// sha256sum's text format: hash, two spaces, path.
+			if _, err := fmt.Fprintf(w, "%s  %s\n", a.SHA256, a.Path); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("write %s: %w", ChecksumsName, err)
+	}
+	data, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	if _, _, err := WriteFile(dist, ManifestName, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}); err != nil {
+		return fmt.Errorf("write %s: %w", ManifestName, err)
+	}
+	return nil
+}
+
+// JSON is the manifest as artifacts.json holds it: indented, ending in a
+// newline.
+func (m Manifest) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", ManifestName, err)
+	}
+	return b.Bytes(), nil
+}
+
+// ReadManifest reads dist/artifacts.json. It returns (nil, nil) when there
+// is none.
+func ReadManifest(dist string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dist, ManifestName))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dist, ManifestName), err)
+	}
+	return &m, nil
+}

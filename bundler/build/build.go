@@ -1,0 +1,276 @@
+// Package build runs a whole bundle build. The stages, in order:
+//
+//	load     read and validate bundle.yaml                     (config)
+//	version  pick the version: flag, env, config, git tag      (version)
+//	plan     targets × formats, external tools found           (plan.go)
+//	check    icon, files and main package on disk              (config)
+//	dist     prepare the output folder                         (artifact)
+//	compile  go build each target, in parallel                 (compile)
+//	stage    lay out the app folder: executable + files        (stage.go)
+//	package  make each format's artifact, atomically           (formats)
+//	manifest checksums.txt, then artifacts.json, last          (artifact)
+//
+// Nothing is written to dist before every check has passed, so bad input
+// never leaves a file behind.
+package build
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler/compile"
+	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler/gomod"
+	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/vcs"
+	"github.com/bundlekit/bundle/bundler/version"
+)
+
+// Options are the inputs of a build besides bundle.yaml.
+type Options struct {
+	Config          string   // path of bundle.yaml
+	Version         string   // --version
+	EnvVersion      string   // $BUNDLE_VERSION
+	Snapshot        bool     // --snapshot
+	Targets         []string // --target filter; empty means all
+	Formats         []string // --format filter; empty means all
+	Dist            string   // output folder, relative to the working directory
+	Clean           bool     // empty dist first
+	Parallel        int      // targets built at once; 0 means the number of CPUs
+	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
+	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
+	OnEvent         func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	Started  EventKind = iota // the version and plan are known; nothing built yet
+	Compiled                  // a target's executable is built
+	Packaged                  // an artifact is in dist
+	Skipped                   // a format was skipped (its tool is missing)
+)
+
+// Event is progress, reported as it happens.
+type Event struct {
+	Kind     EventKind
+	Target   packager.Target
+	Format   string
+	Artifact artifact.Artifact
+	Elapsed  time.Duration
+	Message  string
+}
+
+// Result is what a finished build made.
+type Result struct {
+	Manifest      artifact.Manifest
+	Version       *semver.Version
+	VersionSource string
+	GoVersion     string
+	Skips         []Skip
+}
+
+// Run builds every planned target and format and writes dist.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	emit := func(e Event) {
+		if o.OnEvent != nil {
+			o.OnEvent(e)
+		}
+	}
+	known := formats.Known()
+	p, err := config.Load(o.Config, known)
+	if err != nil {
+		return nil, err
+	}
+	resolved, err := version.Resolve(ctx, version.Sources{
+		Flag: o.Version, Env: o.EnvVersion, Config: p.Config.Version, Snapshot: o.Snapshot, Dir: p.Dir,
+	})
+	if err != nil {
+		return nil, exitcode.Config(err)
+	}
+	pl, err := plan(p, o.Targets, o.Formats, o.SkipUnavailable)
+	if err != nil {
+		return nil, err
+	}
+	goVersion, err := gomod.GoVersion(ctx)
+	if err != nil {
+		return nil, exitcode.Tool(err)
+	}
+	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
+		return nil, err
+	}
+	mtime, err := sourceTime(ctx, o.SourceDateEpoch, p.Dir)
+	if err != nil {
+		return nil, err
+	}
+
+	v := resolved.Version.String()
+	prefix := p.Config.Binary + "_" + v + "_"
+	old, err := artifact.PrepareDist(o.Dist, p.Config.Name, v, prefix, o.Clean)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Version: resolved.Version, VersionSource: resolved.Source, GoVersion: goVersion, Skips: pl.Skips}
+	emit(Event{Kind: Started, Message: fmt.Sprintf("%s %s (%s), %s", p.Config.Name, v, resolved.Source, goVersion)})
+	for _, s := range pl.Skips {
+		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
+	}
+
+	work, err := os.MkdirTemp("", "bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	var mu sync.Mutex
+	var made []artifact.Artifact
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelism(o.Parallel))
+	for _, job := range pl.Jobs {
+		g.Go(func() error {
+			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, emit)
+			mu.Lock()
+			made = append(made, arts...)
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Artifacts: append(made, carried(o.Dist, old, made)...)}
+	if err := res.Manifest.Write(o.Dist); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	prune(o.Dist, prefix, res.Manifest)
+	res.Manifest.Sort()
+	return res, nil
+}
+
+// buildTarget compiles one target, stages its app folder and makes each of
+// its formats.
+func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, emit func(Event)) ([]artifact.Artifact, error) {
+	t := job.Target
+	stem := fmt.Sprintf("%s_%s_%s_%s", p.Config.Binary, v, t.OS, t.Arch)
+	appDir := filepath.Join(work, "app")
+	exe := p.Config.Binary
+	if t.OS == "windows" {
+		exe += ".exe"
+	}
+	if err := os.MkdirAll(appDir, 0o755); err != nil {
+		return nil, fmt.Errorf("build %s: %w", t, err)
+	}
+
+	start := time.Now()
+	err := compile.Run(ctx, compile.Request{
+		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: filepath.Join(appDir, exe),
+		Build: p.Config.Build, GUI: p.Config.GUI, Version: v.String(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
+	if err := stageFiles(p, appDir); err != nil {
+		return nil, fmt.Errorf("build %s: %w", t, err)
+	}
+
+	var arts []artifact.Artifact
+	for _, f := range job.Formats {
+		formatWork := filepath.Join(work, "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
+		if err := os.MkdirAll(formatWork, 0o755); err != nil {
+			return arts, fmt.Errorf("%s %s: %w", f.Name(), t, err)
+		}
+		in := packager.Input{
+			Config: p.Config, Dir: p.Dir, Version: v, Target: t,
+			AppDir: appDir, Exe: exe, Stem: stem, MTime: mtime, WorkDir: formatWork,
+		}
+		name := f.FileName(in)
+		size, sum, err := artifact.WriteFile(dist, name, func(w io.Writer) error { return f.Package(ctx, in, w) })
+		if err != nil {
+			return arts, fmt.Errorf("%s %s: %w", f.Name(), t, err)
+		}
+		a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: f.Name(), Size: size, SHA256: sum}
+		arts = append(arts, a)
+		emit(Event{Kind: Packaged, Target: t, Format: f.Name(), Artifact: a, Elapsed: time.Since(start)})
+	}
+	return arts, nil
+}
+
+// sourceTime is the time every archived file carries: $SOURCE_DATE_EPOCH,
+// else the commit time of HEAD, else now (an untracked project cannot be
+// reproduced anyway).
+func sourceTime(ctx context.Context, epoch, dir string) (time.Time, error) {
+	if epoch != "" {
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil || sec < 0 {
+			return time.Time{}, exitcode.Config(fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a Unix time in seconds; set it to e.g. $(git log -1 --format=%%ct)", epoch))
+		}
+		return time.Unix(sec, 0).UTC(), nil
+	}
+	if t, ok := vcs.CommitTime(ctx, dir); ok {
+		return t, nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// carried returns the artifacts of an earlier build of this same version
+// that this build did not make again and that are still in dist unchanged,
+// so building one --target at a time adds to dist instead of replacing it.
+func carried(dist string, old *artifact.Manifest, made []artifact.Artifact) []artifact.Artifact {
+	if old == nil {
+		return nil
+	}
+	rebuilt := map[string]bool{}
+	for _, a := range made {
+		rebuilt[a.Path] = true
+	}
+	var keep []artifact.Artifact
+	for _, a := range old.Artifacts {
+		if rebuilt[a.Path] {
+			continue
+		}
+		if sum, err := artifact.SHA256File(filepath.Join(dist, filepath.FromSlash(a.Path))); err == nil && sum == a.SHA256 {
+			keep = append(keep, a)
+		}
+	}
+	return keep
+}
+
+// prune removes files of this version that the manifest does not list
+// (left by an interrupted build or changed since), so dist holds exactly
+// what artifacts.json says.
+func prune(dist, prefix string, m artifact.Manifest) {
+	listed := map[string]bool{}
+	for _, a := range m.Artifacts {
+		listed[a.Path] = true
+	}
+	entries, _ := os.ReadDir(dist)
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, prefix) && !listed[n] {
+			os.RemoveAll(filepath.Join(dist, n))
+		}
+	}
+}
+
+func parallelism(n int) int {
+	if n > 0 {
+		return n
+	}
+	return runtime.NumCPU()
+}

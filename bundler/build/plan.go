@@ -1,0 +1,111 @@
+package build
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/tool"
+)
+
+// Job is what one target builds: the target and the formats it packages.
+type Job struct {
+	Target  packager.Target
+	Formats []packager.Format
+}
+
+// Skip is a format left out because its tool is missing and the user asked
+// to skip what cannot be made here.
+type Skip struct {
+	Format string
+	Reason string // one line naming the tool and how to install it
+}
+
+// Plan lists the jobs of a build.
+type Plan struct {
+	Jobs  []Job
+	Skips []Skip
+}
+
+// plan turns the config and the --target/--format filters into jobs. A
+// format whose tool is missing is an error (exit 3) unless skipUnavailable,
+// which drops it and records why.
+func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
+	c := p.Config
+	for _, t := range onlyTargets {
+		if !contains(c.Targets, t) {
+			return Plan{}, exitcode.Config(fmt.Errorf("--target %s: not in targets of %s (%s); add it there or pick one of those", t, p.Path, strings.Join(c.Targets, ", ")))
+		}
+	}
+	for _, f := range onlyFormats {
+		if !configuredAnywhere(c, f) {
+			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS", f, p.Path))
+		}
+	}
+
+	var out Plan
+	unavailable := map[string]string{} // format -> why
+	for _, ts := range c.Targets {
+		if len(onlyTargets) > 0 && !contains(onlyTargets, ts) {
+			continue
+		}
+		goos, arch, _ := strings.Cut(ts, "/")
+		job := Job{Target: packager.Target{OS: goos, Arch: arch}}
+		for _, name := range c.Formats.ForOS(goos) {
+			if len(onlyFormats) > 0 && !contains(onlyFormats, name) {
+				continue
+			}
+			f, _ := formats.Get(name) // config validation guarantees it exists
+			if why, err := missingTool(f); err != nil {
+				if !skipUnavailable {
+					return Plan{}, err
+				}
+				unavailable[name] = why
+				continue
+			}
+			job.Formats = append(job.Formats, f)
+		}
+		if len(job.Formats) > 0 {
+			out.Jobs = append(out.Jobs, job)
+		}
+	}
+	for _, f := range formats.All() {
+		if why, ok := unavailable[f.Name()]; ok {
+			out.Skips = append(out.Skips, Skip{Format: f.Name(), Reason: why})
+		}
+	}
+	if len(out.Jobs) == 0 && len(out.Skips) == 0 {
+		return Plan{}, exitcode.Config(fmt.Errorf("%s: nothing to build: no target has a format; check targets:, formats:, --target and --format", p.Path))
+	}
+	return out, nil
+}
+
+func missingTool(f packager.Format) (string, error) {
+	for _, t := range f.Tools() {
+		if _, err := tool.Find(t, f.Name()); err != nil {
+			return fmt.Sprintf("skipped %s: %s is not installed; install it with %s", f.Name(), t.Command, t.Install()), err
+		}
+	}
+	return "", nil
+}
+
+func configuredAnywhere(c config.Config, format string) bool {
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		if contains(c.Formats.ForOS(goos), format) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,72 @@
+package build
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/bundlekit/bundle/bundler/config"
+)
+
+// stageFiles copies the configured files into appDir, the frozen app
+// folder that holds the executable. Symlinks inside the project (config
+// checked that they stay inside) are copied as the files they point to,
+// since the link target would not exist on the user's machine.
+func stageFiles(p *config.Project, appDir string) error {
+	for _, f := range p.Config.Files {
+		dst := filepath.Join(appDir, filepath.FromSlash(f.Dst))
+		if err := copyTree(p.Abs(f.Src), dst); err != nil {
+			return fmt.Errorf("stage %s: %w", f.Src, err)
+		}
+	}
+	return nil
+}
+
+func copyTree(src, dst string) error {
+	info, err := os.Stat(src) // follows a symlink at src itself
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() {
+		return copyFile(src, dst, info.Mode())
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	perm := fs.FileMode(0o644)
+	if mode&0o111 != 0 {
+		perm = 0o755
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,114 @@
+// Package compile runs `go build` for one target the way a release needs
+// it: reproducible (-trimpath, no build id, no VCS stamp), stripped, for
+// the right GOOS/GOARCH, with the user's flags, tags and linker flags.
+package compile
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/packager"
+)
+
+// Request is one `go build`.
+type Request struct {
+	Dir     string // where go build runs: the project directory
+	Main    string // the main package, relative to Dir ("./cmd/hello")
+	Target  packager.Target
+	Out     string // the executable to write
+	Build   config.Build
+	GUI     bool   // link Windows executables for the GUI subsystem
+	Version string // set into Build.VersionVar with -X when that is set
+	Overlay string // a -overlay JSON file, "" for none
+}
+
+// Error is a failed compile. Its message holds the compiler's output,
+// because that output is what the user needs to fix the build.
+type Error struct {
+	Target packager.Target
+	Err    error
+	Output string
+}
+
+func (e *Error) Error() string {
+	out := strings.TrimSpace(e.Output)
+	if out == "" {
+		return fmt.Sprintf("compile %s: %v", e.Target, e.Err)
+	}
+	return fmt.Sprintf("compile %s: %v\n%s", e.Target, e.Err, out)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Args returns the go command's arguments for r.
+func (r Request) Args() []string {
+	ld := []string{"-s", "-w", "-buildid="}
+	if r.GUI && r.Target.OS == "windows" {
+		ld = append(ld, "-H=windowsgui")
+	}
+	for _, f := range r.Build.Ldflags {
+		ld = append(ld, quote(f))
+	}
+	if r.Build.VersionVar != "" {
+		ld = append(ld, "-X="+r.Build.VersionVar+"="+r.Version)
+	}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=" + strings.Join(ld, " ")}
+	if len(r.Build.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(r.Build.Tags, ","))
+	}
+	if r.Overlay != "" {
+		args = append(args, "-overlay="+r.Overlay)
+	}
+	args = append(args, r.Build.Flags...)
+	return append(args, "-o", r.Out, r.Main)
+}
+
+// Env returns the environment for r: the process's own, then GOOS and
+// GOARCH, CGO_ENABLED=0 unless the user set it (cross-compiling with cgo
+// needs a C cross-compiler the user must choose), then build.env.
+func (r Request) Env() []string {
+	env := append(os.Environ(), "GOOS="+r.Target.OS, "GOARCH="+r.Target.Arch)
+	if !hasKey(r.Build.Env, "CGO_ENABLED") && os.Getenv("CGO_ENABLED") == "" {
+		env = append(env, "CGO_ENABLED=0")
+	}
+	return append(env, r.Build.Env...)
+}
+
+// Run compiles r.
+func Run(ctx context.Context, r Request) error {
+	cmd := exec.CommandContext(ctx, "go", r.Args()...)
+	cmd.Dir = r.Dir
+	cmd.Env = r.Env()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return &Error{Target: r.Target, Err: err, Output: out.String()}
+	}
+	return nil
+}
+
+func hasKey(env []string, key string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// quote protects a linker flag that holds spaces, in the quoting the go
+// command's -ldflags parser understands.
+func quote(s string) string {
+	if !strings.ContainsAny(s, " \t'\"") {
+		return s
+	}
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/gomod"
+)
+
+// MinIconSize is the smallest icon side bundle accepts: the largest Windows
+// icon entry is 256×256, and scaling up looks blurred everywhere.
+const MinIconSize = 256
+
+// Errorf returns a configuration error located at the value of field (a
+// path such as "icon" or "files[1].src"), or at the file when the field is
+// not in bundle.yaml.
+func (p *Project) Errorf(field, format string, args ...any) error {
+	e := &Error{File: p.Path, Msg: field + ": " + fmt.Sprintf(format, args...)}
+	if n := p.pos[field]; n != nil && n.Line > 0 {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	return exitcode.Config(e)
+}
+
+// Abs returns the absolute path of rel, a path relative to bundle.yaml.
+func (p *Project) Abs(rel string) string { return filepath.Join(p.Dir, filepath.FromSlash(rel)) }
+
+// Check validates what the field rules cannot see: that the files bundle.yaml
+// names exist inside the project, that the icon is a usable PNG, and that
+// main is a main package. env is passed to `go list` (GOFLAGS and the like).
+func (p *Project) Check(ctx context.Context, env []string) error {
+	c := p.Config
+	if c.Icon != "" {
+		if err := p.checkIcon(); err != nil {
+			return err
+		}
+	}
+	dsts := map[string]string{}
+	for i, f := range c.Files {
+		field := fmt.Sprintf("files[%d]", i)
+		if err := p.checkInside(field+".src", f.Src); err != nil {
+			return err
+		}
+		dst := filepath.ToSlash(filepath.Clean(f.Dst))
+		if prev, ok := dsts[dst]; ok {
+			return p.Errorf(field+".dst", "%q is also the destination of %s; give each file its own dst", dst, prev)
+		}
+		if dst == c.Binary || dst == c.Binary+".exe" {
+			return p.Errorf(field+".dst", "%q is the executable's own name; choose another dst", dst)
+		}
+		dsts[dst] = field
+	}
+	return p.checkMain(ctx, env)
+}
+
+// checkInside makes sure rel exists and that neither it nor anything under
+// it resolves (through symlinks) to a place outside the project.
+func (p *Project) checkInside(field, rel string) error {
+	root, err := filepath.EvalSymlinks(p.Dir)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	abs := p.Abs(rel)
+	if _, err := os.Lstat(abs); err != nil {
+		return p.Errorf(field, "%q does not exist; fix the path (it is relative to %s)", rel, filepath.Base(p.Path))
+	}
+	return filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return p.Errorf(field, "%q cannot be read: %v", rel, err)
+		}
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return p.Errorf(field, "%q holds a broken symlink %s; remove it or fix its target", rel, path)
+		}
+		if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
+			shown, _ := filepath.Rel(p.Dir, path)
+			return p.Errorf(field, "%q is a symlink to %s, outside the project; copy the file into the project instead", filepath.ToSlash(shown), real)
+		}
+		return nil
+	})
+}
+
+func (p *Project) checkIcon() error {
+	rel := p.Config.Icon
+	if err := p.checkInside("icon", rel); err != nil {
+		return err
+	}
+	f, err := os.Open(p.Abs(rel))
+	if err != nil {
+		return p.Errorf("icon", "%q cannot be read: %v", rel, err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		format := "unknown"
+		if _, err := f.Seek(0, 0); err == nil {
+			if _, name, err := image.DecodeConfig(f); err == nil {
+				format = name
+			}
+		}
+		if format != "unknown" {
+			return p.Errorf("icon", "%q is a %s image, not a PNG; convert it to a square PNG of at least %d×%d px", rel, strings.ToUpper(format), MinIconSize, MinIconSize)
+		}
+		return p.Errorf("icon", "%q is not a PNG image; use a square PNG of at least %d×%d px", rel, MinIconSize, MinIconSize)
+	}
+	if cfg.Width != cfg.Height {
+		return p.Errorf("icon", "%q is %d×%d px, not square; pad or crop it to a square of at least %d×%d px", rel, cfg.Width, cfg.Height, MinIconSize, MinIconSize)
+	}
+	if cfg.Width < MinIconSize {
+		return p.Errorf("icon", "%q is %d×%d px, too small; use at least %d×%d px (1024×1024 is best)", rel, cfg.Width, cfg.Height, MinIconSize, MinIconSize)
+	}
+	return nil
+}
+
+func (p *Project) checkMain(ctx context.Context, env []string) error {
+	m := p.Config.Main
+	if _, err := os.Stat(p.Abs(m)); errors.Is(err, fs.ErrNotExist) {
+		return p.Errorf("main", "%q does not exist; set main: to the directory of your main package, such as ./cmd/%s", m, p.Config.Binary)
+	}
+	pkgs, err := gomod.List(ctx, p.Dir, env, nil, m)
+	if err != nil {
+		return p.Errorf("main", "%v", err)
+	}
+	if len(pkgs) != 1 {
+		return p.Errorf("main", "%q names %d packages; name exactly one main package", m, len(pkgs))
+	}
+	pkg := pkgs[0]
+	switch {
+	case pkg.Error != nil:
+		return p.Errorf("main", "%q: %s; set main: to the directory of your main package", m, firstLine(pkg.Error.Err))
+	case pkg.Name != "main":
+		return p.Errorf("main", "%q is package %s, not a main package; set main: to the directory that holds package main", m, pkg.Name)
+	case pkg.Module == nil:
+		return p.Errorf("main", "%q is not inside a Go module; run `go mod init` in the project", m)
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

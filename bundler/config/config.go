@@ -1,0 +1,72 @@
+// Package config reads bundle.yaml: strict decoding with file:line:col in
+// every error, defaults as a pure function, validation of every field, and a
+// JSON Schema generated from the same field rules so the two cannot drift.
+//
+// The struct tags below are the single source of the rules:
+//
+//	yaml     the key
+//	doc      one-line description (JSON Schema "description", bundle init comments)
+//	pattern  a regular expression a string (or each list item) must match
+//	enum     allowed values, comma-separated; "@targets" and "@formats.<os>" are filled in at run time
+//	hint     what a valid value looks like, said in the error when pattern or enum fails
+//	required "true" when the key must be present
+//	forbid   a regular expression a string (or each list item) must not match
+//	unique   "true" when a list must not repeat an item
+//	nonempty "true" when a list, if given, must hold at least one item
+package config
+
+// Config is the content of bundle.yaml.
+type Config struct {
+	Name        string   `yaml:"name" required:"true" pattern:"^\\S.*$" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application."`
+	ID          string   `yaml:"id" pattern:"^[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$" hint:"reverse DNS such as com.example.hello" doc:"Reverse-DNS identifier: macOS bundle id, AppStream id, MSI UpgradeCode seed."`
+	Binary      string   `yaml:"binary" pattern:"^[A-Za-z0-9][A-Za-z0-9._-]*$" hint:"letters, digits, '.', '_' and '-', such as hello" doc:"File name of the executable (without .exe). Default: a slug of name."`
+	Main        string   `yaml:"main" pattern:"^\\.(/.*)?$" hint:"a path relative to bundle.yaml that starts with ./, such as ./cmd/hello" doc:"Go main package to build, relative to bundle.yaml. Default: \".\"."`
+	Version     string   `yaml:"version" pattern:"^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.2.3 or 1.2.3-rc.1" doc:"Release version (semver). Overridden by --version and $BUNDLE_VERSION; default: the git tag at HEAD."`
+	Description string   `yaml:"description" doc:"One-line description of the application."`
+	Publisher   string   `yaml:"publisher" doc:"Company or person publishing the application."`
+	Maintainer  string   `yaml:"maintainer" doc:"Maintainer, as \"Name <email>\"."`
+	Homepage    string   `yaml:"homepage" pattern:"^https?://\\S+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
+	License     string   `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
+	Copyright   string   `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`
+	Icon        string   `yaml:"icon" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
+	GUI         bool     `yaml:"gui" doc:"true for a windowed app: no console window on Windows (-H windowsgui)."`
+	Targets     []string `yaml:"targets" unique:"true" enum:"@targets" hint:"a GOOS/GOARCH pair such as linux/amd64" doc:"GOOS/GOARCH pairs to build. Default: linux, windows and darwin on amd64 and arm64."`
+	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
+	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
+	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
+}
+
+// Formats lists the artifact formats to make for each operating system.
+type Formats struct {
+	Linux   []string `yaml:"linux" unique:"true" nonempty:"true" enum:"@formats.linux" hint:"a format for this OS" doc:"Formats for linux targets. Default: [tar.gz]."`
+	Windows []string `yaml:"windows" unique:"true" nonempty:"true" enum:"@formats.windows" hint:"a format for this OS" doc:"Formats for windows targets. Default: [zip]."`
+	Darwin  []string `yaml:"darwin" unique:"true" nonempty:"true" enum:"@formats.darwin" hint:"a format for this OS" doc:"Formats for darwin targets. Default: [tar.gz]."`
+}
+
+// ForOS returns the formats configured for goos.
+func (f Formats) ForOS(goos string) []string {
+	switch goos {
+	case "linux":
+		return f.Linux
+	case "windows":
+		return f.Windows
+	case "darwin":
+		return f.Darwin
+	}
+	return nil
+}
+
+// Build holds the go build settings.
+type Build struct {
+	Flags      []string `yaml:"flags" pattern:"^-[a-z]" forbid:"^--?(o|ldflags|tags)(=|$)" hint:"a go build flag such as -race or -mod=vendor (not -o, -ldflags or -tags: use ldflags: and tags:)" doc:"Extra go build flags."`
+	Ldflags    []string `yaml:"ldflags" pattern:"^\\S" hint:"a linker flag such as -X=main.commit=abc" doc:"Extra linker flags, appended to -s -w -buildid=."`
+	Tags       []string `yaml:"tags" pattern:"^[A-Za-z0-9_.]+$" hint:"a build tag such as netgo" doc:"Build tags."`
+	Env        []string `yaml:"env" pattern:"^[A-Za-z_][A-Za-z0-9_]*=" hint:"KEY=VALUE such as CGO_ENABLED=1" doc:"Environment for go build (KEY=VALUE). CGO_ENABLED=0 unless set here or in the environment."`
+	VersionVar string   `yaml:"version_var" pattern:"^([A-Za-z0-9_.~/-]+\\.)?[A-Za-z_][A-Za-z0-9_]*$" hint:"a package-qualified variable such as main.version" doc:"String variable set to the version with -X, such as main.version. Default: none."`
+}
+
+// File is one extra file or directory shipped beside the executable.
+type File struct {
+	Src string `yaml:"src" required:"true" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
+	Dst string `yaml:"dst" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
+}

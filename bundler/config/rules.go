@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+)
+
+// Known holds the values that depend on the rest of bundle rather than on
+// this package: which targets can be built and which formats exist for each
+// operating system (the format registry).
+type Known struct {
+	Targets        []string            // "linux/amd64", …
+	Formats        map[string][]string // GOOS -> format names
+	DefaultFormats map[string][]string // GOOS -> formats used when bundle.yaml names none
+}
+
+// rule is the parsed form of one field's struct tags.
+type rule struct {
+	key      string
+	doc      string
+	hint     string
+	required bool
+	unique   bool
+	nonempty bool
+	pattern  *regexp.Regexp
+	forbid   *regexp.Regexp
+	enum     []string
+}
+
+func rulesOf(f reflect.StructField, known Known) rule {
+	r := rule{
+		key:      f.Tag.Get("yaml"),
+		doc:      f.Tag.Get("doc"),
+		hint:     f.Tag.Get("hint"),
+		required: f.Tag.Get("required") == "true",
+		unique:   f.Tag.Get("unique") == "true",
+		nonempty: f.Tag.Get("nonempty") == "true",
+	}
+	if p := f.Tag.Get("pattern"); p != "" {
+		r.pattern = regexp.MustCompile(p)
+	}
+	if p := f.Tag.Get("forbid"); p != "" {
+		r.forbid = regexp.MustCompile(p)
+	}
+	switch e := f.Tag.Get("enum"); {
+	case e == "@targets":
+		r.enum = known.Targets
+	case strings.HasPrefix(e, "@formats."):
+		r.enum = known.Formats[strings.TrimPrefix(e, "@formats.")]
+		if r.enum == nil {
+			r.enum = []string{} // an OS without formats accepts none
+		}
+	case e != "":
+		r.enum = strings.Split(e, ",")
+	}
+	return r
+}
+
+// item is the rule for each element of a list: the list's value rules, and
+// never null.
+func (r rule) item() rule {
+	return rule{pattern: r.pattern, forbid: r.forbid, enum: r.enum, hint: r.hint, required: true}
+}
+
+// checkString applies pattern, forbid and enum to one string value and
+// returns what is wrong with it, or "".
+func (r rule) checkString(s string) string {
+	if r.enum != nil && !contains(r.enum, s) {
+		msg := fmt.Sprintf("%q is not %s", s, r.hint)
+		if len(r.enum) == 0 {
+			return msg + " (none is available)"
+		}
+		if near := nearest(s, r.enum); near != "" {
+			return msg + fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return msg + "; use one of " + strings.Join(r.enum, ", ")
+	}
+	if r.pattern != nil && !r.pattern.MatchString(s) || r.forbid != nil && r.forbid.MatchString(s) {
+		return fmt.Sprintf("%q is not valid; use %s", s, r.hint)
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the candidate closest to s by edit distance, if it is
+// close enough to be a likely typo.
+func nearest(s string, candidates []string) string {
+	best, bestDist := "", len(s)/3+2
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein edit distance. Written here because it is ten
+// lines and a dependency for it would be larger than the code.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}

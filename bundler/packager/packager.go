@@ -1,0 +1,49 @@
+// Package packager defines what an artifact format is: one small interface
+// that every format package implements. The list of formats lives in
+// bundler/formats; the build pipeline only talks to this interface.
+package packager
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/tool"
+)
+
+// Target is one GOOS/GOARCH pair.
+type Target struct{ OS, Arch string }
+
+func (t Target) String() string { return t.OS + "/" + t.Arch }
+
+// Input is everything a format needs to make one artifact for one target.
+type Input struct {
+	Config  config.Config
+	Dir     string // the project directory (bundle.yaml's folder)
+	Version *semver.Version
+	Target  Target
+	AppDir  string    // the staged app: the executable and the configured files
+	Exe     string    // the executable's file name inside AppDir ("hello", "hello.exe")
+	Stem    string    // "<binary>_<version>_<os>_<arch>": the base of file names and of the folder inside archives
+	MTime   time.Time // the time every file in the artifact carries
+	WorkDir string    // scratch space for this format and target, removed afterwards
+}
+
+// Format makes one kind of artifact.
+type Format interface {
+	// Name is the format's name in bundle.yaml and on the command line.
+	Name() string
+	// Supports reports whether the format makes artifacts for goos.
+	Supports(goos string) bool
+	// Tools lists the external programs the format runs; empty when it is
+	// pure Go.
+	Tools() []tool.Tool
+	// FileName is the artifact's file name in dist.
+	FileName(in Input) string
+	// Package writes the artifact to w. The caller writes w to a temporary
+	// file and renames it into place only when Package returns nil.
+	Package(ctx context.Context, in Input, w io.Writer) error
+}

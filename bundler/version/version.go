@@ -1,0 +1,112 @@
+// Package version turns the release version, a semantic version, into the
+// version forms each operating system and package format expects, and
+// decides which version a build uses.
+//
+// Semver is the single source. A leading "v" is accepted on input and never
+// emitted.
+package version
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// Parse reads a strict semantic version ("1.2.3", "v1.2.3-rc.1+build.5").
+// Unlike semver.NewVersion it does not guess missing parts: "1.2" is an
+// error, because a release tool must not invent a patch number.
+func Parse(s string) (*semver.Version, error) {
+	v, err := semver.StrictNewVersion(strings.TrimPrefix(s, "v"))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 1.2.3 or 1.2.3-rc.1)", s)
+	}
+	return v, nil
+}
+
+// preCounter returns the last numeric identifier of the pre-release
+// ("rc.2" -> 2), or 0 when there is none.
+func preCounter(v *semver.Version) uint64 {
+	ids := strings.Split(v.Prerelease(), ".")
+	for i := len(ids) - 1; i >= 0; i-- {
+		if n, err := strconv.ParseUint(ids[i], 10, 64); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// WindowsFile is the four-part FILEVERSION/PRODUCTVERSION of a Windows
+// executable's version resource: major.minor.patch.N, where N is the
+// pre-release's numeric counter (0 for a release). Each part is a 16-bit
+// field in VS_FIXEDFILEINFO.
+func WindowsFile(v *semver.Version) ([4]uint16, error) {
+	parts := [4]uint64{v.Major(), v.Minor(), v.Patch(), preCounter(v)}
+	names := [4]string{"major", "minor", "patch", "pre-release counter"}
+	var out [4]uint16
+	for i, p := range parts {
+		if p > 0xFFFF {
+			return out, fmt.Errorf("version %s: %s %d exceeds 65535, the limit of a Windows file version field", v, names[i], p)
+		}
+		out[i] = uint16(p)
+	}
+	return out, nil
+}
+
+// WindowsFileString formats a four-part Windows version as "1.2.3.0".
+func WindowsFileString(f [4]uint16) string {
+	return fmt.Sprintf("%d.%d.%d.%d", f[0], f[1], f[2], f[3])
+}
+
+// MSIProduct is the ProductVersion of an MSI package: major.minor.build with
+// major and minor at most 255 and build at most 65535. Windows Installer
+// ignores anything after the third field when it decides on upgrades, so a
+// pre-release and its release share a ProductVersion.
+func MSIProduct(v *semver.Version) (string, error) {
+	switch {
+	case v.Major() > 255:
+		return "", fmt.Errorf("version %s: MSI ProductVersion allows a major version of at most 255", v)
+	case v.Minor() > 255:
+		return "", fmt.Errorf("version %s: MSI ProductVersion allows a minor version of at most 255", v)
+	case v.Patch() > 65535:
+		return "", fmt.Errorf("version %s: MSI ProductVersion allows a patch version of at most 65535", v)
+	}
+	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch()), nil
+}
+
+// Debian is the upstream version for a .deb: "~" before the pre-release so
+// that 1.2.3~rc.1 sorts before 1.2.3 in dpkg. Build metadata is kept after
+// "+", which dpkg allows in an upstream version.
+func Debian(v *semver.Version) string {
+	s := core(v)
+	if p := v.Prerelease(); p != "" {
+		s += "~" + p
+	}
+	if m := v.Metadata(); m != "" {
+		s += "+" + m
+	}
+	return s
+}
+
+// RPM returns Version and Release for an .rpm. A pre-release goes into the
+// Release as "0.<pre-release>" so it sorts before the release's "1"; rpm
+// does not allow "-" in either field, so it becomes "_".
+func RPM(v *semver.Version) (version, release string) {
+	if p := v.Prerelease(); p != "" {
+		return core(v), "0." + strings.ReplaceAll(p, "-", "_")
+	}
+	return core(v), "1"
+}
+
+// MacShort is CFBundleShortVersionString: three numeric fields.
+func MacShort(v *semver.Version) string { return core(v) }
+
+// MacBundle is CFBundleVersion. macOS allows at most three numeric fields,
+// so a pre-release shares its release's value: the sequence never goes
+// backwards, but rc.1 and rc.2 of one version are not told apart.
+func MacBundle(v *semver.Version) string { return core(v) }
+
+func core(v *semver.Version) string {
+	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch())
+}

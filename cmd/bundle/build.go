@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler/build"
+	"github.com/bundlekit/bundle/bundler/exitcode"
+)
+
+func configFlag() cli.Flag {
+	return &cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "bundle.yaml", EnvVars: []string{"BUNDLE_CONFIG"}, Usage: "path of bundle.yaml; its folder is the project"}
+}
+
+func jsonFlag(usage string) cli.Flag {
+	return &cli.BoolFlag{Name: "json", EnvVars: []string{"BUNDLE_JSON"}, Usage: usage}
+}
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "build",
+		Usage: "compile every target and make its artifacts in dist/",
+		Description: "Builds each GOOS/GOARCH in targets: (in parallel), then makes each configured format\n" +
+			"for it, then writes dist/checksums.txt and dist/artifacts.json.\n\n" +
+			"The version is --version, else $BUNDLE_VERSION, else version: in bundle.yaml, else the\n" +
+			"git tag at HEAD. Archives carry $SOURCE_DATE_EPOCH (else the commit time) as every\n" +
+			"file's time, so two builds of one commit are byte-identical.\n\n" +
+			"Examples:\n" +
+			"  bundle build --version 1.2.3\n" +
+			"  bundle build --snapshot --target linux/amd64 --format tar.gz\n" +
+			"  bundle build --clean --json > manifest.json",
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			configFlag(),
+			&cli.StringFlag{Name: "version", Usage: "release version (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
+			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version"},
+			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this GOOS/GOARCH (repeat or comma-separate)"},
+			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this format (repeat or comma-separate)"},
+			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
+			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
+			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "targets built at once"},
+			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
+			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
+		},
+		Action: runBuild,
+	}
+}
+
+func runBuild(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return exitcode.Config(fmt.Errorf("build takes no arguments, got %q; use flags such as --target", c.Args().First()))
+	}
+	if c.Int("parallel") < 1 {
+		return exitcode.Config(fmt.Errorf("--parallel %d: must be at least 1", c.Int("parallel")))
+	}
+	jsonOut := c.Bool("json")
+	progress := newPrinter(c.App.Writer)
+	if jsonOut {
+		progress = newPrinter(c.App.ErrWriter)
+	}
+	start := time.Now()
+	var mu sync.Mutex
+	res, err := build.Run(c.Context, build.Options{
+		Config:          c.String("config"),
+		Version:         c.String("version"),
+		EnvVersion:      os.Getenv("BUNDLE_VERSION"),
+		Snapshot:        c.Bool("snapshot"),
+		Targets:         c.StringSlice("target"),
+		Formats:         c.StringSlice("format"),
+		Dist:            c.String("dist"),
+		Clean:           c.Bool("clean"),
+		Parallel:        c.Int("parallel"),
+		SkipUnavailable: c.Bool("skip-unavailable"),
+		SourceDateEpoch: os.Getenv("SOURCE_DATE_EPOCH"),
+		OnEvent: func(e build.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			printEvent(progress, e)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		data, err := res.Manifest.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = c.App.Writer.Write(data)
+		return err
+	}
+	printSummary(progress, res, c.String("dist"), time.Since(start))
+	return nil
+}
+
+func printEvent(p printer, e build.Event) {
+	switch e.Kind {
+	case build.Started:
+		p.linef("%s %s", p.paint(bold, "bundle"), e.Message)
+	case build.Skipped:
+		p.linef("%s %s", p.paint(yellow, "!"), e.Message)
+	case build.Packaged:
+		p.linef("%s %-14s %-8s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,
+			artifact.HumanSize(e.Artifact.Size), p.paint(dim, seconds(e.Elapsed)))
+	}
+}
+
+func printSummary(p printer, res *build.Result, dist string, elapsed time.Duration) {
+	p.linef("")
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ARTIFACT\tTARGET\tFORMAT\tSIZE")
+	for _, a := range res.Manifest.Artifacts {
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\n", a.Path, a.OS, a.Arch, a.Format, artifact.HumanSize(a.Size))
+	}
+	tw.Flush()
+	p.linef("%d artifacts, %s and %s in %s/ (%s)", len(res.Manifest.Artifacts),
+		artifact.ChecksumsName, artifact.ManifestName, dist, seconds(elapsed))
+	for _, s := range res.Skips {
+		p.linef("%s %s", p.paint(yellow, "!"), s.Reason)
+	}
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }

@@ -1,0 +1,37 @@
+// Package templates holds every text file bundle generates (installer
+// scripts, manifests, desktop entries, the starter bundle.yaml …) as
+// text/template files, embedded so the bundle binary is self-contained.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"text/template"
+)
+
+//go:embed init
+var files embed.FS
+
+// Render executes the template at name (such as "init/bundle.yaml.tmpl")
+// with data.
+func Render(name string, data any) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").ParseFS(files, name)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, lastElem(name), data); err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+func lastElem(name string) string {
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
