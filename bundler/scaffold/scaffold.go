@@ -28,6 +28,10 @@ type Project struct {
 // its main packages the main: key (the one at the root, else the first
 // under cmd/, else the first found).
 func Detect(ctx context.Context, dir string) (Project, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return Project{}, fmt.Errorf("init: %w", err)
+	}
 	pkgs, err := gomod.List(ctx, dir, nil, nil, "./...")
 	if err != nil {
 		return Project{}, exitcode.Config(fmt.Errorf("%v; run bundle init in a Go module (go mod init)", err))

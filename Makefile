@@ -1,0 +1,34 @@
+# bundle's own build. `make demo` bundles examples/hello into dist/;
+# `make test` runs every check CI runs.
+GO     ?= go
+BUNDLE := bin/bundle
+# Go modules of this repository besides the root one.
+MODULES := runtimehooks examples/hello
+
+.PHONY: all build demo test vet fmt bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BUNDLE) ./cmd/bundle
+
+demo: build
+	$(BUNDLE) build --config examples/hello/bundle.yaml --dist dist --clean --skip-unavailable
+
+vet:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+
+test: vet
+	$(GO) test ./...
+	@for m in $(MODULES); do (cd $$m && $(GO) test ./...) || exit 1; done
+
+bench: build
+	bench/build.sh
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin dist

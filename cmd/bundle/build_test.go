@@ -1,0 +1,263 @@
+package main
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"debug/elf"
+	"debug/macho"
+	"debug/pe"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
+)
+
+const epoch = "SOURCE_DATE_EPOCH=1767225600"
+
+// TestBuildExampleHello is what `make demo` does: six targets of
+// examples/hello into dist, checked the way a user would check a release.
+func TestBuildExampleHello(t *testing.T) {
+	dir := copyProject(t, "examples/hello")
+	dist := filepath.Join(t.TempDir(), "dist")
+	r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--clean")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	m := readManifest(t, dist)
+	if m.Name != "Hello" || m.Version != "1.0.0" || len(m.Artifacts) != 6 {
+		t.Fatalf("manifest: %+v", m)
+	}
+	if _, err := exec.LookPath("sha256sum"); err == nil {
+		cmd := exec.Command("sha256sum", "-c", "checksums.txt")
+		cmd.Dir = dist
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("sha256sum -c: %v\n%s", err, out)
+		}
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("sha256sum is missing: apt-get install coreutils")
+	}
+	for _, a := range m.Artifacts {
+		t.Run(a.Path, func(t *testing.T) {
+			exe, mode := extractExe(t, filepath.Join(dist, a.Path), a.Format)
+			if mode&0o111 == 0 {
+				t.Errorf("executable mode %o has no x bit", mode)
+			}
+			if got := binaryTarget(t, exe); got != a.OS+"/"+a.Arch {
+				t.Errorf("binary is %s, artifact says %s/%s", got, a.OS, a.Arch)
+			}
+			if a.OS+"/"+a.Arch == hostTarget() {
+				p := filepath.Join(t.TempDir(), "hello")
+				if err := os.WriteFile(p, exe, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(p, "--version").Output()
+				if err != nil || !strings.HasPrefix(string(out), "hello 1.0.0 ") {
+					t.Errorf("hello --version = %q, %v; want the version set by build.version_var", out, err)
+				}
+			}
+		})
+	}
+	if !strings.Contains(r.stdout, "✓ linux/amd64") || !strings.Contains(r.stdout, "6 artifacts") {
+		t.Errorf("progress output:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("colour codes written to a pipe:\n%q", r.stdout)
+	}
+}
+
+// TestReproducible builds the same commit twice into two folders.
+func TestReproducible(t *testing.T) {
+	dir := copyProject(t, "examples/hello")
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, dist := range []string{a, b} {
+		if r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--parallel", "2"); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	}
+	ca, _ := os.ReadFile(filepath.Join(a, artifact.ChecksumsName))
+	cb, _ := os.ReadFile(filepath.Join(b, artifact.ChecksumsName))
+	if len(ca) == 0 || !bytes.Equal(ca, cb) {
+		t.Fatalf("checksums differ:\n%s\n%s", ca, cb)
+	}
+	ja, _ := os.ReadFile(filepath.Join(a, artifact.ManifestName))
+	jb, _ := os.ReadFile(filepath.Join(b, artifact.ManifestName))
+	if !bytes.Equal(ja, jb) {
+		t.Fatal("artifacts.json differs")
+	}
+}
+
+func TestJSONOutput(t *testing.T) {
+	dir := copyProject(t, "testdata/project")
+	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/full.yaml"), filepath.Join(dir, "bundle.yaml"))
+	r := runBundle(t, dir, []string{epoch}, "build", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var m artifact.Manifest
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+	}
+	onDisk, _ := os.ReadFile(filepath.Join(dir, "dist", artifact.ManifestName))
+	if r.stdout != string(onDisk) {
+		t.Errorf("--json output differs from dist/artifacts.json")
+	}
+	if len(m.Artifacts) != 2 || !strings.Contains(r.stderr, "✓ linux/amd64") {
+		t.Errorf("artifacts %v; progress on stderr:\n%s", m.Artifacts, r.stderr)
+	}
+
+	bad := runBundle(t, dir, nil, "build", "--json", "--version", "x")
+	var e struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(bad.stdout), &e); err != nil || e.ExitCode != 2 || !strings.Contains(e.Error, "--version") {
+		t.Errorf("--json error = %q (%v)", bad.stdout, err)
+	}
+}
+
+// TestDistOfSameVersion rebuilds one target into a dist that holds a whole
+// build of the same version: the other artifacts are kept and listed.
+func TestDistOfSameVersion(t *testing.T) {
+	dir := copyProject(t, "testdata/project")
+	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/full.yaml"), filepath.Join(dir, "bundle.yaml"))
+	if r := runBundle(t, dir, []string{epoch}, "build"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	first := readManifest(t, filepath.Join(dir, "dist"))
+	if r := runBundle(t, dir, []string{epoch}, "build", "--format", "zip"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	second := readManifest(t, filepath.Join(dir, "dist"))
+	if fmt.Sprint(first) != fmt.Sprint(second) {
+		t.Errorf("manifest changed:\n%v\n%v", first, second)
+	}
+	if r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.1.0"); r.code != 2 || !strings.Contains(r.stderr, "pass --clean") {
+		t.Errorf("another version into the same dist: exit %d %s", r.code, r.stderr)
+	}
+	if r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.1.0", "--clean"); r.code != 0 {
+		t.Fatalf("--clean: exit %d %s", r.code, r.stderr)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "dist"))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "1.0.0") {
+			t.Errorf("--clean left %s", e.Name())
+		}
+	}
+}
+
+func TestCompileErrorExit1(t *testing.T) {
+	dir := copyProject(t, "testdata/project")
+	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	writeFile(t, filepath.Join(dir, "broken.go"), "package main\n\nfunc broken() { undefinedThing() }\n")
+	r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "compile linux/amd64") || !strings.Contains(r.stderr, "undefined: undefinedThing") {
+		t.Errorf("stderr does not show the compiler's output:\n%s", r.stderr)
+	}
+	if m, _ := artifact.ReadManifest(filepath.Join(dir, "dist")); m != nil {
+		t.Error("a failed build wrote artifacts.json")
+	}
+}
+
+func TestMissingGoExit3(t *testing.T) {
+	dir := copyProject(t, "testdata/project")
+	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	r := runBundle(t, dir, []string{"PATH=" + t.TempDir()}, "build", "--version", "1.0.0")
+	if r.code != 3 || !strings.Contains(r.stderr, "is Go installed and on PATH") {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+}
+
+func readManifest(t *testing.T, dist string) artifact.Manifest {
+	t.Helper()
+	m, err := artifact.ReadManifest(dist)
+	if err != nil || m == nil {
+		t.Fatalf("read manifest in %s: %v", dist, err)
+	}
+	return *m
+}
+
+// extractExe returns the executable inside an archive and its mode.
+func extractExe(t *testing.T, path, format string) ([]byte, os.FileMode) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	switch format {
+	case "tar.gz":
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(gz)
+		for {
+			h, err := tr.Next()
+			if err != nil {
+				t.Fatalf("no executable in %s: %v", path, err)
+			}
+			if h.Typeflag == tar.TypeReg && h.Mode&0o111 != 0 {
+				if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" {
+					t.Errorf("%s: owner %d:%d %q:%q, want root without names", h.Name, h.Uid, h.Gid, h.Uname, h.Gname)
+				}
+				data, err := io.ReadAll(tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data, os.FileMode(h.Mode)
+			}
+		}
+	case "zip":
+		info, _ := f.Stat()
+		zr, err := zip.NewReader(f, info.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, zf := range zr.File {
+			if strings.HasSuffix(zf.Name, ".exe") {
+				rc, err := zf.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rc.Close()
+				data, err := io.ReadAll(rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data, zf.Mode()
+			}
+		}
+	}
+	t.Fatalf("no executable in %s", path)
+	return nil, 0
+}
+
+// binaryTarget reads GOOS/GOARCH from an executable's headers.
+func binaryTarget(t *testing.T, data []byte) string {
+	t.Helper()
+	r := bytes.NewReader(data)
+	if f, err := elf.NewFile(r); err == nil {
+		arch := map[elf.Machine]string{elf.EM_X86_64: "amd64", elf.EM_AARCH64: "arm64", elf.EM_386: "386"}[f.Machine]
+		return "linux/" + arch
+	}
+	if f, err := pe.NewFile(r); err == nil {
+		arch := map[uint16]string{pe.IMAGE_FILE_MACHINE_AMD64: "amd64", pe.IMAGE_FILE_MACHINE_ARM64: "arm64", pe.IMAGE_FILE_MACHINE_I386: "386"}[f.Machine]
+		return "windows/" + arch
+	}
+	if f, err := macho.NewFile(r); err == nil {
+		arch := map[macho.Cpu]string{macho.CpuAmd64: "amd64", macho.CpuArm64: "arm64"}[f.Cpu]
+		return "darwin/" + arch
+	}
+	return "unknown"
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInit(t *testing.T) {
+	dir := copyProject(t, "testdata/project")
+	r := runBundle(t, dir, nil, "init")
+	if r.code != 0 {
+		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name: "Fixture"`, "id: com.example.fixture", "binary: fixture", "main: .", "# Square PNG"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("bundle.yaml lacks %q:\n%s", want, data)
+		}
+	}
+	again := runBundle(t, dir, nil, "init")
+	if again.code != 2 || !strings.Contains(again.stderr, "already exists; pass --force") {
+		t.Errorf("second init: exit %d %s", again.code, again.stderr)
+	}
+	if r := runBundle(t, dir, nil, "init", "--force"); r.code != 0 {
+		t.Errorf("init --force: exit %d %s", r.code, r.stderr)
+	}
+	// The written file is a working config.
+	b := runBundle(t, dir, []string{epoch}, "build", "--version", "0.1.0", "--target", hostTarget())
+	if b.code != 0 {
+		t.Fatalf("build with the init config: exit %d\n%s", b.code, b.stderr)
+	}
+}
+
+func TestInitFindsCmdMain(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module github.com/acme/tool\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dir, "tool.go"), "package tool\n")
+	writeFile(t, filepath.Join(dir, "cmd", "toolctl", "main.go"), "package main\n\nfunc main() {}\n")
+	if r := runBundle(t, dir, nil, "init"); r.code != 0 {
+		t.Fatalf("init: exit %d %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	for _, want := range []string{"main: ./cmd/toolctl", "binary: toolctl", "id: com.github.acme.tool"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("bundle.yaml lacks %q:\n%s", want, data)
+		}
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	r := runBundle(t, t.TempDir(), nil, "schema")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if s["$schema"] == nil || s["additionalProperties"] != false {
+		t.Errorf("schema head: %v", s)
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	dir := copyProject(t, "examples/hello")
+	r := runBundle(t, dir, nil, "doctor", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var report struct {
+		Tools []struct {
+			Command string `json:"command"`
+			Found   bool   `json:"found"`
+			Install string `json:"install"`
+		} `json:"tools"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Tools) == 0 || report.Tools[0].Command != "go" || !report.Tools[0].Found {
+		t.Errorf("doctor report: %+v", report)
+	}
+	plain := runBundle(t, dir, nil, "doctor")
+	if !strings.Contains(plain.stdout, "go") || !strings.Contains(plain.stdout, "TOOL") {
+		t.Errorf("doctor output:\n%s", plain.stdout)
+	}
+	noGo := runBundle(t, dir, []string{"PATH=" + t.TempDir()}, "doctor")
+	if noGo.code != 3 || !strings.Contains(noGo.stdout, "apt-get install golang-go") {
+		t.Errorf("doctor without go: exit %d\n%s%s", noGo.code, noGo.stdout, noGo.stderr)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	r := runBundle(t, t.TempDir(), nil, "frobnicate")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d %s", r.code, r.stderr)
+	}
+	h := runBundle(t, t.TempDir(), nil, "build", "--help")
+	if h.code != 0 || !strings.Contains(h.stdout, "--skip-unavailable") || !strings.Contains(h.stdout, "$BUNDLE_DIST") {
+		t.Errorf("build --help:\n%s", h.stdout)
+	}
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestBadInput runs bundle build on broken projects and checks what a user
+// sees: exit code 2, one line on stderr that says where and how to fix it,
+// no stack trace, and nothing new in dist.
+func TestBadInput(t *testing.T) {
+	loc := `^bundle: bundle\.yaml:\d+:\d+: `
+	tests := []struct {
+		fixture string   // testdata/config/bad/<fixture>.yaml, "" for the valid base config
+		args    []string // extra arguments to bundle build
+		env     []string
+		setup   func(t *testing.T, dir string)
+		where   string // a regexp the line must start with
+		want    string // a substring the line must hold
+	}{
+		{fixture: "unknown-key", where: loc, want: `unknown key "fromats" (did you mean "formats"?)`},
+		{fixture: "unknown-nested-key", where: loc, want: `build: unknown key "ldflag" (did you mean "ldflags"?)`},
+		{fixture: "wrong-type-bool", where: loc, want: "gui: expected true or false"},
+		{fixture: "wrong-type-list", where: loc, want: "targets: expected a list"},
+		{fixture: "wrong-type-mapping", where: loc, want: "formats: expected a mapping"},
+		{fixture: "bad-semver", where: loc, want: `version: "1.2.x" is not valid; use a semantic version`},
+		{fixture: "version-number", where: loc, want: "version: expected a string, got a number (1.2)"},
+		{fixture: "unknown-target", where: loc, want: `targets[0]: "plan9/amd64" is not a GOOS/GOARCH pair`},
+		{fixture: "target-typo", where: loc, want: `(did you mean "linux/amd64"?)`},
+		{fixture: "duplicate-targets", where: loc, want: `targets[2]: "linux/amd64" is listed twice`},
+		{fixture: "unknown-format", where: loc, want: `formats.linux[0]: "msi" is not a format for this OS`},
+		{fixture: "empty-format-list", where: loc, want: "formats.linux: the list is empty"},
+		{fixture: "missing-icon", where: loc, want: `icon: "assets/nope.png" does not exist`},
+		{fixture: "non-square-icon", where: loc, want: "512×256 px, not square"},
+		{fixture: "tiny-icon", where: loc, want: "64×64 px, too small; use at least 256×256 px"},
+		{fixture: "jpeg-icon", where: loc, want: "is a JPEG image, not a PNG"},
+		{fixture: "not-an-image-icon", where: loc, want: "is not a PNG image"},
+		{fixture: "icon-outside", where: loc, want: `icon: "../icon.png" is not valid; use a path inside the project`},
+		{fixture: "missing-main", where: loc, want: `main: "./cmd/nothere" does not exist`},
+		{fixture: "main-not-main", where: loc, want: `main: "./lib" is package lib, not a main package`},
+		{fixture: "main-not-relative", where: loc, want: `main: "cmd/fixture" is not valid; use a path relative to bundle.yaml that starts with ./`},
+		{fixture: "files-dotdot", where: loc, want: `files[0].src: "../outside/LICENSE" is not valid; use a path inside the project`},
+		{fixture: "files-nested-dotdot", where: loc, want: `files[0].src: "assets/../../LICENSE" is not valid`},
+		{fixture: "files-absolute", where: loc, want: `files[0].src: "/etc/hostname" is not valid`},
+		{fixture: "files-missing", where: loc, want: `files[0].src: "NOTICE" does not exist`},
+		{fixture: "files-symlink-out", where: loc, want: "outside the project; copy the file into the project instead",
+			setup: func(t *testing.T, dir string) {
+				outside := filepath.Join(filepath.Dir(dir), "secret.txt")
+				if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(outside, filepath.Join(dir, "escape")); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{fixture: "files-dst-escape", where: loc, want: `files[0].dst: "../LICENSE" is not valid`},
+		{fixture: "files-dst-duplicate", where: loc, want: `files[1].dst: "LICENSE" is also the destination of files[0]`},
+		{fixture: "files-no-src", where: loc, want: `files[0]: missing key "src"`},
+		{fixture: "empty-name", where: loc, want: `name: "" is not valid; use a display name`},
+		{fixture: "missing-name", where: loc, want: `missing key "name"; add name:`},
+		{fixture: "null-name", where: loc, want: "name: has no value"},
+		{fixture: "bad-id", where: loc, want: `id: "fixture" is not valid; use reverse DNS such as com.example.hello`},
+		{fixture: "bad-binary", where: loc, want: `binary: "my app" is not valid`},
+		{fixture: "bad-homepage", where: loc, want: `homepage: "example.com" is not valid; use an http(s) URL`},
+		{fixture: "yaml-syntax", where: `^bundle: bundle\.yaml:\d+`, want: "invalid YAML"},
+		{fixture: "duplicate-key", where: `^bundle: bundle\.yaml:\d+`, want: `"name"`},
+		{fixture: "build-env", where: loc, want: `build.env[0]: "CGO_ENABLED" is not valid; use KEY=VALUE`},
+		{fixture: "build-flag-output", where: loc, want: `build.flags[0]: "-o" is not valid`},
+		{fixture: "build-flag-ldflags", where: loc, want: `build.flags[0]: "-ldflags=-s" is not valid`},
+		{fixture: "version-var", where: loc, want: `build.version_var: "main version" is not valid`},
+		{fixture: "list-item-null", where: loc, want: "targets[0]: has no value"},
+		{args: []string{"--version", "1.2"}, where: `^bundle: --version: `, want: `"1.2" is not a semantic version`},
+		{env: []string{"BUNDLE_VERSION=latest"}, args: []string{"--config", "nover.yaml"}, where: `^bundle: \$BUNDLE_VERSION: `, want: `"latest" is not a semantic version`,
+			setup: func(t *testing.T, dir string) { writeConfigWithout(t, dir, "version: 1.0.0\n", "nover.yaml") }},
+		{args: []string{"--target", "windows/386"}, where: `^bundle: --target windows/386: `, want: "not in targets of bundle.yaml"},
+		{args: []string{"--format", "nope"}, where: `^bundle: --format nope: `, want: "not in formats of bundle.yaml"},
+		{args: []string{"--config", "nope.yaml"}, where: `^bundle: nope\.yaml: `, want: "no such file; run `bundle init`"},
+		{args: []string{"--dist", "LICENSE/dist"}, where: `^bundle: dist LICENSE/dist `, want: "cannot be created (not a directory); pass --dist with a writable folder"},
+		{args: []string{"--dist", "LICENSE"}, where: `^bundle: dist LICENSE `, want: "is a file, not a folder"},
+		{env: []string{"SOURCE_DATE_EPOCH=yesterday"}, where: `^bundle: SOURCE_DATE_EPOCH=`, want: "is not a Unix time in seconds"},
+		{args: []string{"--parallel", "0"}, where: `^bundle: --parallel 0`, want: "must be at least 1"},
+		{args: []string{"--no-such-flag"}, where: `^bundle: flag provided but not defined`, want: "run `bundle build --help`"},
+		{setup: func(t *testing.T, dir string) { writeManifest(t, dir, "Fixture", "0.9.0") }, where: `^bundle: dist dist `, want: "holds Fixture 0.9.0, not Fixture 1.0.0; pass --clean"},
+		{setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "dist", "notes.txt"), "mine") }, where: `^bundle: dist dist `, want: "holds notes.txt, which no finished bundle build"},
+		{args: []string{"--clean", "--dist", "."}, where: `^bundle: refusing --clean: `, want: "looks like a project"},
+	}
+	if len(tests) < 20 {
+		t.Fatalf("only %d bad inputs", len(tests))
+	}
+	for _, tt := range tests {
+		name := tt.fixture
+		if name == "" {
+			name = strings.Join(append(tt.env, tt.args...), " ")
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := copyProject(t, "testdata/project")
+			config := "testdata/config/good/full.yaml"
+			if tt.fixture != "" {
+				config = "testdata/config/bad/" + tt.fixture + ".yaml"
+			}
+			copyFile(t, filepath.Join(repoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
+			if tt.setup != nil {
+				tt.setup(t, dir)
+			}
+			before := listTree(t, filepath.Join(dir, "dist"))
+			beforeAll := listTree(t, dir)
+
+			r := runBundle(t, dir, append([]string{"SOURCE_DATE_EPOCH=1767225600"}, tt.env...), append([]string{"build"}, tt.args...)...)
+
+			if r.code != 2 {
+				t.Fatalf("exit code %d, want 2\nstderr: %s", r.code, r.stderr)
+			}
+			if strings.Count(r.stderr, "\n") != 1 || !strings.HasSuffix(r.stderr, "\n") {
+				t.Errorf("stderr is not exactly one line:\n%s", r.stderr)
+			}
+			if !regexp.MustCompile(tt.where).MatchString(r.stderr) {
+				t.Errorf("stderr does not start with %s:\n%s", tt.where, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr does not say %q:\n%s", tt.want, r.stderr)
+			}
+			for _, trace := range []string{"goroutine ", "panic", ".go:"} {
+				if strings.Contains(r.stderr, trace) {
+					t.Errorf("stderr looks like a stack trace (%q):\n%s", trace, r.stderr)
+				}
+			}
+			if after := listTree(t, filepath.Join(dir, "dist")); after != before {
+				t.Errorf("dist changed:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			if after := listTree(t, dir); after != beforeAll {
+				t.Errorf("the project changed:\nbefore:\n%s\nafter:\n%s", beforeAll, after)
+			}
+		})
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dst, string(data))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeConfigWithout writes the project's bundle.yaml without line as name.
+func writeConfigWithout(t *testing.T, dir, line, name string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, name), strings.Replace(string(data), line, "", 1))
+}
+
+func writeManifest(t *testing.T, dir, name, version string) {
+	t.Helper()
+	writeFile(t, filepath.Join(dir, "dist", "artifacts.json"), `{"name":"`+name+`","version":"`+version+`","artifacts":[]}`)
+}
