@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	_ "image/gif"  // named in the error when the icon is a GIF
+	_ "image/jpeg" // named in the error when the icon is a JPEG
 	"image/png"
 	"io/fs"
 	"os"
