@@ -1,0 +1,5 @@
+//go:build !relaunch
+
+package main
+
+func relaunch() {}

@@ -1,0 +1,3 @@
+module github.com/moby/sys/reexec
+
+go 1.21
