@@ -1,0 +1,3 @@
+module github.com/bundlekit/bundle/runtimehooks
+
+go 1.21

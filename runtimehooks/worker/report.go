@@ -1,0 +1,13 @@
+package worker
+
+import (
+	"fmt"
+	"os"
+)
+
+// report prints a one-line diagnostic to stderr and, where stderr may not be
+// visible (Windows GUI programs), also to a log file.
+func report(exe, line string) {
+	fmt.Fprintln(os.Stderr, line)
+	logDiagnostic(exe, line)
+}

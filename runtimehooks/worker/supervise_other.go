@@ -1,0 +1,34 @@
+//go:build !unix && !windows
+
+package worker
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+)
+
+// Platforms without Unix or Windows processes (js, wasip1, plan9) still get
+// the guard; starting workers fails with a clear error.
+
+var errUnsupported = errors.New("worker: worker processes are not supported on " + runtime.GOOS)
+
+const lifelineCarriesGo = false
+
+func passLifeline(*exec.Cmd, *os.File) (string, error) { return "", errUnsupported }
+
+func afterStart(*os.Process, *os.File) {}
+
+func requestStop(*os.Process) {}
+
+func kill(p *os.Process) { p.Kill() }
+
+func openLifeline(string) (*os.File, error) { return nil, errUnsupported }
+
+func subscribeStopSignals() chan os.Signal {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	return c
+}
