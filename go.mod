@@ -13,6 +13,7 @@ require (
 )
 
 require (
+	github.com/bundlekit/bundle/runtimehooks v0.0.0-00010101000000-000000000000
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
@@ -20,3 +21,5 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 )
+
+replace github.com/bundlekit/bundle/runtimehooks => ./runtimehooks

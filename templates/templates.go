@@ -10,7 +10,7 @@ import (
 	"text/template"
 )
 
-//go:embed init
+//go:embed init hook
 var files embed.FS
 
 // Render executes the template at name (such as "init/bundle.yaml.tmpl")

@@ -5,7 +5,8 @@
 //	plan     targets × formats, external tools found           (plan.go)
 //	check    icon, files and main package on disk              (config)
 //	dist     prepare the output folder                         (artifact)
-//	compile  go build each target, in parallel                 (compile)
+//	compile  go build each target, in parallel, with the hook   (compile, hook)
+//	         meanwhile: where does the app run itself?          (selfcheck.go)
 //	stage    lay out the app folder: executable + files        (stage.go)
 //	package  make each format's artifact, atomically           (formats)
 //	manifest checksums.txt, then artifacts.json, last          (artifact)
@@ -35,6 +36,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/gomod"
+	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/vcs"
 	"github.com/bundlekit/bundle/bundler/version"
@@ -53,6 +55,7 @@ type Options struct {
 	Parallel        int      // targets built at once; 0 means the number of CPUs
 	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
 	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
+	Strict          bool     // a place where the app launches its own executable fails the build
 	OnEvent         func(Event)
 }
 
@@ -64,6 +67,7 @@ const (
 	Compiled                  // a target's executable is built
 	Packaged                  // an artifact is in dist
 	Skipped                   // a format was skipped (its tool is missing)
+	Warned                    // something the user should fix before shipping
 )
 
 // Event is progress, reported as it happens.
@@ -140,10 +144,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var mu sync.Mutex
 	var made []artifact.Artifact
 	g, gctx := errgroup.WithContext(ctx)
+	check := startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit)
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
 		g.Go(func() error {
-			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, emit)
+			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, check, emit)
 			mu.Lock()
 			made = append(made, arts...)
 			mu.Unlock()
@@ -165,7 +170,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // buildTarget compiles one target, stages its app folder and makes each of
 // its formats.
-func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, emit func(Event)) ([]artifact.Artifact, error) {
+func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, check *selfCheck, emit func(Event)) ([]artifact.Artifact, error) {
 	t := job.Target
 	stem := fmt.Sprintf("%s_%s_%s_%s", p.Config.Binary, v, t.OS, t.Arch)
 	appDir := filepath.Join(work, "app")
@@ -178,16 +183,29 @@ func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Vers
 	}
 
 	start := time.Now()
-	err := compile.Run(ctx, compile.Request{
+	req := compile.Request{
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: filepath.Join(appDir, exe),
 		Build: p.Config.Build, GUI: p.Config.GUI, Version: v.String(),
-	})
-	if err != nil {
+	}
+	if rt := p.Config.Runtime; rt.HookEnabled() {
+		hp, err := hook.Prepare(ctx, hook.Request{
+			Dir: p.Dir, Main: p.Config.Main, Env: req.Env(), Flags: p.Config.Build.Flags,
+			Tags: p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace,
+		}, filepath.Join(work, "hook"))
+		if err != nil {
+			return nil, fmt.Errorf("build %s: %w", t, err)
+		}
+		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
+	}
+	if err := compile.Run(ctx, req); err != nil {
 		return nil, err
 	}
 	emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
 	if err := stageFiles(p, appDir); err != nil {
 		return nil, fmt.Errorf("build %s: %w", t, err)
+	}
+	if err := check.wait(ctx); err != nil { // nothing reaches dist before the check passes
+		return nil, err
 	}
 
 	var arts []artifact.Artifact

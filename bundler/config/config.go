@@ -34,7 +34,18 @@ type Config struct {
 	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
 	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
 	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
+	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
 }
+
+// Runtime configures the runtime hook (runtimehooks/worker).
+type Runtime struct {
+	Hook  *bool  `yaml:"hook" doc:"Compile the runtime hook into the app. Default: true."`
+	Guard string `yaml:"guard" enum:"refuse,warn,off" hint:"refuse, warn or off" doc:"What a child started by the app's own executable without a worker assignment does: refuse (exit 77, the default), warn (run, with a warning; still refused past 8 nested generations) or off."`
+	Grace string `yaml:"grace" pattern:"^[0-9]+(ms|s|m)$" hint:"a duration such as 5s or 500ms" doc:"How long a worker may take to stop before it is killed. Default: 5s."`
+}
+
+// HookEnabled reports whether the runtime hook is compiled in.
+func (r Runtime) HookEnabled() bool { return r.Hook == nil || *r.Hook }
 
 // Formats lists the artifact formats to make for each operating system.
 type Formats struct {

@@ -117,6 +117,9 @@ func (w walker) errAt(n *yaml.Node, path, format string, args ...any) error {
 }
 
 func (w walker) value(n *yaml.Node, t reflect.Type, r rule, path string) error {
+	if t.Kind() == reflect.Pointer { // an optional value whose absence means "default"
+		t = t.Elem()
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}

@@ -42,6 +42,12 @@ func WithDefaults(c Config, known Known) Config {
 		files[i] = f
 	}
 	c.Files = files
+	if c.Runtime.Guard == "" {
+		c.Runtime.Guard = "refuse"
+	}
+	if c.Runtime.Grace == "" {
+		c.Runtime.Grace = "5s"
+	}
 	return c
 }
 

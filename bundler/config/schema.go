@@ -42,6 +42,9 @@ func object(t reflect.Type, known Known) schema {
 // property describes one field. Optional fields also accept null, because
 // the decoder reads "key:" with no value as the zero value.
 func property(t reflect.Type, r rule, known Known) schema {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	var s schema
 	switch t.Kind() {
 	case reflect.Struct:

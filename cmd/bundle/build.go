@@ -46,6 +46,7 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "targets built at once"},
+			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "fail when the app launches its own executable (a fork-bomb risk) instead of warning"},
 			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
 			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
 		},
@@ -79,6 +80,7 @@ func runBuild(c *cli.Context) error {
 		Parallel:        c.Int("parallel"),
 		SkipUnavailable: c.Bool("skip-unavailable"),
 		SourceDateEpoch: os.Getenv("SOURCE_DATE_EPOCH"),
+		Strict:          c.Bool("strict"),
 		OnEvent: func(e build.Event) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -104,7 +106,7 @@ func printEvent(p printer, e build.Event) {
 	switch e.Kind {
 	case build.Started:
 		p.linef("%s %s", p.paint(bold, "bundle"), e.Message)
-	case build.Skipped:
+	case build.Skipped, build.Warned:
 		p.linef("%s %s", p.paint(yellow, "!"), e.Message)
 	case build.Packaged:
 		p.linef("%s %-14s %-8s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,

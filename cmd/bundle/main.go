@@ -63,6 +63,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			schemaCommand(),
 			doctorCommand(),
+			inspectCommand(),
+			verifyCommand(),
 			versionCommand(),
 		},
 	}

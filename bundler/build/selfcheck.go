@@ -1,0 +1,93 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/bundlekit/bundle/bundler/compile"
+	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/selfexec"
+)
+
+// selfCheck looks for places where the app launches its own executable
+// (the frozen-app fork bomb) while the targets compile. Packaging waits for
+// it, so with strict a finding stops the build before anything reaches
+// dist.
+type selfCheck struct {
+	done     chan struct{}
+	err      error
+	findings []selfexec.Finding
+}
+
+// startSelfCheck analyses the app once per operating system among the jobs
+// (files can be OS-specific) and reports each finding once.
+// With strict, a finding fails the build unless runtime.guard is warn or off,
+// which says the relaunch is intended and lets it run.
+func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, emit func(Event)) *selfCheck {
+	strict = strict && p.Config.Runtime.Guard == "refuse"
+	c := &selfCheck{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		var (
+			mu       sync.Mutex
+			wg       sync.WaitGroup
+			seen     = map[string]bool{}
+			failures []string
+		)
+		oses := map[string]bool{}
+		for _, j := range jobs {
+			if oses[j.Target.OS] {
+				continue
+			}
+			oses[j.Target.OS] = true
+			req := compile.Request{Target: j.Target, Build: p.Config.Build}
+			var flags []string
+			if len(p.Config.Build.Tags) > 0 {
+				flags = []string{"-tags=" + strings.Join(p.Config.Build.Tags, ",")}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				found, err := selfexec.Find(ctx, selfexec.Options{Dir: p.Dir, Patterns: []string{p.Config.Main}, Env: req.Env(), BuildFlags: flags})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					failures = append(failures, fmt.Sprintf("%s: %v", j.Target.OS, err))
+					return
+				}
+				for _, f := range found {
+					if s := f.String(); !seen[s] {
+						seen[s] = true
+						c.findings = append(c.findings, f)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, f := range c.findings {
+			emit(Event{Kind: Warned, Message: f.String()})
+		}
+		for _, f := range failures {
+			emit(Event{Kind: Warned, Message: "could not check where the app launches its own executable: " + f})
+		}
+		switch {
+		case strict && len(c.findings) > 0:
+			c.err = fmt.Errorf("--strict: the app launches its own executable in %d place(s) listed above, which runtime.guard: refuse stops at run time; fix them, or set runtime.guard: warn if the relaunch is intended", len(c.findings))
+		case strict && len(failures) > 0:
+			c.err = fmt.Errorf("--strict: could not check where the app launches its own executable: %s", failures[0])
+		}
+	}()
+	return c
+}
+
+// wait blocks until the check is done and returns its verdict.
+func (c *selfCheck) wait(ctx context.Context) error {
+	select {
+	case <-c.done:
+		return c.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

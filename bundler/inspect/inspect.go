@@ -1,0 +1,98 @@
+// Package inspect says what an artifact holds. For an executable: its OS
+// and architecture, the Go toolchain and module it was built from, and
+// whether it carries bundle's runtime hook with which guard mode, read from
+// the stamp the build put into the binary, never guessed.
+package inspect
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"debug/elf"
+	"debug/macho"
+	"debug/pe"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/hook"
+)
+
+// stampEnd closes the stamp that starts with hook.hook.StampPrefix.
+const stampEnd = ";end"
+
+// Executable describes a Go executable.
+type Executable struct {
+	Path      string `json:"path"`
+	Format    string `json:"format"` // ELF, PE, Mach-O
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	GoVersion string `json:"go_version,omitempty"`
+	Module    string `json:"module,omitempty"`
+	Hook      Hook   `json:"hook"`
+}
+
+// Hook is what the binary's stamp says about the runtime hook.
+type Hook struct {
+	Present bool   `json:"present"`
+	Guard   string `json:"guard,omitempty"`
+	Grace   string `json:"grace,omitempty"`
+}
+
+// File inspects the executable at path.
+func File(path string) (*Executable, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
+	}
+	x := &Executable{Path: path}
+	if x.Format, x.OS, x.Arch = header(data); x.Format == "" {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %s is not an executable bundle can read (ELF, PE or Mach-O)", path))
+	}
+	if bi, err := buildinfo.Read(bytes.NewReader(data)); err == nil {
+		x.GoVersion, x.Module = bi.GoVersion, bi.Main.Path
+	}
+	x.Hook = readStamp(data)
+	return x, nil
+}
+
+// readStamp finds and parses the runtime hook's stamp.
+func readStamp(data []byte) Hook {
+	i := bytes.Index(data, []byte(hook.StampPrefix))
+	if i < 0 {
+		return Hook{}
+	}
+	rest := data[i+len(hook.StampPrefix):]
+	j := bytes.Index(rest, []byte(stampEnd))
+	if j < 0 || j > 256 {
+		return Hook{}
+	}
+	h := Hook{Present: true}
+	for _, kv := range strings.Split(string(rest[:j]), ";") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "guard":
+			h.Guard = v
+		case "grace":
+			h.Grace = v
+		}
+	}
+	return h
+}
+
+func header(data []byte) (format, goos, arch string) {
+	r := bytes.NewReader(data)
+	if f, err := elf.NewFile(r); err == nil {
+		return "ELF", "linux", map[elf.Machine]string{elf.EM_X86_64: "amd64", elf.EM_AARCH64: "arm64", elf.EM_386: "386", elf.EM_ARM: "arm", elf.EM_RISCV: "riscv64", elf.EM_PPC64: "ppc64le", elf.EM_S390: "s390x", elf.EM_LOONGARCH: "loong64", elf.EM_MIPS: "mips64le"}[f.Machine]
+	}
+	if f, err := pe.NewFile(r); err == nil {
+		return "PE", "windows", map[uint16]string{pe.IMAGE_FILE_MACHINE_AMD64: "amd64", pe.IMAGE_FILE_MACHINE_ARM64: "arm64", pe.IMAGE_FILE_MACHINE_I386: "386"}[f.Machine]
+	}
+	if f, err := macho.NewFile(r); err == nil {
+		return "Mach-O", "darwin", map[macho.Cpu]string{macho.CpuAmd64: "amd64", macho.CpuArm64: "arm64"}[f.Cpu]
+	}
+	if _, err := macho.NewFatFile(r); err == nil {
+		return "Mach-O universal", "darwin", "universal"
+	}
+	return "", "", ""
+}

@@ -1,0 +1,3 @@
+module github.com/bundlekit/bundle/examples/respawn
+
+go 1.21

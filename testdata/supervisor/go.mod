@@ -1,0 +1,3 @@
+module example.com/supervisor
+
+go 1.21
