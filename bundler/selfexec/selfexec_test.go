@@ -23,8 +23,8 @@ func summary(f Finding) string {
 	return fmt.Sprintf("%s:%d:%d: %s (%s)", filepath.ToSlash(f.Pos.Filename), f.Pos.Line, f.Pos.Column, f.Call, f.Via)
 }
 
-// appsFindings loads every package of the apps fixture in one Find, because each load type-checks
-// the standard library from source; the cases below pick their package's findings out of it.
+// appsFindings loads every package of the apps fixture in one Find, so the go command runs once;
+// the cases below pick their package's findings out of it.
 var appsFindings = sync.OnceValues(func() ([]Finding, error) {
 	dirs, err := os.ReadDir(filepath.Join("testdata", "apps", "cmd"))
 	if err != nil {
@@ -90,7 +90,16 @@ func TestFind(t *testing.T) {
 		{name: "supervisor restarting itself in a loop", dir: "cmd/supervisor", want: []string{
 			"cmd/supervisor/main.go:28:10: exec.Command (os.Executable())",
 		}},
+		{name: "own path from another package of the module", dir: "cmd/crosspkg", want: []string{
+			"cmd/crosspkg/main.go:11:6: exec.Command (os.Executable())",
+			"cmd/crosspkg/main.go:12:6: exec.Command (os.Executable())",
+		}},
+		{name: "launches in another package, given the path through a parameter and a field", dir: "internal/self", want: []string{
+			"internal/self/self.go:30:9: exec.Command (os.Executable())",
+			"internal/self/self.go:35:9: exec.Command (os.Executable())",
+		}},
 		{name: "file excluded by build tags", dir: "cmd/tagged"},
+		{name: "file for another GOOS", dir: "cmd/crossos"},
 		{name: "other programs, own path only as an argument", dir: "cmd/otherprograms"},
 		{name: "local Command function and Path field", dir: "cmd/localcommand"},
 		{name: "program from a flag or a config file", dir: "cmd/flagpath"},
@@ -137,10 +146,14 @@ func TestFindSeparateLoads(t *testing.T) {
 		fixture    string // directory under testdata
 		pkg        string
 		buildFlags []string
+		env        []string // replaces fixtureEnv's settings of the same variables
 		want       []string
 	}{
 		{name: "build tags are passed on", fixture: "apps", pkg: "./cmd/tagged", buildFlags: []string{"-tags=relaunch"}, want: []string{
 			"cmd/tagged/relaunch.go:11:6: exec.Command (os.Args[0])",
+		}},
+		{name: "cross-compiling for another GOOS", fixture: "apps", pkg: "./cmd/crossos", env: []string{"GOOS=windows", "GOARCH=amd64"}, want: []string{
+			"cmd/crossos/relaunch_windows.go:11:9: exec.Command (os.Executable())",
 		}},
 		{name: "known library imported directly, after the app's own launch", fixture: "library", pkg: "./cmd/mobyapp", want: []string{
 			"cmd/mobyapp/main.go:14:6: exec.Command (os.Args[0])",
@@ -157,7 +170,7 @@ func TestFindSeparateLoads(t *testing.T) {
 			findings, err := Find(context.Background(), Options{
 				Dir:        filepath.Join("testdata", tt.fixture),
 				Patterns:   []string{tt.pkg},
-				Env:        fixtureEnv,
+				Env:        withEnv(fixtureEnv, tt.env...),
 				BuildFlags: tt.buildFlags,
 			})
 			if err != nil {
@@ -166,6 +179,17 @@ func TestFindSeparateLoads(t *testing.T) {
 			checkFindings(t, findings, tt.want)
 		})
 	}
+}
+
+// withEnv returns env with the settings added, each replacing any earlier setting of its variable.
+func withEnv(env []string, settings ...string) []string {
+	out := slices.Clone(env)
+	for _, s := range settings {
+		name, _, _ := strings.Cut(s, "=")
+		out = slices.DeleteFunc(out, func(e string) bool { return strings.HasPrefix(e, name+"=") })
+		out = append(out, s)
+	}
+	return out
 }
 
 func checkFindings(t *testing.T, findings []Finding, want []string) {
@@ -191,6 +215,9 @@ func TestFindErrors(t *testing.T) {
 	}{
 		{name: "type error", fixture: "apps", pkg: "./cmd/broken", want: []string{
 			"selfexec: load ./cmd/broken: example.com/fixture/cmd/broken: ", "main.go:5:2: undefined: undefinedHelper",
+		}},
+		{name: "type error in a dependency", fixture: "library", pkg: "./cmd/brokendep", want: []string{
+			"selfexec: load ./cmd/brokendep: github.com/docker/docker/pkg/broken: ", "broken.go:5:29: undefined: undefinedStarter",
 		}},
 		{name: "no such package", fixture: "apps", pkg: "./cmd/missing", want: []string{
 			"selfexec: load ./cmd/missing: ./cmd/missing: ", "directory not found",
@@ -251,5 +278,20 @@ func TestFindingString(t *testing.T) {
 				t.Errorf("String() = %q\nwant        %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkFind measures one Find over an app of two packages, as bundle build runs it for each
+// target, with the build cache warmed by the first run.
+func BenchmarkFind(b *testing.B) {
+	o := Options{Dir: filepath.Join("testdata", "apps"), Patterns: []string{"./cmd/crosspkg"}, Env: fixtureEnv}
+	for b.Loop() {
+		findings, err := Find(context.Background(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(findings) != 4 {
+			b.Fatalf("%d findings, want 4", len(findings))
+		}
 	}
 }
