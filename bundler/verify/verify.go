@@ -110,11 +110,12 @@ watch:
 		cmd.Process.Signal(sigterm)
 		select {
 		case exitErr = <-waited:
+			rootDone = true
 		case <-time.After(o.Grace):
 		}
 	}
 	r.Killed = killTree(root)
-	if !rootDone && exitErr == nil {
+	if !rootDone {
 		exitErr = <-waited
 	}
 	reapOrphans(root)

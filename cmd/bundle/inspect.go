@@ -96,14 +96,22 @@ func runVerify(c *cli.Context) error {
 		return err
 	}
 	limit := c.Int("max-procs")
+	var exceeded error
+	if r.MaxProcs > limit {
+		exceeded = fmt.Errorf("verify: %s reached %d processes at once, more than --max-procs %d", path, r.MaxProcs, limit)
+	}
 	if c.Bool("json") {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{
 			"max_procs": r.MaxProcs, "limit": limit, "distinct": r.Distinct, "samples": r.Samples,
 			"seconds": r.Elapsed.Seconds(), "exited": r.Exited, "exit_code": r.ExitCode, "killed": r.Killed,
+			"ok": exceeded == nil,
 		}); err != nil {
 			return err
+		}
+		if exceeded != nil {
+			return reportedInJSON{exceeded}
 		}
 	} else {
 		p := newPrinter(c.App.Writer)
@@ -114,8 +122,5 @@ func runVerify(c *cli.Context) error {
 		p.linef("verify: at most %d processes at once (limit %d), %d seen in all, %d samples; %s; %d killed at the end",
 			r.MaxProcs, limit, r.Distinct, r.Samples, how, r.Killed)
 	}
-	if r.MaxProcs > limit {
-		return fmt.Errorf("verify: %s reached %d processes at once, more than --max-procs %d", path, r.MaxProcs, limit)
-	}
-	return nil
+	return exceeded
 }

@@ -31,11 +31,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitcode.Of(err)
 	fmt.Fprintf(stderr, "bundle: %s\n", err)
-	if wantsJSON(args) {
+	var done reportedInJSON
+	if wantsJSON(args) && !errors.As(err, &done) {
 		json.NewEncoder(stdout).Encode(map[string]any{"error": err.Error(), "exit_code": code})
 	}
 	return code
 }
+
+// reportedInJSON marks an error whose JSON report a command already
+// printed, so run does not print a second JSON document.
+type reportedInJSON struct{ error }
+
+func (r reportedInJSON) Unwrap() error { return r.error }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{

@@ -1,6 +1,6 @@
 module github.com/bundlekit/bundle/examples/webui
 
-go 1.21
+go 1.22
 
 require github.com/bundlekit/bundle/runtimehooks v0.0.0-00010101000000-000000000000
 
