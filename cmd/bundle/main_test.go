@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/winetest"
 )
 
 // bundleBin is the bundle command built once for every test that runs it
@@ -28,6 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	winetest.Shutdown()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -1,0 +1,136 @@
+// Package winetest runs Windows programs under Wine in tests: a private
+// prefix per test binary, the bcryptprimitives.dll stand-in that Go
+// programs need on Debian's Wine 8.0, and a clear skip (or, with CI=true, a
+// failure) naming what to install when Wine is missing.
+package winetest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Install is the command that installs what this package needs.
+const Install = "apt-get install wine wine64 binutils-mingw-w64-x86-64"
+
+// Wine is a prepared Wine prefix.
+type Wine struct {
+	Prefix string
+	env    []string
+}
+
+var shared struct {
+	once sync.Once
+	wine *Wine
+	err  string
+}
+
+// Require returns the shared prefix, creating it on first use. It skips the
+// test when Wine or the MinGW binutils are missing, or fails it when
+// CI=true, naming the packages to install.
+func Require(t *testing.T) *Wine {
+	t.Helper()
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("Wine tests run on linux/amd64")
+	}
+	for _, tool := range []string{"wine", "wineboot", "wineserver", "x86_64-w64-mingw32-as", "x86_64-w64-mingw32-ld"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := tool + " is missing: " + Install
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	shared.once.Do(func() { shared.wine, shared.err = setUp() })
+	if shared.err != "" {
+		t.Fatal(shared.err)
+	}
+	return shared.wine
+}
+
+func setUp() (*Wine, string) {
+	dir, err := os.MkdirTemp("", "bundle-wine-")
+	if err != nil {
+		return nil, err.Error()
+	}
+	w := &Wine{Prefix: filepath.Join(dir, "prefix")}
+	w.env = append(os.Environ(),
+		"WINEPREFIX="+w.Prefix, "WINEARCH=win64", "WINEDEBUG=-all",
+		"WINEDLLOVERRIDES=mscoree,mshtml=", // no Mono or Gecko install dialogs
+	)
+	_, file, _, _ := runtime.Caller(0)
+	src := filepath.Join(filepath.Dir(file), "testdata")
+	obj, dll := filepath.Join(dir, "dllmain.o"), filepath.Join(dir, "bcryptprimitives.dll")
+	steps := [][]string{
+		{"x86_64-w64-mingw32-as", "-o", obj, filepath.Join(src, "dllmain.s")},
+		{"x86_64-w64-mingw32-ld", "--dll", "-e", "DllMain", "--subsystem", "windows", "-o", dll, obj, filepath.Join(src, "bcryptprimitives.def")},
+		{"wineboot", "--init"},
+	}
+	for _, s := range steps {
+		cmd := exec.Command(s[0], s[1:]...)
+		cmd.Env = w.env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, strings.Join(s, " ") + ": " + err.Error() + "\n" + string(out)
+		}
+	}
+	data, err := os.ReadFile(dll)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if err := os.WriteFile(filepath.Join(w.Prefix, "drive_c", "windows", "system32", "bcryptprimitives.dll"), data, 0o644); err != nil {
+		return nil, err.Error()
+	}
+	return w, ""
+}
+
+// Shutdown stops the prefix's wineserver and removes the prefix, if one was
+// made. Call it from TestMain after the tests ran.
+func Shutdown() {
+	w := shared.wine
+	if w == nil {
+		return
+	}
+	cmd := exec.Command("wineserver", "-k")
+	cmd.Env = w.env
+	cmd.Run()
+	os.RemoveAll(filepath.Dir(w.Prefix))
+}
+
+// Command returns a command that runs a Windows program (or a Wine builtin
+// such as taskkill) in the prefix.
+func (w *Wine) Command(ctx context.Context, program string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "wine", append([]string{program}, args...)...)
+	cmd.Env = w.env
+	return cmd
+}
+
+// Run runs a program to completion and returns its output with Windows
+// line endings turned into "\n", and its exit code.
+func (w *Wine) Run(t *testing.T, timeout time.Duration, program string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := w.Command(ctx, program, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("wine %s: %v", program, err)
+	}
+	return strings.ReplaceAll(out.String(), "\r\n", "\n"), code
+}
+
+// Path turns a path on this machine into the Windows path Wine shows it
+// as (drive Z: maps the root).
+func Path(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
