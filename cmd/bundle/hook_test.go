@@ -402,3 +402,30 @@ func TestExamplesCrossCompile(t *testing.T) {
 		})
 	}
 }
+
+// TestUserOverlayMerged: an -overlay the user set in GOFLAGS still applies
+// next to bundle's own.
+func TestUserOverlayMerged(t *testing.T) {
+	t.Parallel()
+	dir := copyProject(t, "testdata/project")
+	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	gen := filepath.Join(t.TempDir(), "main.go")
+	writeFile(t, gen, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"from the user's overlay\") }\n")
+	overlay := filepath.Join(t.TempDir(), "user.json")
+	data, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(dir, "main.go"): gen}})
+	writeFile(t, overlay, string(data))
+
+	dist := t.TempDir()
+	r := runBundle(t, dir, []string{epoch, "GOFLAGS=-overlay=" + overlay}, "build", "--version", "1.0.0", "--dist", dist, "--target", hostTarget())
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	exe := extractAll(t, filepath.Join(dist, readManifest(t, dist).Artifacts[0].Path), filepath.Join(dist, "x"))
+	out, err := exec.Command(exe).Output()
+	if err != nil || string(out) != "from the user's overlay\n" {
+		t.Errorf("binary printed %q (%v): the user's overlay was dropped", out, err)
+	}
+	if in := runBundle(t, dist, nil, "inspect", "--json", exe); !strings.Contains(in.stdout, `"present": true`) {
+		t.Errorf("the hook is missing:\n%s", in.stdout)
+	}
+}

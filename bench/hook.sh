@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runtime hook benchmarks, each against a baseline measured in the same run:
+#  1. start-up: examples/hello built with the hook (bundle build) vs the same
+#     flags without it (go build), ratio of medians over many runs;
+#  2. worker.Start until the worker function runs, median of 100, vs Python's
+#     multiprocessing "spawn" start method when python3 is present.
+# Usage: bench/hook.sh [runs]   (default 300 start-ups each)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-300}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+host="$(go env GOOS)/$(go env GOARCH)"
+
+go build -o "$work/bundle" ./cmd/bundle
+(cd examples/hello && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -buildid= -X main.version=1.0.0" -o "$work/hello-plain" .)
+"$work/bundle" build --config examples/hello/bundle.yaml --dist "$work/dist" --target "$host" >/dev/null
+tar -xzf "$work"/dist/hello_*.tar.gz -C "$work"
+cp "$work"/hello_*/hello "$work/hello-hooked"
+
+echo "== start-up of examples/hello --version ($runs runs each, interleaved)"
+go run ./bench/startup -n "$runs" "$work/hello-plain" "$work/hello-hooked" -- --version
+printf 'size: plain %s bytes, hooked %s bytes\n' "$(stat -c %s "$work/hello-plain")" "$(stat -c %s "$work/hello-hooked")"
+
+echo "== worker start latency"
+(cd bench/workerstart && go build -o "$work/workerstart" .)
+go_line=$("$work/workerstart" -n 100)
+echo "$go_line"
+if command -v python3 >/dev/null; then
+	py_line=$(python3 bench/workerstart/mp_spawn.py 100)
+	echo "$py_line"
+	median() { sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
+	printf 'worker.Start is %.1fx faster than multiprocessing spawn (ratio of medians)\n' \
+		"$(echo "$(echo "$py_line" | median) / $(echo "$go_line" | median)" | bc -l)"
+else
+	echo "python3 not found: no multiprocessing baseline"
+fi
