@@ -22,9 +22,10 @@ type Request struct {
 	Target  packager.Target
 	Out     string // the executable to write
 	Build   config.Build
-	GUI     bool   // link Windows executables for the GUI subsystem
-	Version string // set into Build.VersionVar with -X when that is set
-	Overlay string // a -overlay JSON file, "" for none
+	GUI     bool     // link Windows executables for the GUI subsystem
+	Version string   // set into Build.VersionVar with -X when that is set
+	Overlay string   // a -overlay JSON file, "" for none
+	Ldflags []string // linker flags bundle adds (the runtime hook's settings)
 }
 
 // Error is a failed compile. Its message holds the compiler's output,
@@ -54,6 +55,9 @@ func (r Request) Args() []string {
 	for _, f := range r.Build.Ldflags {
 		ld = append(ld, quote(f))
 	}
+	for _, f := range r.Ldflags {
+		ld = append(ld, quote(f))
+	}
 	if r.Build.VersionVar != "" {
 		ld = append(ld, "-X="+r.Build.VersionVar+"="+r.Version)
 	}
@@ -68,11 +72,11 @@ func (r Request) Args() []string {
 	return append(args, "-o", r.Out, r.Main)
 }
 
-// Env returns the environment for r: the process's own, then GOOS and
-// GOARCH, CGO_ENABLED=0 unless the user set it (cross-compiling with cgo
-// needs a C cross-compiler the user must choose), then build.env.
+// Env returns what r adds to the process's environment: GOOS and GOARCH,
+// CGO_ENABLED=0 unless the user set it (cross-compiling with cgo needs a C
+// cross-compiler the user must choose), then build.env.
 func (r Request) Env() []string {
-	env := append(os.Environ(), "GOOS="+r.Target.OS, "GOARCH="+r.Target.Arch)
+	env := []string{"GOOS=" + r.Target.OS, "GOARCH=" + r.Target.Arch}
 	if !hasKey(r.Build.Env, "CGO_ENABLED") && os.Getenv("CGO_ENABLED") == "" {
 		env = append(env, "CGO_ENABLED=0")
 	}
@@ -83,7 +87,7 @@ func (r Request) Env() []string {
 func Run(ctx context.Context, r Request) error {
 	cmd := exec.CommandContext(ctx, "go", r.Args()...)
 	cmd.Dir = r.Dir
-	cmd.Env = r.Env()
+	cmd.Env = append(os.Environ(), r.Env()...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
