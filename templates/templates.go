@@ -6,17 +6,19 @@ package templates
 import (
 	"bytes"
 	"embed"
+	"encoding/xml"
 	"fmt"
+	"strings"
 	"text/template"
 )
 
-//go:embed init hook
+//go:embed init hook linux
 var files embed.FS
 
 // Render executes the template at name (such as "init/bundle.yaml.tmpl")
 // with data.
 func Render(name string, data any) ([]byte, error) {
-	t, err := template.New(name).Option("missingkey=error").ParseFS(files, name)
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).ParseFS(files, name)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
@@ -25,6 +27,16 @@ func Render(name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
 	return b.Bytes(), nil
+}
+
+// funcs are the helpers templates may use.
+var funcs = template.FuncMap{
+	// xml escapes text for an XML element or attribute value.
+	"xml": func(s string) string {
+		var b strings.Builder
+		xml.EscapeText(&b, []byte(s))
+		return b.String()
+	},
 }
 
 func lastElem(name string) string {

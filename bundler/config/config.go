@@ -35,6 +35,72 @@ type Config struct {
 	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
 	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
 	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
+	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
+	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
+}
+
+// Linux configures the deb, rpm, apk and archlinux packages.
+type Linux struct {
+	PackageName string    `yaml:"package_name" pattern:"^[a-z0-9][a-z0-9+.-]+$" hint:"lower-case letters, digits, '+', '-' and '.', at least two characters, such as hello" doc:"Package name. Default: binary."`
+	Section     string    `yaml:"section" pattern:"^[a-z0-9][a-z0-9/-]*$" hint:"a Debian section such as utils or net" doc:"Debian section. Default: utils."`
+	Categories  []string  `yaml:"categories" pattern:"^[A-Za-z0-9-]+$" hint:"a freedesktop.org category such as Utility or Development" doc:"Desktop entry categories. Default: [Utility]."`
+	Desktop     *bool     `yaml:"desktop" doc:"Install a desktop entry (and AppStream metadata). Default: the value of gui."`
+	Depends     Relations `yaml:"depends" doc:"Packages this one needs, per format."`
+	Recommends  Relations `yaml:"recommends" doc:"Packages recommended beside this one, per format."`
+	Conflicts   Relations `yaml:"conflicts" doc:"Packages that cannot be installed with this one, per format."`
+	Replaces    Relations `yaml:"replaces" doc:"Packages this one replaces, per format."`
+	Scripts     Scripts   `yaml:"scripts" doc:"Maintainer scripts, paths relative to bundle.yaml."`
+}
+
+// DesktopEntry reports whether packages install a desktop entry.
+func (l Linux) DesktopEntry(gui bool) bool {
+	if l.Desktop != nil {
+		return *l.Desktop
+	}
+	return gui
+}
+
+// Relations lists package relations in each format's own syntax.
+type Relations struct {
+	Deb       []string `yaml:"deb" pattern:"^[a-z0-9][a-z0-9+.-]+( \\((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\\))?( \\| [a-z0-9][a-z0-9+.-]+( \\((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\\))?)*$" hint:"a Debian relation such as libc6 (>= 2.31) or a | b" doc:"deb relations."`
+	RPM       []string `yaml:"rpm" pattern:"^[A-Za-z0-9_.+()/-]+( (<|<=|=|>=|>) [A-Za-z0-9.+~^_:-]+)?$" hint:"an RPM relation such as glibc >= 2.31" doc:"rpm relations."`
+	APK       []string `yaml:"apk" pattern:"^[A-Za-z0-9_.+-]+((<|<=|=|>=|>|~)[A-Za-z0-9._-]+)?$" hint:"an apk relation such as musl>=1.2" doc:"apk relations."`
+	Archlinux []string `yaml:"archlinux" pattern:"^[a-z0-9@._+-]+((<|<=|=|>=|>)[A-Za-z0-9.:_+-]+)?$" hint:"a pacman relation such as glibc>=2.31" doc:"archlinux relations."`
+}
+
+// For returns the relations for a format name.
+func (r Relations) For(format string) []string {
+	switch format {
+	case "deb":
+		return r.Deb
+	case "rpm":
+		return r.RPM
+	case "apk":
+		return r.APK
+	case "archlinux":
+		return r.Archlinux
+	}
+	return nil
+}
+
+// Scripts are maintainer scripts run by the package manager.
+type Scripts struct {
+	PreInstall  string `yaml:"preinstall" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`
+	PostInstall string `yaml:"postinstall" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postinstall.sh" doc:"Script run after installation."`
+	PreRemove   string `yaml:"preremove" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preremove.sh" doc:"Script run before removal."`
+	PostRemove  string `yaml:"postremove" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postremove.sh" doc:"Script run after removal."`
+}
+
+// Sign holds signing keys. Secrets never appear in bundle.yaml: each is
+// named by the environment variable that holds it.
+type Sign struct {
+	GPG *GPG `yaml:"gpg" doc:"OpenPGP key that signs deb, rpm and apk packages."`
+}
+
+// GPG is an OpenPGP signing key.
+type GPG struct {
+	KeyFile       string `yaml:"key_file" required:"true" pattern:"^\\S.*$" hint:"the path of an armored secret key, such as keys/signing.asc" doc:"Armored OpenPGP secret key file, relative to bundle.yaml (keep it out of version control)."`
+	PassphraseEnv string `yaml:"passphrase_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as GPG_PASSPHRASE" doc:"Environment variable holding the key's passphrase."`
 }
 
 // Runtime configures the runtime hook (runtimehooks/worker).

@@ -42,6 +42,15 @@ func WithDefaults(c Config, known Known) Config {
 		files[i] = f
 	}
 	c.Files = files
+	if c.Linux.PackageName == "" {
+		c.Linux.PackageName = strings.ToLower(c.Binary)
+	}
+	if c.Linux.Section == "" {
+		c.Linux.Section = "utils"
+	}
+	if len(c.Linux.Categories) == 0 {
+		c.Linux.Categories = []string{"Utility"}
+	}
 	if c.Runtime.Guard == "" {
 		c.Runtime.Guard = "refuse"
 	}

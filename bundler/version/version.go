@@ -99,6 +99,30 @@ func RPM(v *semver.Version) (version, release string) {
 	return core(v), "1"
 }
 
+// APK returns the version and pre-release suffix of an Alpine package:
+// apk knows only the suffixes alpha, beta, pre and rc, each followed by a
+// number ("1.2.3_rc1"), and sorts them before the release. Any other
+// pre-release becomes "pre" with its counter.
+func APK(v *semver.Version) (version, suffix string) {
+	if v.Prerelease() == "" {
+		return core(v), ""
+	}
+	kind := strings.ToLower(strings.SplitN(v.Prerelease(), ".", 2)[0])
+	switch kind {
+	case "alpha", "beta", "pre", "rc":
+	default:
+		kind = "pre"
+	}
+	return core(v), fmt.Sprintf("%s%d", kind, preCounter(v))
+}
+
+// Arch is the pkgver of an Arch Linux package. pacman sorts "1.2.3rc.1"
+// before "1.2.3" (letters after a common prefix mean an earlier version);
+// pkgver may not hold "-", so it becomes "_".
+func Arch(v *semver.Version) string {
+	return core(v) + strings.ReplaceAll(v.Prerelease(), "-", "_")
+}
+
 // MacShort is CFBundleShortVersionString: three numeric fields.
 func MacShort(v *semver.Version) string { return core(v) }
 

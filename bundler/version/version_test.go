@@ -119,6 +119,26 @@ func TestOSForms(t *testing.T) {
 	}
 }
 
+func TestLinuxForms(t *testing.T) {
+	tests := []struct{ in, apkVer, apkSuffix, arch string }{
+		{"1.2.3", "1.2.3", "", "1.2.3"},
+		{"1.2.3-rc.1", "1.2.3", "rc1", "1.2.3rc.1"},
+		{"1.2.3-beta.12", "1.2.3", "beta12", "1.2.3beta.12"},
+		{"1.2.3-alpha", "1.2.3", "alpha0", "1.2.3alpha"},
+		{"1.2.4-snapshot.abc1234", "1.2.4", "pre0", "1.2.4snapshot.abc1234"},
+		{"1.2.3-pre-release.2", "1.2.3", "pre2", "1.2.3pre_release.2"},
+	}
+	for _, tt := range tests {
+		v := mustParse(t, tt.in)
+		if ver, suf := APK(v); ver != tt.apkVer || suf != tt.apkSuffix {
+			t.Errorf("APK(%s) = %s _%s, want %s _%s", tt.in, ver, suf, tt.apkVer, tt.apkSuffix)
+		}
+		if got := Arch(v); got != tt.arch {
+			t.Errorf("Arch(%s) = %s, want %s", tt.in, got, tt.arch)
+		}
+	}
+}
+
 func TestResolvePrecedence(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir() // not a git checkout
