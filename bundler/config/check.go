@@ -15,11 +15,12 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/gomod"
+	"github.com/bundlekit/bundle/bundler/icons"
 )
 
 // MinIconSize is the smallest icon side bundle accepts: the largest Windows
 // icon entry is 256×256, and scaling up looks blurred everywhere.
-const MinIconSize = 256
+const MinIconSize = icons.MinSize
 
 // Errorf returns a configuration error located at the value of field (a
 // path such as "icon" or "files[1].src"), or at the file when the field is
@@ -45,6 +46,9 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 			return err
 		}
 	}
+	if err := p.checkLinuxPackages(); err != nil {
+		return err
+	}
 	dsts := map[string]string{}
 	for i, f := range c.Files {
 		field := fmt.Sprintf("files[%d]", i)
@@ -61,6 +65,48 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 		dsts[dst] = field
 	}
 	return p.checkMain(ctx, env)
+}
+
+// linuxPackageFormats are the formats that install the app into the system
+// and need package metadata.
+var linuxPackageFormats = []string{"deb", "rpm", "apk", "archlinux"}
+
+// checkLinuxPackages checks what deb, rpm, apk and Arch packages need
+// beyond the field rules: a maintainer, and for a desktop entry an id and an
+// icon.
+func (p *Project) checkLinuxPackages() error {
+	c := p.Config
+	var used []string
+	for _, f := range linuxPackageFormats {
+		if contains(c.Formats.Linux, f) {
+			used = append(used, f)
+		}
+	}
+	if len(used) == 0 || !hasOS(c.Targets, "linux") {
+		return nil
+	}
+	field := "gui"
+	if c.Linux.Desktop != nil {
+		field = "linux.desktop"
+	}
+	switch {
+	case c.Maintainer == "":
+		return p.Errorf("maintainer", "%s packages need a maintainer; add maintainer: Name <email>", used[0])
+	case c.Linux.DesktopEntry(c.GUI) && c.ID == "":
+		return p.Errorf(field, "the %s package's desktop entry needs an id; add id: in reverse DNS, such as com.example.%s", used[0], c.Binary)
+	case c.Linux.DesktopEntry(c.GUI) && c.Icon == "":
+		return p.Errorf(field, "the %s package's desktop entry needs an icon; add icon: with a square PNG of at least %d×%d px, or set linux.desktop: false", used[0], MinIconSize, MinIconSize)
+	}
+	return nil
+}
+
+func hasOS(targets []string, goos string) bool {
+	for _, t := range targets {
+		if strings.HasPrefix(t, goos+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkInside makes sure rel exists and that neither it nor anything under

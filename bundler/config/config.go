@@ -24,7 +24,7 @@ type Config struct {
 	Version     string   `yaml:"version" pattern:"^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.2.3 or 1.2.3-rc.1" doc:"Release version (semver). Overridden by --version and $BUNDLE_VERSION; default: the git tag at HEAD."`
 	Description string   `yaml:"description" doc:"One-line description of the application."`
 	Publisher   string   `yaml:"publisher" doc:"Company or person publishing the application."`
-	Maintainer  string   `yaml:"maintainer" doc:"Maintainer, as \"Name <email>\"."`
+	Maintainer  string   `yaml:"maintainer" pattern:"^[^<>]*[^<> ] <[^<>@ ]+@[^<> ]+>$" hint:"Name <email>, such as Jane Doe <jane@example.com>" doc:"Maintainer, as \"Name <email>\". Needed by Linux packages."`
 	Homepage    string   `yaml:"homepage" pattern:"^https?://\\S+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
 	License     string   `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
 	Copyright   string   `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/formats/linuxpkg"
 	"github.com/bundlekit/bundle/bundler/formats/targz"
 	"github.com/bundlekit/bundle/bundler/formats/zip"
 	"github.com/bundlekit/bundle/bundler/packager"
@@ -17,6 +18,10 @@ func All() []packager.Format {
 	return []packager.Format{
 		targz.Format{}, // .tar.gz of the app, for linux and darwin
 		zip.Format{},   // portable .zip of the app, for every OS
+		linuxpkg.Deb,   // Debian and Ubuntu package
+		linuxpkg.RPM,   // Fedora, RHEL and openSUSE package
+		linuxpkg.APK,   // Alpine package
+		linuxpkg.Arch,  // Arch Linux package
 	}
 }
 

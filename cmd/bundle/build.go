@@ -109,7 +109,7 @@ func printEvent(p printer, e build.Event) {
 	case build.Skipped, build.Warned:
 		p.linef("%s %s", p.paint(yellow, "!"), e.Message)
 	case build.Packaged:
-		p.linef("%s %-14s %-8s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,
+		p.linef("%s %-14s %-10s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,
 			artifact.HumanSize(e.Artifact.Size), p.paint(dim, seconds(e.Elapsed)))
 	}
 }

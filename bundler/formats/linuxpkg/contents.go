@@ -1,0 +1,196 @@
+package linuxpkg
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goreleaser/nfpm/v2/files"
+
+	"github.com/bundlekit/bundle/bundler/icons"
+	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/templates"
+)
+
+// contents lists the package's files. The executable goes to /usr/bin, or,
+// when the app ships files beside it, the app folder goes to
+// /opt/<package> with a /usr/bin link to the executable.
+func contents(in packager.Input, format string) (files.Contents, error) {
+	c := in.Config
+	pkg := c.Linux.PackageName
+	var out files.Contents
+	add := func(src, dst string, mode os.FileMode, kind string) {
+		out = append(out, &files.Content{Source: src, Destination: dst, Type: kind, FileInfo: &files.ContentFileInfo{Mode: mode, MTime: in.MTime}})
+	}
+	exe := "/usr/bin/" + c.Binary
+	if len(c.Files) == 0 {
+		add(filepath.Join(in.AppDir, in.Exe), exe, 0o755, "")
+	} else {
+		dir := "/opt/" + pkg
+		err := filepath.WalkDir(in.AppDir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(in.AppDir, p)
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			mode := os.FileMode(0o644)
+			if info.Mode()&0o111 != 0 {
+				mode = 0o755
+			}
+			add(p, path.Join(dir, filepath.ToSlash(rel)), mode, "")
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(path.Join(dir, in.Exe), exe, 0o777, files.TypeSymlink)
+	}
+
+	gen := func(name string, data []byte) (string, error) {
+		p := filepath.Join(in.WorkDir, name)
+		return p, os.WriteFile(p, data, 0o644)
+	}
+	render := func(tmpl, name string, data any) (string, error) {
+		b, err := templates.Render(tmpl, data)
+		if err != nil {
+			return "", err
+		}
+		return gen(name, b)
+	}
+
+	if c.Linux.DesktopEntry(c.GUI) {
+		id := c.ID
+		desktop, err := render("linux/app.desktop.tmpl", "app.desktop", map[string]any{
+			"Name": c.Name, "Comment": synopsis(c.Name, c.Description), "Exec": c.Binary, "Icon": id,
+			"Terminal": !c.GUI, "Categories": c.Linux.Categories, "StartupWMClass": c.Binary,
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(desktop, "/usr/share/applications/"+id+".desktop", 0o644, "")
+		meta, err := render("linux/metainfo.xml.tmpl", "metainfo.xml", map[string]any{
+			"ID": id, "Name": c.Name, "Summary": synopsis(c.Name, c.Description), "Description": descriptionParagraph(c.Name, c.Description),
+			"License": c.License, "Homepage": c.Homepage, "Developer": c.Publisher,
+			"Version": in.Version.String(), "Date": in.MTime.UTC().Format(time.DateOnly),
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(meta, "/usr/share/metainfo/"+id+".metainfo.xml", 0o644, "")
+	}
+	if c.Icon != "" && c.Linux.DesktopEntry(c.GUI) {
+		img, err := icons.Load(filepath.Join(in.Dir, filepath.FromSlash(c.Icon)))
+		if err != nil {
+			return nil, err
+		}
+		for _, size := range icons.HicolorSizes {
+			data, err := icons.PNG(img, size)
+			if err != nil {
+				return nil, err
+			}
+			src, err := gen(fmt.Sprintf("icon-%d.png", size), data)
+			if err != nil {
+				return nil, err
+			}
+			add(src, fmt.Sprintf("/usr/share/icons/hicolor/%dx%d/apps/%s.png", size, size, c.ID), 0o644, "")
+		}
+	}
+
+	license := licenseFile(in)
+	switch format {
+	case "deb":
+		copyright, err := render("linux/copyright.tmpl", "copyright", map[string]any{
+			"Name": c.Name, "Homepage": c.Homepage, "Copyright": copyrightLine(in),
+			"License": orDefault(c.License, "unknown"), "LicenseText": licenseLines(license),
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(copyright, "/usr/share/doc/"+pkg+"/copyright", 0o644, "")
+		var optFiles []string
+		for _, f := range out {
+			if strings.HasPrefix(f.Destination, "/opt/") && f.Type != files.TypeSymlink {
+				optFiles = append(optFiles, strings.TrimPrefix(f.Destination, "/"))
+			}
+		}
+		overrides, err := render("linux/lintian-overrides.tmpl", "lintian-overrides", map[string]any{
+			"Package": pkg, "Exe": strings.TrimPrefix(exeTarget(in), "/"), "Command": strings.TrimPrefix(exe, "/"),
+			"InOpt": len(c.Files) > 0, "OptFiles": optFiles,
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(overrides, "/usr/share/lintian/overrides/"+pkg, 0o644, "")
+	default:
+		if license != "" {
+			kind := ""
+			if format == "rpm" {
+				kind = files.TypeRPMLicense
+			}
+			add(license, "/usr/share/licenses/"+pkg+"/LICENSE", 0o644, kind)
+		}
+	}
+	return out, nil
+}
+
+// exeTarget is where the executable itself lies in the installed package.
+func exeTarget(in packager.Input) string {
+	if len(in.Config.Files) == 0 {
+		return "/usr/bin/" + in.Config.Binary
+	}
+	return "/opt/" + in.Config.Linux.PackageName + "/" + in.Exe
+}
+
+// licenseFile is the staged license text, when one of the app's files is a
+// LICENSE or COPYING file.
+func licenseFile(in packager.Input) string {
+	for _, f := range in.Config.Files {
+		base := strings.ToUpper(path.Base(f.Dst))
+		if strings.HasPrefix(base, "LICENSE") || strings.HasPrefix(base, "LICENCE") || strings.HasPrefix(base, "COPYING") {
+			p := filepath.Join(in.AppDir, filepath.FromSlash(f.Dst))
+			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// licenseLines is the license text for the Debian copyright file, one
+// string per line ("" for an empty line, which the template writes as " .").
+func licenseLines(path string) []string {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+}
+
+func descriptionParagraph(name, desc string) string {
+	return fmt.Sprintf("%s: %s.", name, synopsis(name, desc))
+}
+
+// copyrightLine is the copyright notice: the configured one, else the year
+// of the release and the publisher (Debian wants a year and a holder).
+func copyrightLine(in packager.Input) string {
+	if in.Config.Copyright != "" {
+		return in.Config.Copyright
+	}
+	return fmt.Sprintf("%d %s", in.MTime.Year(), orDefault(in.Config.Publisher, in.Config.Name))
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
