@@ -70,6 +70,13 @@ func TestPrepareDist(t *testing.T) {
 		{name: "foreign file", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "notes"), "") }, wantErr: "holds notes, which no finished bundle build"},
 		{name: "own file of an interrupted run", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "app_1.0.0_linux_arm64.zip"), "") }, left: []string{"app_1.0.0_linux_arm64.zip"}},
 		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: "refusing --clean"},
+		{name: "files of an interrupted build of this version", setup: func(t *testing.T, d string) {
+			write(t, filepath.Join(d, JournalName), "App\t1.0.0\napp-1.0.0.rpm\n")
+			write(t, filepath.Join(d, "app-1.0.0.rpm"), "")
+		}, left: []string{"app-1.0.0.rpm"}},
+		{name: "interrupted build of another version", setup: func(t *testing.T, d string) {
+			write(t, filepath.Join(d, JournalName), "App\t0.9.0\napp-0.9.0.rpm\n")
+		}, wantErr: "interrupted build of App 0.9.0"},
 		{name: "broken manifest", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ManifestName), "{") }, wantErr: "pass --clean"},
 	}
 	for _, tt := range tests {
@@ -79,7 +86,7 @@ func TestPrepareDist(t *testing.T) {
 				os.MkdirAll(dist, 0o755)
 				tt.setup(t, dist)
 			}
-			_, err := PrepareDist(dist, "App", "1.0.0", "app_1.0.0_", tt.clean)
+			_, j, err := PrepareDist(dist, "App", "1.0.0", "app_1.0.0_", tt.clean)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitcode.Of(err) != exitcode.Usage {
 					t.Fatalf("error %v (exit %d), want %q with exit 2", err, exitcode.Of(err), tt.wantErr)
@@ -87,6 +94,9 @@ func TestPrepareDist(t *testing.T) {
 				return
 			}
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Finish(); err != nil {
 				t.Fatal(err)
 			}
 			entries, _ := os.ReadDir(dist)

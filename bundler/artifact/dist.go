@@ -26,47 +26,58 @@ import (
 // version's own artifacts from an interrupted run and may be replaced.
 //
 // It returns the manifest that was there (nil when none), so the caller can
-// remove files of that same version it did not make again.
-func PrepareDist(dist, name, version, prefix string, clean bool) (*Manifest, error) {
+// keep or remove files of that same version it did not make again, and the
+// journal the build records its artifacts in.
+func PrepareDist(dist, name, version, prefix string, clean bool) (*Manifest, *Journal, error) {
 	if info, err := os.Stat(dist); err == nil && !info.IsDir() {
-		return nil, exitcode.Config(fmt.Errorf("dist %s is a file, not a folder; pass --dist with a folder path", dist))
+		return nil, nil, exitcode.Config(fmt.Errorf("dist %s is a file, not a folder; pass --dist with a folder path", dist))
 	}
 	if err := os.MkdirAll(dist, 0o755); err != nil {
-		return nil, exitcode.Config(fmt.Errorf("dist %s cannot be created (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
+		return nil, nil, exitcode.Config(fmt.Errorf("dist %s cannot be created (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
 	}
 	probe, err := os.CreateTemp(dist, ".probe-*"+TempSuffix)
 	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("dist %s is not writable (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
+		return nil, nil, exitcode.Config(fmt.Errorf("dist %s is not writable (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
 
 	entries, err := os.ReadDir(dist)
 	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("dist %s cannot be read: %v", dist, unwrapPath(err)))
+		return nil, nil, exitcode.Config(fmt.Errorf("dist %s cannot be read: %v", dist, unwrapPath(err)))
 	}
 	if clean {
 		for _, marker := range []string{"bundle.yaml", "go.mod", ".git"} {
 			if _, err := os.Lstat(filepath.Join(dist, marker)); err == nil {
-				return nil, exitcode.Config(fmt.Errorf("refusing --clean: dist %s holds %s, so it looks like a project, not an output folder; pass another --dist", dist, marker))
+				return nil, nil, exitcode.Config(fmt.Errorf("refusing --clean: dist %s holds %s, so it looks like a project, not an output folder; pass another --dist", dist, marker))
 			}
 		}
 		for _, e := range entries {
 			if err := os.RemoveAll(filepath.Join(dist, e.Name())); err != nil {
-				return nil, fmt.Errorf("clean %s: %w", dist, err)
+				return nil, nil, fmt.Errorf("clean %s: %w", dist, err)
 			}
 		}
-		return nil, nil
+		j, err := startJournal(dist, name, version, nil)
+		return nil, j, err
 	}
 
 	old, err := ReadManifest(dist)
 	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("%v; pass --clean to start over", err))
+		return nil, nil, exitcode.Config(fmt.Errorf("%v; pass --clean to start over", err))
 	}
-	listed := map[string]bool{ManifestName: true, ChecksumsName: true}
+	listed := map[string]bool{ManifestName: true, ChecksumsName: true, JournalName: true}
+	jName, jVersion, jFiles, interrupted := readJournal(dist)
+	if interrupted {
+		if jName != name || jVersion != version {
+			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds part of an interrupted build of %s %s, not %s %s; pass --clean to replace it, or another --dist", dist, jName, jVersion, name, version))
+		}
+		for _, f := range jFiles {
+			listed[f] = true
+		}
+	}
 	if old != nil {
 		if old.Name != name || old.Version != version {
-			return nil, exitcode.Config(fmt.Errorf("dist %s holds %s %s, not %s %s; pass --clean to replace it, or another --dist", dist, old.Name, old.Version, name, version))
+			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds %s %s, not %s %s; pass --clean to replace it, or another --dist", dist, old.Name, old.Version, name, version))
 		}
 		for _, a := range old.Artifacts {
 			listed[strings.SplitN(a.Path, "/", 2)[0]] = true
@@ -76,18 +87,19 @@ func PrepareDist(dist, name, version, prefix string, clean bool) (*Manifest, err
 		switch n := e.Name(); {
 		case IsTemp(n):
 			if err := os.Remove(filepath.Join(dist, n)); err != nil {
-				return nil, fmt.Errorf("remove leftover %s: %w", n, err)
+				return nil, nil, fmt.Errorf("remove leftover %s: %w", n, err)
 			}
 		case !listed[n] && !strings.HasPrefix(n, prefix):
-			return nil, exitcode.Config(fmt.Errorf("dist %s holds %s, which no finished bundle build of %s %s made; pass --clean to replace it, or another --dist", dist, n, name, version))
+			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds %s, which no finished bundle build of %s %s made; pass --clean to replace it, or another --dist", dist, n, name, version))
 		}
 	}
 	for _, n := range []string{ManifestName, ChecksumsName} {
 		if err := os.Remove(filepath.Join(dist, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("remove old %s: %w", n, err)
+			return nil, nil, fmt.Errorf("remove old %s: %w", n, err)
 		}
 	}
-	return old, nil
+	j, err := startJournal(dist, name, version, jFiles)
+	return old, j, err
 }
 
 // unwrapPath drops the *PathError wrapper, whose message repeats the path.

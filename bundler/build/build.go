@@ -90,7 +90,7 @@ type Result struct {
 }
 
 // Run builds every planned target and format and writes dist.
-func Run(ctx context.Context, o Options) (*Result, error) {
+func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	emit := func(e Event) {
 		if o.OnEvent != nil {
 			o.OnEvent(e)
@@ -125,10 +125,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	v := resolved.Version.String()
 	prefix := p.Config.Binary + "_" + v + "_"
-	old, err := artifact.PrepareDist(o.Dist, p.Config.Name, v, prefix, o.Clean)
+	old, journal, err := artifact.PrepareDist(o.Dist, p.Config.Name, v, prefix, o.Clean)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		// A build that failed before finishing any artifact leaves nothing.
+		if err != nil && len(journal.Owned()) == 0 {
+			journal.Finish()
+		}
+	}()
 	res := &Result{Version: resolved.Version, VersionSource: resolved.Source, GoVersion: goVersion, Skips: pl.Skips}
 	emit(Event{Kind: Started, Message: fmt.Sprintf("%s %s (%s), %s", p.Config.Name, v, resolved.Source, goVersion)})
 	for _, s := range pl.Skips {
@@ -148,7 +154,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
 		g.Go(func() error {
-			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, check, emit)
+			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, journal, check, emit)
 			mu.Lock()
 			made = append(made, arts...)
 			mu.Unlock()
@@ -163,14 +169,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := res.Manifest.Write(o.Dist); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	prune(o.Dist, prefix, res.Manifest)
+	prune(o.Dist, prefix, journal.Owned(), res.Manifest)
+	if err := journal.Finish(); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	res.Manifest.Sort()
 	return res, nil
 }
 
 // buildTarget compiles one target, stages its app folder and makes each of
 // its formats.
-func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, check *selfCheck, emit func(Event)) ([]artifact.Artifact, error) {
+func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, journal *artifact.Journal, check *selfCheck, emit func(Event)) ([]artifact.Artifact, error) {
 	t := job.Target
 	stem := fmt.Sprintf("%s_%s_%s_%s", p.Config.Binary, v, t.OS, t.Arch)
 	appDir := filepath.Join(work, "app")
@@ -223,6 +232,9 @@ func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Vers
 		if err != nil {
 			return arts, fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
+		if err := journal.Add(name); err != nil {
+			return arts, err
+		}
 		a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: f.Name(), Size: size, SHA256: sum}
 		arts = append(arts, a)
 		emit(Event{Kind: Packaged, Target: t, Format: f.Name(), Artifact: a, Elapsed: time.Since(start)})
@@ -271,16 +283,20 @@ func carried(dist string, old *artifact.Manifest, made []artifact.Artifact) []ar
 }
 
 // prune removes files of this version that the manifest does not list
-// (left by an interrupted build or changed since), so dist holds exactly
-// what artifacts.json says.
-func prune(dist, prefix string, m artifact.Manifest) {
+// (left by an interrupted build, or changed since), so dist holds exactly
+// what artifacts.json says. owned are the files the journal recorded.
+func prune(dist, prefix string, owned []string, m artifact.Manifest) {
 	listed := map[string]bool{}
 	for _, a := range m.Artifacts {
 		listed[a.Path] = true
 	}
+	ours := map[string]bool{}
+	for _, f := range owned {
+		ours[f] = true
+	}
 	entries, _ := os.ReadDir(dist)
 	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, prefix) && !listed[n] {
+		if n := e.Name(); (ours[n] || strings.HasPrefix(n, prefix)) && !listed[n] {
 			os.RemoveAll(filepath.Join(dist, n))
 		}
 	}

@@ -24,12 +24,12 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 	dist := filepath.Join(t.TempDir(), "dist")
 
 	// Warm the build cache so the kill lands while archives are written.
-	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", filepath.Join(t.TempDir(), "warm")); r.code != 0 {
+	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", filepath.Join(t.TempDir(), "warm"), "--format", "tar.gz,zip"); r.code != 0 {
 		t.Fatalf("warm-up build: exit %d\n%s", r.code, r.stderr)
 	}
 
 	for _, after := range []int{1, 3} { // kill while writing the 1st, then the 3rd artifact
-		cmd := exec.Command(bundleBin, "build", "--dist", dist, "--parallel", "1")
+		cmd := exec.Command(bundleBin, "build", "--dist", dist, "--parallel", "1", "--format", "tar.gz,zip")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), epoch)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -45,7 +45,7 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 		checkNoCompleteLooking(t, dist)
 	}
 
-	r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist)
+	r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--format", "tar.gz,zip")
 	if r.code != 0 {
 		t.Fatalf("build after the kill: exit %d\n%s", r.code, r.stderr)
 	}
@@ -54,7 +54,7 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dist)
 	for _, e := range entries {
-		if artifact.IsTemp(e.Name()) {
+		if artifact.IsTemp(e.Name()) || e.Name() == artifact.JournalName {
 			t.Errorf("leftover %s after a finished build", e.Name())
 		}
 	}
@@ -93,8 +93,8 @@ func checkNoCompleteLooking(t *testing.T, dist string) {
 		name := e.Name()
 		path := filepath.Join(dist, name)
 		switch {
-		case artifact.IsTemp(name):
-			// unfinished, and says so
+		case artifact.IsTemp(name), name == artifact.JournalName:
+			// unfinished, and says so; the journal of the interrupted build
 		case name == artifact.ManifestName || name == artifact.ChecksumsName:
 			t.Errorf("%s exists after the build was killed", name)
 		case strings.HasSuffix(name, ".tar.gz"):

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
+)
+
+// needTools skips the test when a validator is missing, or fails it when
+// CI=true, naming the Debian packages that provide them.
+func needTools(t *testing.T, install string, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := tool + " is missing: apt-get install " + install
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
+
+func mustRun(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestLinuxPackagesValidate builds the deb, rpm, apk and Arch packages of
+// a CLI app (hello) and a desktop app (webui) for amd64 and arm64 and runs
+// each distribution's own tools on them.
+func TestLinuxPackagesValidate(t *testing.T) {
+	needTools(t, "lintian rpm desktop-file-utils appstream pacman-package-manager dpkg",
+		"dpkg-deb", "dpkg", "lintian", "rpm", "desktop-file-validate", "appstreamcli", "pacman")
+	for _, project := range []string{"examples/hello", "examples/webui"} {
+		dist := t.TempDir()
+		r := runBundle(t, filepath.Join(repoRoot(t), project), []string{epoch}, "build", "--dist", dist, "--target", "linux/amd64,linux/arm64")
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", project, r.code, r.stderr)
+		}
+		for _, a := range readManifest(t, dist).Artifacts {
+			name := filepath.Base(project) + " " + a.Path
+			t.Run(name, func(t *testing.T) {
+				checkLinuxPackage(t, dist, a, project == "examples/webui")
+			})
+		}
+	}
+}
+
+func checkLinuxPackage(t *testing.T, dist string, a artifact.Artifact, gui bool) {
+	path := filepath.Join(dist, a.Path)
+	switch a.Format {
+	case "deb":
+		info := mustRun(t, dist, "dpkg-deb", "-I", path)
+		list := mustRun(t, dist, "dpkg-deb", "-c", path)
+		for _, want := range []string{"Version: 1.0.0-1", "Maintainer: The bundle authors"} {
+			if !strings.Contains(info, want) {
+				t.Errorf("dpkg-deb -I lacks %q:\n%s", want, info)
+			}
+		}
+		if !strings.Contains(list, "./usr/bin/") || !strings.Contains(list, "./usr/share/doc/") {
+			t.Errorf("dpkg-deb -c:\n%s", list)
+		}
+		cmd := exec.Command("lintian", "--fail-on", "error,warning", path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("lintian: %v\n%s", err, out)
+		}
+		root := t.TempDir()
+		mustRun(t, dist, "dpkg-deb", "-x", path, root)
+		if gui {
+			desktop, _ := filepath.Glob(filepath.Join(root, "usr/share/applications/*.desktop"))
+			meta, _ := filepath.Glob(filepath.Join(root, "usr/share/metainfo/*.metainfo.xml"))
+			icons, _ := filepath.Glob(filepath.Join(root, "usr/share/icons/hicolor/*/apps/*.png"))
+			if len(desktop) != 1 || len(meta) != 1 || len(icons) != 8 {
+				t.Fatalf("desktop %v metainfo %v icons %d", desktop, meta, len(icons))
+			}
+			mustRun(t, dist, "desktop-file-validate", desktop[0])
+			mustRun(t, dist, "appstreamcli", "validate", "--no-net", meta[0])
+		}
+		if a.Arch == "amd64" {
+			installDeb(t, path)
+		}
+	case "rpm":
+		info := mustRun(t, dist, "rpm", "-qip", path)
+		list := mustRun(t, dist, "rpm", "-qlp", path)
+		if !strings.Contains(info, "Version     : 1.0.0") || !strings.Contains(list, "/usr/bin/") {
+			t.Errorf("rpm -qip/-qlp:\n%s\n%s", info, list)
+		}
+		if a.Arch == "amd64" {
+			installRPM(t, path)
+		}
+	case "archlinux":
+		info := mustRun(t, dist, "pacman", "-Qip", path)
+		if !strings.Contains(info, "Version         : 1.0.0-1") {
+			t.Errorf("pacman -Qip:\n%s", info)
+		}
+	case "apk":
+		list := mustRun(t, dist, "tar", "-tzf", path)
+		if !strings.Contains(list, ".PKGINFO") || !strings.Contains(list, "usr/bin/") {
+			t.Errorf("apk contents:\n%s", list)
+		}
+	}
+}
+
+// installDeb installs a package into a throw-away root, never the
+// machine's own, and runs the installed program.
+func installDeb(t *testing.T, deb string) {
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
+	mustRun(t, root, "dpkg", "--root="+root, "--force-script-chrootless", "--force-not-root", "--force-depends", "-i", deb)
+	runInstalled(t, root)
+}
+
+func installRPM(t *testing.T, rpm string) {
+	root := t.TempDir()
+	mustRun(t, root, "rpm", "--root", root, "--initdb")
+	mustRun(t, root, "rpm", "--root", root, "-i", "--nodeps", "--noscripts", rpm)
+	runInstalled(t, root)
+}
+
+// runInstalled runs the one program in root's /usr/bin, following a link
+// to /opt inside root.
+func runInstalled(t *testing.T, root string) {
+	t.Helper()
+	bins, _ := filepath.Glob(filepath.Join(root, "usr/bin/*"))
+	if len(bins) != 1 {
+		t.Fatalf("installed /usr/bin: %v", bins)
+	}
+	exe := bins[0]
+	if target, err := os.Readlink(exe); err == nil {
+		exe = filepath.Join(root, target)
+	}
+	out, err := exec.Command(exe, "--version").CombinedOutput()
+	if strings.HasSuffix(exe, "hello") && (err != nil || !strings.HasPrefix(string(out), "hello 1.0.0")) {
+		t.Errorf("installed hello --version: %q %v", out, err)
+	}
+	if _, err := os.Stat(exe); err != nil {
+		t.Errorf("installed program: %v", err)
+	}
+}
+
+// TestLinuxPrereleaseSortsFirst: 1.2.0-rc.1 packages sort before 1.2.0 in
+// dpkg and rpm.
+func TestLinuxPrereleaseSortsFirst(t *testing.T) {
+	needTools(t, "dpkg rpm", "dpkg", "dpkg-deb", "rpm")
+	versions := map[string]map[string]string{} // version -> format -> package version
+	for _, v := range []string{"1.2.0-rc.1", "1.2.0"} {
+		dist := t.TempDir()
+		r := runBundle(t, filepath.Join(repoRoot(t), "examples/hello"), []string{epoch}, "build", "--dist", dist, "--version", v, "--target", "linux/amd64", "--format", "deb,rpm")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		versions[v] = map[string]string{}
+		for _, a := range readManifest(t, dist).Artifacts {
+			p := filepath.Join(dist, a.Path)
+			switch a.Format {
+			case "deb":
+				versions[v]["deb"] = strings.TrimSpace(mustRun(t, dist, "dpkg-deb", "-f", p, "Version"))
+			case "rpm":
+				versions[v]["rpm"] = strings.TrimSpace(mustRun(t, dist, "rpm", "-qp", "--qf", "%{VERSION}-%{RELEASE}", p))
+			}
+		}
+	}
+	pre, rel := versions["1.2.0-rc.1"], versions["1.2.0"]
+	if err := exec.Command("dpkg", "--compare-versions", pre["deb"], "lt", rel["deb"]).Run(); err != nil {
+		t.Errorf("dpkg: %s is not before %s", pre["deb"], rel["deb"])
+	}
+	out := mustRun(t, "", "rpm", "--eval", "%{lua: print(rpm.vercmp('"+pre["rpm"]+"', '"+rel["rpm"]+"'))}")
+	if strings.TrimSpace(out) != "-1" {
+		t.Errorf("rpm: vercmp(%s, %s) = %s, want -1", pre["rpm"], rel["rpm"], out)
+	}
+}
