@@ -183,3 +183,34 @@ func TestLinuxPrereleaseSortsFirst(t *testing.T) {
 		t.Errorf("rpm: vercmp(%s, %s) = %s, want -1", pre["rpm"], rel["rpm"], out)
 	}
 }
+
+// TestLinuxMaintainerScripts: linux.scripts reach the deb and the rpm.
+func TestLinuxMaintainerScripts(t *testing.T) {
+	needTools(t, "dpkg rpm lintian", "dpkg-deb", "rpm", "lintian")
+	dir := copyProject(t, "examples/hello")
+	writeFile(t, filepath.Join(dir, "packaging", "postinstall.sh"), "#!/bin/sh\nset -e\necho hello installed\n")
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"linux:\n  scripts:\n    postinstall: packaging/postinstall.sh\n")
+	dist := t.TempDir()
+	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", "linux/amd64", "--format", "deb,rpm"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, a := range readManifest(t, dist).Artifacts {
+		p := filepath.Join(dist, a.Path)
+		switch a.Format {
+		case "deb":
+			x := t.TempDir()
+			mustRun(t, dist, "dpkg-deb", "-e", p, x)
+			if b, err := os.ReadFile(filepath.Join(x, "postinst")); err != nil || !strings.Contains(string(b), "hello installed") {
+				t.Errorf("deb postinst: %q %v", b, err)
+			}
+			if out, err := exec.Command("lintian", "--fail-on", "error,warning", p).CombinedOutput(); err != nil {
+				t.Errorf("lintian: %v\n%s", err, out)
+			}
+		case "rpm":
+			if out := mustRun(t, dist, "rpm", "-qp", "--scripts", p); !strings.Contains(out, "hello installed") {
+				t.Errorf("rpm scripts:\n%s", out)
+			}
+		}
+	}
+}

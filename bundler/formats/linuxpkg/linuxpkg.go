@@ -77,6 +77,20 @@ func describe(in packager.Input, format string) (*nfpm.Info, error) {
 		return nil, err
 	}
 	info.Contents = contents
+	sc := in.Config.Linux.Scripts
+	for _, s := range []struct {
+		rel string
+		dst *string
+	}{
+		{sc.PreInstall, &info.Scripts.PreInstall},
+		{sc.PostInstall, &info.Scripts.PostInstall},
+		{sc.PreRemove, &info.Scripts.PreRemove},
+		{sc.PostRemove, &info.Scripts.PostRemove},
+	} {
+		if *s.dst, err = script(in, s.rel); err != nil {
+			return nil, err
+		}
+	}
 	if in.Config.Linux.DesktopEntry(in.Config.GUI) || format == "deb" {
 		// chglog's YAML: nfpm turns it into changelog.Debian.gz and %changelog.
 		changelog, err := writeChangelog(in)
