@@ -12,7 +12,7 @@ import (
 	"text/template"
 )
 
-//go:embed init hook linux
+//go:embed init hook linux windows
 var files embed.FS
 
 // Render executes the template at name (such as "init/bundle.yaml.tmpl")
