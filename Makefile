@@ -5,7 +5,7 @@ BUNDLE := bin/bundle
 # Go modules of this repository besides the root one.
 MODULES := runtimehooks examples/hello examples/respawn examples/webui bench/workerstart
 
-.PHONY: all build demo test vet fmt bench clean
+.PHONY: all build demo test vet fmt tidy bench clean
 
 all: build
 
@@ -29,6 +29,11 @@ bench: build
 
 fmt:
 	gofmt -w .
+
+# nfpm's own tests import a module the proxy does not serve; -e tidies the
+# rest (only nfpm's deb, rpm, apk and arch packages are built).
+tidy:
+	$(GO) mod tidy -e
 
 clean:
 	rm -rf bin dist
