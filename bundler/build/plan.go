@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/config"
@@ -36,7 +37,7 @@ type Plan struct {
 func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
 	c := p.Config
 	for _, t := range onlyTargets {
-		if !contains(c.Targets, t) {
+		if !slices.Contains(c.Targets, t) {
 			return Plan{}, exitcode.Config(fmt.Errorf("--target %s: not in targets of %s (%s); add it there or pick one of those", t, p.Path, strings.Join(c.Targets, ", ")))
 		}
 	}
@@ -49,13 +50,13 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 	var out Plan
 	unavailable := map[string]string{} // format -> why
 	for _, ts := range c.Targets {
-		if len(onlyTargets) > 0 && !contains(onlyTargets, ts) {
+		if len(onlyTargets) > 0 && !slices.Contains(onlyTargets, ts) {
 			continue
 		}
 		goos, arch, _ := strings.Cut(ts, "/")
 		job := Job{Target: packager.Target{OS: goos, Arch: arch}}
 		for _, name := range c.Formats.ForOS(goos) {
-			if len(onlyFormats) > 0 && !contains(onlyFormats, name) {
+			if len(onlyFormats) > 0 && !slices.Contains(onlyFormats, name) {
 				continue
 			}
 			f, _ := formats.Get(name) // config validation guarantees it exists
@@ -94,16 +95,7 @@ func missingTool(f packager.Format) (string, error) {
 
 func configuredAnywhere(c config.Config, format string) bool {
 	for _, goos := range []string{"linux", "windows", "darwin"} {
-		if contains(c.Formats.ForOS(goos), format) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
+		if slices.Contains(c.Formats.ForOS(goos), format) {
 			return true
 		}
 	}

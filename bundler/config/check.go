@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
@@ -78,11 +79,11 @@ func (p *Project) checkLinuxPackages() error {
 	c := p.Config
 	var used []string
 	for _, f := range linuxPackageFormats {
-		if contains(c.Formats.Linux, f) {
+		if slices.Contains(c.Formats.Linux, f) {
 			used = append(used, f)
 		}
 	}
-	if len(used) == 0 || !hasOS(c.Targets, "linux") {
+	if len(used) == 0 || !c.UsesOS("linux") {
 		return nil
 	}
 	field := "gui"
@@ -98,15 +99,6 @@ func (p *Project) checkLinuxPackages() error {
 		return p.Errorf(field, "the %s package's desktop entry needs an icon; add icon: with a square PNG of at least %d×%d px, or set linux.desktop: false", used[0], MinIconSize, MinIconSize)
 	}
 	return nil
-}
-
-func hasOS(targets []string, goos string) bool {
-	for _, t := range targets {
-		if strings.HasPrefix(t, goos+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // checkInside makes sure rel exists and that neither it nor anything under

@@ -15,6 +15,8 @@
 //	nonempty "true" when a list, if given, must hold at least one item
 package config
 
+import "strings"
+
 // Config is the content of bundle.yaml.
 type Config struct {
 	Name        string   `yaml:"name" required:"true" pattern:"^\\S.*$" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application."`
@@ -112,6 +114,16 @@ type Runtime struct {
 
 // HookEnabled reports whether the runtime hook is compiled in.
 func (r Runtime) HookEnabled() bool { return r.Hook == nil || *r.Hook }
+
+// UsesOS reports whether any target is for goos.
+func (c Config) UsesOS(goos string) bool {
+	for _, t := range c.Targets {
+		if strings.HasPrefix(t, goos+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 // Formats lists the artifact formats to make for each operating system.
 type Formats struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -67,7 +68,7 @@ func (r rule) item() rule {
 // checkString applies pattern, forbid and enum to one string value and
 // returns what is wrong with it, or "".
 func (r rule) checkString(s string) string {
-	if r.enum != nil && !contains(r.enum, s) {
+	if r.enum != nil && !slices.Contains(r.enum, s) {
 		msg := fmt.Sprintf("%q is not %s", s, r.hint)
 		if len(r.enum) == 0 {
 			return msg + " (none is available)"
@@ -81,15 +82,6 @@ func (r rule) checkString(s string) string {
 		return fmt.Sprintf("%q is not valid; use %s", s, r.hint)
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // nearest returns the candidate closest to s by edit distance, if it is

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,7 +77,7 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 
 	replace := map[string]string{}
 	plan := &Plan{Flags: flags, ImportPath: PublicImport}
-	if !contains(pkg.Deps, PublicImport) {
+	if !slices.Contains(pkg.Deps, PublicImport) {
 		plan.Injected = true
 		plan.ImportPath = pkg.Module.Path + "/" + injectedDir
 		dest := filepath.Join(pkg.Module.Dir, filepath.FromSlash(injectedDir))
@@ -219,13 +220,4 @@ func writeFile(path string, data []byte) error {
 		return fmt.Errorf("hook: %w", err)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -74,7 +75,7 @@ func tree(root int) []int {
 	walk(root)
 	// Orphans adopted by this process belong to the tree under watch.
 	for _, c := range children[os.Getpid()] {
-		if c != root && !contains(out, c) {
+		if c != root && !slices.Contains(out, c) {
 			walk(c)
 		}
 	}
@@ -119,13 +120,4 @@ func killTree(root int) int {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return len(killed)
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -65,7 +66,7 @@ func formatsInUse(path string) ([]packager.Format, string, error) {
 	var used []packager.Format
 	for _, f := range formats.All() {
 		for _, goos := range []string{"linux", "windows", "darwin"} {
-			if hasTarget(p.Config.Targets, goos) && contains(p.Config.Formats.ForOS(goos), f.Name()) {
+			if p.Config.UsesOS(goos) && slices.Contains(p.Config.Formats.ForOS(goos), f.Name()) {
 				used = append(used, f)
 				break
 			}
@@ -97,22 +98,4 @@ func missingNames(cs []doctor.Check) string {
 		names = append(names, c.Command)
 	}
 	return strings.Join(names, ", ")
-}
-
-func hasTarget(targets []string, goos string) bool {
-	for _, t := range targets {
-		if strings.HasPrefix(t, goos+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
