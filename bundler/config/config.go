@@ -37,8 +37,24 @@ type Config struct {
 	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
 	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
 	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
+	Windows     Windows  `yaml:"windows" doc:"Windows executables and installers."`
 	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
 	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
+}
+
+// Windows configures the executable's resources and the installers.
+type Windows struct {
+	InstallScope    string          `yaml:"install_scope" enum:"user,machine" hint:"user or machine" doc:"Install for the current user (%LOCALAPPDATA%\\Programs, no UAC prompt; the default) or for every user (Program Files, asks for elevation)."`
+	DesktopShortcut bool            `yaml:"desktop_shortcut" doc:"Installers also put a shortcut on the desktop. Default: false."`
+	Manifest        WindowsManifest `yaml:"manifest" doc:"The application manifest compiled into the executable."`
+}
+
+// WindowsManifest holds the application manifest's settings.
+type WindowsManifest struct {
+	ExecutionLevel string `yaml:"execution_level" enum:"asInvoker,highestAvailable,requireAdministrator" hint:"asInvoker, highestAvailable or requireAdministrator" doc:"requestedExecutionLevel. Default: asInvoker."`
+	DPIAwareness   string `yaml:"dpi_awareness" enum:"permonitorv2,permonitor,system,unaware" hint:"permonitorv2, permonitor, system or unaware" doc:"DPI awareness. Default: permonitorv2."`
+	LongPathAware  *bool  `yaml:"long_path_aware" doc:"Paths longer than 260 characters. Default: true."`
+	UTF8           *bool  `yaml:"utf8" doc:"UTF-8 as the active code page. Default: true."`
 }
 
 // Linux configures the deb, rpm, apk and archlinux packages.
@@ -96,7 +112,15 @@ type Scripts struct {
 // Sign holds signing keys. Secrets never appear in bundle.yaml: each is
 // named by the environment variable that holds it.
 type Sign struct {
-	GPG *GPG `yaml:"gpg" doc:"OpenPGP key that signs deb, rpm and apk packages."`
+	GPG     *GPG         `yaml:"gpg" doc:"OpenPGP key that signs deb and rpm packages."`
+	Windows *WindowsSign `yaml:"windows" doc:"Authenticode certificate that signs executables and installers (osslsigncode)."`
+}
+
+// WindowsSign is an Authenticode code-signing certificate.
+type WindowsSign struct {
+	PFXFile      string `yaml:"pfx_file" required:"true" pattern:"^\\S.*$" hint:"the path of a .pfx/.p12 file, such as keys/codesign.pfx" doc:"PKCS#12 file with the certificate and key, relative to bundle.yaml (keep it out of version control)."`
+	PasswordEnv  string `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as PFX_PASSWORD" doc:"Environment variable holding the PFX password."`
+	TimestampURL string `yaml:"timestamp_url" pattern:"^https?://\\S+$" hint:"an RFC 3161 time-stamping URL such as http://timestamp.digicert.com" doc:"RFC 3161 time-stamping server. Default: none."`
 }
 
 // GPG is an OpenPGP signing key.

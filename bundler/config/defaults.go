@@ -51,6 +51,15 @@ func WithDefaults(c Config, known Known) Config {
 	if len(c.Linux.Categories) == 0 {
 		c.Linux.Categories = []string{"Utility"}
 	}
+	if c.Windows.InstallScope == "" {
+		c.Windows.InstallScope = "user"
+	}
+	if c.Windows.Manifest.ExecutionLevel == "" {
+		c.Windows.Manifest.ExecutionLevel = "asInvoker"
+	}
+	if c.Windows.Manifest.DPIAwareness == "" {
+		c.Windows.Manifest.DPIAwareness = "permonitorv2"
+	}
 	if c.Runtime.Guard == "" {
 		c.Runtime.Guard = "refuse"
 	}
