@@ -6,6 +6,7 @@
 //	check    icon, files and main package on disk              (config)
 //	dist     prepare the output folder                         (artifact)
 //	compile  go build each target, in parallel, with the hook   (compile, hook)
+//	         and Windows resources (icon, manifest, version)   (resources.go, winres)
 //	         meanwhile: where does the app run itself?          (selfcheck.go)
 //	stage    lay out the app folder: executable + files        (stage.go)
 //	package  make each format's artifact, atomically           (formats)
@@ -118,6 +119,13 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
 		return nil, err
 	}
+	for _, j := range pl.Jobs {
+		if j.Target.OS == "windows" {
+			if err := checkForeignSyso(p, p.Abs(p.Config.Main), j.Target.Arch); err != nil {
+				return nil, err
+			}
+		}
+	}
 	mtime, err := sourceTime(ctx, o.SourceDateEpoch, p.Dir)
 	if err != nil {
 		return nil, err
@@ -151,10 +159,11 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	var made []artifact.Artifact
 	g, gctx := errgroup.WithContext(ctx)
 	check := startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit)
+	ico := &windowsIcon{}
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
 		g.Go(func() error {
-			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, journal, check, emit)
+			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, journal, check, ico, emit)
 			mu.Lock()
 			made = append(made, arts...)
 			mu.Unlock()
@@ -179,7 +188,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 
 // buildTarget compiles one target, stages its app folder and makes each of
 // its formats.
-func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, journal *artifact.Journal, check *selfCheck, emit func(Event)) ([]artifact.Artifact, error) {
+func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, journal *artifact.Journal, check *selfCheck, ico *windowsIcon, emit func(Event)) ([]artifact.Artifact, error) {
 	t := job.Target
 	stem := fmt.Sprintf("%s_%s_%s_%s", p.Config.Binary, v, t.OS, t.Arch)
 	appDir := filepath.Join(work, "app")
@@ -206,7 +215,13 @@ func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Vers
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
 	}
-	if err := compile.Run(ctx, req); err != nil {
+	remove, err := embedResources(p, t, v, ico, exe)
+	if err != nil {
+		return nil, err
+	}
+	err = compile.Run(ctx, req)
+	remove()
+	if err != nil {
 		return nil, err
 	}
 	emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
