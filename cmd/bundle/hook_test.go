@@ -41,7 +41,7 @@ func bundledExe(t *testing.T, project, target string, extra ...string) string {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(repoRoot(t), project)
-	args := append([]string{"build", "--dist", dist, "--target", target}, extra...)
+	args := append([]string{"build", "--dist", dist, "--target", target, "--format", "tar.gz,zip"}, extra...)
 	r := runBundle(t, dir, []string{epoch}, args...)
 	if r.code != 0 {
 		t.Fatalf("bundle build %s %s: exit %d\n%s%s", project, target, r.code, r.stdout, r.stderr)
@@ -380,7 +380,7 @@ func TestExamplesCrossCompile(t *testing.T) {
 	for _, project := range []string{"examples/respawn", "examples/webui"} {
 		t.Run(project, func(t *testing.T) {
 			dist := t.TempDir()
-			r := runBundle(t, filepath.Join(repoRoot(t), project), []string{epoch}, "build", "--dist", dist)
+			r := runBundle(t, filepath.Join(repoRoot(t), project), []string{epoch}, "build", "--dist", dist, "--format", "tar.gz,zip")
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
