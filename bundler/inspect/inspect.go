@@ -1,7 +1,8 @@
 // Package inspect says what an artifact holds. For an executable: its OS
-// and architecture, the Go toolchain and module it was built from, and
-// whether it carries bundle's runtime hook with which guard mode, read from
-// the stamp the build put into the binary, never guessed.
+// and architecture, the Go toolchain and module it was built from, whether
+// it carries bundle's runtime hook with which guard mode (read from the
+// stamp the build put into the binary, never guessed) and, for Windows, its
+// resources and signature. For a Linux package: its metadata and files.
 package inspect
 
 import (
@@ -16,6 +17,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/hook"
+	"github.com/bundlekit/bundle/bundler/winres"
 )
 
 // stampEnd closes the stamp that starts with hook.hook.StampPrefix.
@@ -30,6 +32,35 @@ type Executable struct {
 	GoVersion string `json:"go_version,omitempty"`
 	Module    string `json:"module,omitempty"`
 	Hook      Hook   `json:"hook"`
+
+	Resources *winres.Resources `json:"resources,omitempty"` // Windows executables
+	Signed    *bool             `json:"authenticode_signed,omitempty"`
+}
+
+// Report is what inspect found: an executable or a package.
+type Report struct {
+	Executable *Executable `json:"executable,omitempty"`
+	Package    *Package    `json:"package,omitempty"`
+}
+
+// Path inspects the artifact at path.
+func Path(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
+	}
+	if f := packageFormat(path, data); f != "" {
+		p, err := readPackage(path, f, data)
+		if err != nil {
+			return nil, exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
+		}
+		return &Report{Package: p}, nil
+	}
+	x, err := executable(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Executable: x}, nil
 }
 
 // Hook is what the binary's stamp says about the runtime hook.
@@ -39,15 +70,17 @@ type Hook struct {
 	Grace   string `json:"grace,omitempty"`
 }
 
-// File inspects the executable at path.
-func File(path string) (*Executable, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
-	}
+func executable(path string, data []byte) (*Executable, error) {
 	x := &Executable{Path: path}
 	if x.Format, x.OS, x.Arch = header(data); x.Format == "" {
-		return nil, exitcode.Config(fmt.Errorf("inspect: %s is not an executable bundle can read (ELF, PE or Mach-O)", path))
+		return nil, exitcode.Config(fmt.Errorf("inspect: %s is neither an executable (ELF, PE, Mach-O) nor a package (deb, rpm, apk, pkg.tar.zst) bundle can read", path))
+	}
+	if x.Format == "PE" {
+		if res, err := winres.Read(bytes.NewReader(data)); err == nil {
+			x.Resources = res
+		}
+		signed := authenticodeSigned(data)
+		x.Signed = &signed
 	}
 	if bi, err := buildinfo.Read(bytes.NewReader(data)); err == nil {
 		x.GoVersion, x.Module = bi.GoVersion, bi.Main.Path
@@ -78,6 +111,23 @@ func readStamp(data []byte) Hook {
 		}
 	}
 	return h
+}
+
+// authenticodeSigned reports whether a PE file has a certificate table
+// (the security data directory), where Authenticode signatures live.
+func authenticodeSigned(data []byte) bool {
+	f, err := pe.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return false
+	}
+	const securityDirectory = 4
+	switch oh := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader64:
+		return oh.NumberOfRvaAndSizes > securityDirectory && oh.DataDirectory[securityDirectory].Size > 0
+	case *pe.OptionalHeader32:
+		return oh.NumberOfRvaAndSizes > securityDirectory && oh.DataDirectory[securityDirectory].Size > 0
+	}
+	return false
 }
 
 func header(data []byte) (format, goos, arch string) {

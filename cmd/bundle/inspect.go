@@ -4,50 +4,113 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/inspect"
 	"github.com/bundlekit/bundle/bundler/verify"
+	"github.com/bundlekit/bundle/bundler/version"
 )
 
 func inspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
-		Usage:     "say what a built executable holds: target, Go version, runtime hook and guard mode",
+		Usage:     "say what an artifact holds: an executable's target, hook, resources and signature; a package's metadata and files",
 		ArgsUsage: "FILE",
 		Description: "Reads an executable (ELF, PE or Mach-O) and prints its OS and architecture, the Go\n" +
 			"version and module it was built from, and whether bundle's runtime hook is compiled in,\n" +
-			"with its guard mode and grace period (from the stamp the build linked in).",
+			"with its guard mode and grace period (from the stamp the build linked in); for a Windows\n" +
+			"executable also its version info, icon sizes, manifest settings and whether it is signed.\n" +
+			"Reads a deb, rpm, apk or .pkg.tar.zst and prints its metadata and the files it installs.",
 		OnUsageError: usageError,
 		Flags:        []cli.Flag{jsonFlag("print the report as JSON")},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return exitcode.Config(errors.New("inspect takes one FILE; run `bundle inspect path/to/app`"))
 			}
-			x, err := inspect.File(c.Args().First())
+			r, err := inspect.Path(c.Args().First())
 			if err != nil {
 				return err
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
-				return enc.Encode(x)
+				return enc.Encode(r)
 			}
 			p := newPrinter(c.App.Writer)
-			p.linef("%s", p.paint(bold, x.Path))
-			p.linef("  format      %s, %s/%s", x.Format, x.OS, x.Arch)
-			if x.GoVersion != "" {
-				p.linef("  go          %s (module %s)", x.GoVersion, x.Module)
-			}
-			if x.Hook.Present {
-				p.linef("  hook        %s guard=%s grace=%s", p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace)
+			if r.Package != nil {
+				printPackage(p, r.Package)
 			} else {
-				p.linef("  hook        %s", p.paint(yellow, "absent"))
+				printExecutable(p, r.Executable)
 			}
 			return nil
 		},
+	}
+}
+
+func printExecutable(p printer, x *inspect.Executable) {
+	p.linef("%s", p.paint(bold, x.Path))
+	p.linef("  format      %s, %s/%s", x.Format, x.OS, x.Arch)
+	if x.GoVersion != "" {
+		p.linef("  go          %s (module %s)", x.GoVersion, x.Module)
+	}
+	if x.Hook.Present {
+		p.linef("  hook        %s guard=%s grace=%s", p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace)
+	} else {
+		p.linef("  hook        %s", p.paint(yellow, "absent"))
+	}
+	if res := x.Resources; res != nil {
+		if v := res.Version; v != nil {
+			p.linef("  version     file %s, product %s", version.WindowsFileString(v.FileVersion), version.WindowsFileString(v.ProductVersion))
+			for _, s := range v.Strings {
+				p.linef("    %-16s %s", s.Key, s.Value)
+			}
+		}
+		p.linef("  icons       %v", res.IconSizes)
+		for _, m := range manifestSettings(res.Manifest) {
+			p.linef("  manifest    %s", m)
+		}
+	}
+	if x.Signed != nil {
+		state := p.paint(yellow, "unsigned")
+		if *x.Signed {
+			state = p.paint(green, "signed") + " (check it with osslsigncode verify)"
+		}
+		p.linef("  signature   %s", state)
+	}
+}
+
+// manifestSettings picks the settings a reader cares about out of an
+// application manifest.
+func manifestSettings(m string) []string {
+	var out []string
+	for _, s := range []struct{ label, re string }{
+		{"execution level", `requestedExecutionLevel level="([^"]+)"`},
+		{"DPI awareness", `<dpiAwareness[^>]*>([^<]+)<`},
+		{"long paths", `<longPathAware[^>]*>([^<]+)<`},
+		{"code page", `<activeCodePage[^>]*>([^<]+)<`},
+	} {
+		if v := regexp.MustCompile(s.re).FindStringSubmatch(m); v != nil {
+			out = append(out, s.label+": "+v[1])
+		}
+	}
+	if strings.Contains(m, "Microsoft.Windows.Common-Controls") {
+		out = append(out, "common controls: v6")
+	}
+	return out
+}
+
+func printPackage(p printer, pkg *inspect.Package) {
+	p.linef("%s (%s)", p.paint(bold, pkg.Path), pkg.Format)
+	for _, f := range pkg.Fields {
+		p.linef("  %-14s %s", f.Key, strings.ReplaceAll(f.Value, "\n", "\n                 "))
+	}
+	p.linef("  files (%d):", len(pkg.Files))
+	for _, f := range pkg.Files {
+		p.linef("    %s", f)
 	}
 }
 

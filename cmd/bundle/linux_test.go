@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +60,9 @@ func TestLinuxPackagesValidate(t *testing.T) {
 
 func checkLinuxPackage(t *testing.T, dist string, a artifact.Artifact, gui bool) {
 	path := filepath.Join(dist, a.Path)
+	if a.Format != "tar.gz" {
+		checkInspectPackage(t, path, a.Format)
+	}
 	switch a.Format {
 	case "deb":
 		info := mustRun(t, dist, "dpkg-deb", "-I", path)
@@ -109,6 +113,39 @@ func checkLinuxPackage(t *testing.T, dist string, a artifact.Artifact, gui bool)
 		if !strings.Contains(list, ".PKGINFO") || !strings.Contains(list, "usr/bin/") {
 			t.Errorf("apk contents:\n%s", list)
 		}
+	}
+}
+
+// checkInspectPackage: bundle inspect reads the package's name, version and
+// files.
+func checkInspectPackage(t *testing.T, path, format string) {
+	t.Helper()
+	r := runBundle(t, filepath.Dir(path), nil, "inspect", "--json", path)
+	var rep struct {
+		Package *struct {
+			Format string
+			Fields []struct{ Key, Value string }
+			Files  []string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Package == nil {
+		t.Fatalf("inspect: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	fields := map[string]string{}
+	for _, f := range rep.Package.Fields {
+		fields[strings.ToLower(f.Key)] = f.Value
+	}
+	name := fields["package"] + fields["name"] + fields["pkgname"]
+	ver := fields["version"] + fields["pkgver"]
+	if rep.Package.Format != format || name == "" || !strings.HasPrefix(ver, "1.0.0") {
+		t.Errorf("inspect %s: format %s, fields %v", path, rep.Package.Format, fields)
+	}
+	found := false
+	for _, f := range rep.Package.Files {
+		found = found || strings.HasPrefix(f, "/usr/bin/")
+	}
+	if !found {
+		t.Errorf("inspect %s: no /usr/bin file in %v", path, rep.Package.Files)
 	}
 }
 

@@ -47,6 +47,12 @@ func TestWindowsResources(t *testing.T) {
 				res.Version.Lookup("OriginalFilename") != "hello.exe" || res.Version.FileVersion != [4]uint16{1, 0, 0, 0} {
 				t.Errorf("version info: %+v", res.Version)
 			}
+			in := runBundle(t, dist, nil, "inspect", exe)
+			for _, want := range []string{"ProductVersion   1.0.0", "icons       [16 20 24 32 40 48 64 96 128 256]", "execution level: asInvoker", "signature   unsigned"} {
+				if !strings.Contains(in.stdout, want) {
+					t.Errorf("bundle inspect lacks %q:\n%s", want, in.stdout)
+				}
+			}
 			needTools(t, "icoutils libimage-exiftool-perl", "wrestool", "exiftool")
 			list := mustRun(t, dist, "wrestool", "-l", exe)
 			for _, typ := range []string{"--type=3 ", "--type=14 ", "--type=16 ", "--type=24 "} {
