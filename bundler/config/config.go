@@ -113,7 +113,15 @@ type Scripts struct {
 // named by the environment variable that holds it.
 type Sign struct {
 	GPG     *GPG         `yaml:"gpg" doc:"OpenPGP key that signs deb and rpm packages."`
+	APK     *APKKey      `yaml:"apk" doc:"RSA key that signs apk packages (Alpine signs with RSA, not OpenPGP)."`
 	Windows *WindowsSign `yaml:"windows" doc:"Authenticode certificate that signs executables and installers (osslsigncode)."`
+}
+
+// APKKey is the RSA key Alpine packages are signed with.
+type APKKey struct {
+	KeyFile       string `yaml:"key_file" required:"true" pattern:"^\\S.*$" hint:"the path of a PEM RSA private key, such as keys/apk.rsa" doc:"PEM RSA private key, relative to bundle.yaml (keep it out of version control)."`
+	PassphraseEnv string `yaml:"passphrase_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as APK_KEY_PASSPHRASE" doc:"Environment variable holding the key's passphrase, when it has one."`
+	KeyName       string `yaml:"key_name" pattern:"^[A-Za-z0-9@._+-]+\\.rsa\\.pub$" hint:"the public key's file name in /etc/apk/keys, such as builds@example.com.rsa.pub" doc:"Name of the public key in /etc/apk/keys. Default: <maintainer email>.rsa.pub."`
 }
 
 // WindowsSign is an Authenticode code-signing certificate.

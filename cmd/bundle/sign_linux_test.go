@@ -1,6 +1,16 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,5 +92,56 @@ func TestLinuxPackagesSigned(t *testing.T) {
 	bad := runBundle(t, dir, []string{epoch, "TEST_GPG_PASSPHRASE=wrong"}, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "rpm")
 	if bad.code == 0 || strings.Contains(bad.stderr, "wrong") {
 		t.Errorf("wrong passphrase: exit %d\n%s", bad.code, bad.stderr)
+	}
+}
+
+// TestAPKSigned signs an apk with an RSA key made in the test and checks
+// the signature over the control segment the way apk does: RSA PKCS#1 v1.5
+// over the SHA-1 of the control segment's gzip stream.
+func TestAPKSigned(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := copyProject(t, "examples/hello")
+	writeFile(t, filepath.Join(dir, "keys", "apk.rsa"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  apk:\n    key_file: keys/apk.rsa\n    key_name: builds@example.com.rsa.pub\n")
+	dist := t.TempDir()
+	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", "linux/amd64", "--format", "apk"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dist, readManifest(t, dist).Artifacts[0].Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An apk is three gzip streams: signature, control, data.
+	var segments [][]byte
+	rest := bytes.NewReader(data)
+	for rest.Len() > 0 {
+		start := len(data) - rest.Len()
+		zr, err := gzip.NewReader(rest) // a bytes.Reader is read exactly, without read-ahead
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr.Multistream(false)
+		if _, err := io.Copy(io.Discard, zr); err != nil {
+			t.Fatal(err)
+		}
+		segments = append(segments, data[start:len(data)-rest.Len()])
+	}
+	if len(segments) != 3 {
+		t.Fatalf("%d gzip segments, want signature, control and data", len(segments))
+	}
+	zr, _ := gzip.NewReader(bytes.NewReader(segments[0]))
+	tr := tar.NewReader(zr)
+	h, err := tr.Next()
+	if err != nil || h.Name != ".SIGN.RSA.builds@example.com.rsa.pub" {
+		t.Fatalf("signature entry %v, %v", h, err)
+	}
+	sig, _ := io.ReadAll(tr)
+	digest := sha1.Sum(segments[1])
+	if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA1, digest[:], sig); err != nil {
+		t.Errorf("apk signature does not verify: %v", err)
 	}
 }

@@ -11,31 +11,44 @@ import (
 	"github.com/bundlekit/bundle/bundler/packager"
 )
 
-// sign sets up nfpm's OpenPGP signing of deb and rpm packages from
-// sign.gpg. The passphrase comes from the environment variable the config
-// names and never appears in output.
+// sign sets up nfpm's signing: deb and rpm with the OpenPGP key of
+// sign.gpg, apk with the RSA key of sign.apk. Passphrases come from the
+// environment variables the config names and never appear in output.
 func sign(in packager.Input, format string, info *nfpm.Info) error {
-	g := in.Config.Sign.GPG
-	if g == nil || (format != "deb" && format != "rpm") {
-		return nil
-	}
-	key := filepath.Join(in.Dir, filepath.FromSlash(g.KeyFile))
-	if _, err := os.Stat(key); err != nil {
-		return exitcode.Config(fmt.Errorf("sign.gpg.key_file: %s does not exist; fix the path (relative to bundle.yaml)", g.KeyFile))
-	}
-	var pass string
-	if g.PassphraseEnv != "" {
-		var ok bool
-		if pass, ok = os.LookupEnv(g.PassphraseEnv); !ok {
-			return exitcode.Config(fmt.Errorf("sign.gpg.passphrase_env: $%s is not set; export it with the key's passphrase", g.PassphraseEnv))
+	s := in.Config.Sign
+	switch {
+	case s.GPG != nil && (format == "deb" || format == "rpm"):
+		sig, err := signature(in, "sign.gpg", s.GPG.KeyFile, s.GPG.PassphraseEnv)
+		if err != nil {
+			return err
 		}
-	}
-	sig := nfpm.PackageSignature{KeyFile: key, KeyPassphrase: pass}
-	switch format {
-	case "deb":
-		info.Deb.Signature.PackageSignature = sig
-	case "rpm":
-		info.RPM.Signature.PackageSignature = sig
+		if format == "deb" {
+			info.Deb.Signature.PackageSignature = sig
+		} else {
+			info.RPM.Signature.PackageSignature = sig
+		}
+	case s.APK != nil && format == "apk":
+		sig, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
+		if err != nil {
+			return err
+		}
+		info.APK.Signature.PackageSignature = sig
+		info.APK.Signature.KeyName = s.APK.KeyName
 	}
 	return nil
+}
+
+func signature(in packager.Input, field, keyFile, passphraseEnv string) (nfpm.PackageSignature, error) {
+	key := filepath.Join(in.Dir, filepath.FromSlash(keyFile))
+	if _, err := os.Stat(key); err != nil {
+		return nfpm.PackageSignature{}, exitcode.Config(fmt.Errorf("%s.key_file: %s does not exist; fix the path (relative to bundle.yaml)", field, keyFile))
+	}
+	var pass string
+	if passphraseEnv != "" {
+		var ok bool
+		if pass, ok = os.LookupEnv(passphraseEnv); !ok {
+			return nfpm.PackageSignature{}, exitcode.Config(fmt.Errorf("%s.passphrase_env: $%s is not set; export it with the key's passphrase", field, passphraseEnv))
+		}
+	}
+	return nfpm.PackageSignature{KeyFile: key, KeyPassphrase: pass}, nil
 }
