@@ -12,7 +12,7 @@ import (
 	"text/template"
 )
 
-//go:embed init hook linux windows
+//go:embed init hook linux windows macos
 var files embed.FS
 
 // Render executes the template at name (such as "init/bundle.yaml.tmpl")

@@ -108,15 +108,15 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, exitcode.Config(err)
 	}
-	pl, err := plan(p, o.Targets, o.Formats, o.SkipUnavailable)
-	if err != nil {
-		return nil, err
-	}
 	goVersion, err := gomod.GoVersion(ctx)
 	if err != nil {
 		return nil, exitcode.Tool(err)
 	}
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
+		return nil, err
+	}
+	pl, err := plan(p, o.Targets, o.Formats, o.SkipUnavailable)
+	if err != nil {
 		return nil, err
 	}
 	for _, j := range pl.Jobs {
@@ -155,24 +155,29 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	}
 	defer os.RemoveAll(work)
 
-	var mu sync.Mutex
-	var made []artifact.Artifact
 	g, gctx := errgroup.WithContext(ctx)
-	check := startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit)
-	ico := &windowsIcon{}
+	r := &runner{
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit,
+		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), ico: &windowsIcon{}, icns: &macIcon{},
+	}
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
-		g.Go(func() error {
-			arts, err := buildTarget(gctx, p, job, resolved.Version, mtime, filepath.Join(work, job.Target.OS+"_"+job.Target.Arch), o.Dist, journal, check, ico, emit)
-			mu.Lock()
-			made = append(made, arts...)
-			mu.Unlock()
-			return err
-		})
+		if len(job.Parts) == 0 {
+			g.Go(func() error { return r.build(gctx, job) })
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// Universal binaries merge what the first round compiled.
+	for _, job := range pl.Jobs {
+		if len(job.Parts) > 0 {
+			if err := r.build(ctx, job); err != nil {
+				return nil, err
+			}
+		}
+	}
+	made := r.made
 
 	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Artifacts: append(made, carried(o.Dist, old, made)...)}
 	if err := res.Manifest.Write(o.Dist); err != nil {
@@ -186,75 +191,121 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	return res, nil
 }
 
-// buildTarget compiles one target, stages its app folder and makes each of
-// its formats.
-func buildTarget(ctx context.Context, p *config.Project, job Job, v *semver.Version, mtime time.Time, work, dist string, journal *artifact.Journal, check *selfCheck, ico *windowsIcon, emit func(Event)) ([]artifact.Artifact, error) {
-	t := job.Target
-	stem := fmt.Sprintf("%s_%s_%s_%s", p.Config.Binary, v, t.OS, t.Arch)
-	appDir := filepath.Join(work, "app")
-	exe := p.Config.Binary
-	if t.OS == "windows" {
-		exe += ".exe"
-	}
-	if err := os.MkdirAll(appDir, 0o755); err != nil {
-		return nil, fmt.Errorf("build %s: %w", t, err)
-	}
+// runner holds what every target's build shares.
+type runner struct {
+	p       *config.Project
+	v       *semver.Version
+	mtime   time.Time
+	work    string
+	dist    string
+	journal *artifact.Journal
+	check   *selfCheck
+	ico     *windowsIcon
+	icns    *macIcon
+	emit    func(Event)
 
+	mu   sync.Mutex
+	made []artifact.Artifact
+}
+
+// build compiles one target (or merges a universal binary from its parts),
+// stages its app folder and makes each of its formats.
+func (r *runner) build(ctx context.Context, job Job) error {
+	t := job.Target
+	start := time.Now()
+	var exe string
+	var err error
+	if len(job.Parts) > 0 {
+		exe, err = r.mergeUniversal(job)
+	} else {
+		exe, err = r.compile(ctx, t)
+	}
+	if err != nil {
+		return err
+	}
+	if len(job.Formats) == 0 {
+		return nil // a part of a universal binary
+	}
+	appDir, exeRel, err := r.stage(t, job, exe)
+	if err != nil {
+		return fmt.Errorf("build %s: %w", t, err)
+	}
+	if err := r.check.wait(ctx); err != nil { // nothing reaches dist before the check passes
+		return err
+	}
+	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
+	for _, f := range job.Formats {
+		formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
+		if err := os.MkdirAll(formatWork, 0o755); err != nil {
+			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
+		}
+		in := packager.Input{
+			Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
+			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork,
+		}
+		name := f.FileName(in)
+		size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error { return f.Package(ctx, in, w) })
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
+		}
+		if err := r.journal.Add(name); err != nil {
+			return err
+		}
+		a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: f.Name(), Size: size, SHA256: sum}
+		r.mu.Lock()
+		r.made = append(r.made, a)
+		r.mu.Unlock()
+		r.emit(Event{Kind: Packaged, Target: t, Format: f.Name(), Artifact: a, Elapsed: time.Since(start)})
+	}
+	return nil
+}
+
+func (r *runner) targetDir(t packager.Target) string {
+	return filepath.Join(r.work, t.OS+"_"+t.Arch)
+}
+
+// exeName is the executable's file name for an OS.
+func (r *runner) exeName(goos string) string {
+	if goos == "windows" {
+		return r.p.Config.Binary + ".exe"
+	}
+	return r.p.Config.Binary
+}
+
+// compile builds the target's executable into its work folder, with the
+// runtime hook and, for Windows, the resources.
+func (r *runner) compile(ctx context.Context, t packager.Target) (string, error) {
+	p := r.p
+	exe := filepath.Join(r.targetDir(t), "bin", r.exeName(t.OS))
+	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+		return "", fmt.Errorf("build %s: %w", t, err)
+	}
 	start := time.Now()
 	req := compile.Request{
-		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: filepath.Join(appDir, exe),
-		Build: p.Config.Build, GUI: p.Config.GUI, Version: v.String(),
+		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
+		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
 	}
 	if rt := p.Config.Runtime; rt.HookEnabled() {
 		hp, err := hook.Prepare(ctx, hook.Request{
 			Dir: p.Dir, Main: p.Config.Main, Env: req.Env(), Flags: p.Config.Build.Flags,
 			Tags: p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace,
-		}, filepath.Join(work, "hook"))
+		}, filepath.Join(r.targetDir(t), "hook"))
 		if err != nil {
-			return nil, fmt.Errorf("build %s: %w", t, err)
+			return "", fmt.Errorf("build %s: %w", t, err)
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
 	}
-	remove, err := embedResources(p, t, v, ico, exe)
+	remove, err := embedResources(p, t, r.v, r.ico, r.exeName(t.OS))
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	err = compile.Run(ctx, req)
 	remove()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
-	if err := stageFiles(p, appDir); err != nil {
-		return nil, fmt.Errorf("build %s: %w", t, err)
-	}
-	if err := check.wait(ctx); err != nil { // nothing reaches dist before the check passes
-		return nil, err
-	}
-
-	var arts []artifact.Artifact
-	for _, f := range job.Formats {
-		formatWork := filepath.Join(work, "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
-		if err := os.MkdirAll(formatWork, 0o755); err != nil {
-			return arts, fmt.Errorf("%s %s: %w", f.Name(), t, err)
-		}
-		in := packager.Input{
-			Config: p.Config, Dir: p.Dir, Version: v, Target: t,
-			AppDir: appDir, Exe: exe, Stem: stem, MTime: mtime, WorkDir: formatWork,
-		}
-		name := f.FileName(in)
-		size, sum, err := artifact.WriteFile(dist, name, func(w io.Writer) error { return f.Package(ctx, in, w) })
-		if err != nil {
-			return arts, fmt.Errorf("%s %s: %w", f.Name(), t, err)
-		}
-		if err := journal.Add(name); err != nil {
-			return arts, err
-		}
-		a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: f.Name(), Size: size, SHA256: sum}
-		arts = append(arts, a)
-		emit(Event{Kind: Packaged, Target: t, Format: f.Name(), Artifact: a, Elapsed: time.Since(start)})
-	}
-	return arts, nil
+	r.emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
+	return exe, nil
 }
 
 // sourceTime is the time every archived file carries: $SOURCE_DATE_EPOCH,

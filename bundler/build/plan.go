@@ -13,9 +13,12 @@ import (
 )
 
 // Job is what one target builds: the target and the formats it packages.
+// A job with Parts is a macOS universal binary: it merges the executables
+// of its parts, jobs that only compile.
 type Job struct {
 	Target  packager.Target
 	Formats []packager.Format
+	Parts   []packager.Target
 }
 
 // Skip is a format left out because its tool is missing and the user asked
@@ -48,6 +51,7 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 	}
 
 	var out Plan
+	var err error
 	unavailable := map[string]string{} // format -> why
 	for _, ts := range c.Targets {
 		if len(onlyTargets) > 0 && !slices.Contains(onlyTargets, ts) {
@@ -73,6 +77,9 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 			out.Jobs = append(out.Jobs, job)
 		}
 	}
+	if out, err = universal(p, out); err != nil {
+		return Plan{}, err
+	}
 	for _, f := range formats.All() {
 		if why, ok := unavailable[f.Name()]; ok {
 			out.Skips = append(out.Skips, Skip{Format: f.Name(), Reason: why})
@@ -82,6 +89,33 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 		return Plan{}, exitcode.Config(fmt.Errorf("%s: nothing to build: no target has a format; check targets:, formats:, --target and --format", p.Path))
 	}
 	return out, nil
+}
+
+// universal turns the darwin/amd64 and darwin/arm64 jobs into compile-only
+// parts of one darwin/universal job that makes the darwin formats.
+func universal(p *config.Project, pl Plan) (Plan, error) {
+	if !p.Config.UniversalBinary() {
+		return pl, nil
+	}
+	var parts []int
+	for i, j := range pl.Jobs {
+		if j.Target.OS == "darwin" {
+			parts = append(parts, i)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return pl, nil
+	case 1:
+		return Plan{}, exitcode.Config(fmt.Errorf("--target %s: a universal macOS binary needs both darwin/amd64 and darwin/arm64; pass both, or set macos.universal: false in %s", pl.Jobs[parts[0]].Target, p.Path))
+	}
+	u := Job{Target: packager.Target{OS: "darwin", Arch: "universal"}, Formats: pl.Jobs[parts[0]].Formats}
+	for _, i := range parts {
+		u.Parts = append(u.Parts, pl.Jobs[i].Target)
+		pl.Jobs[i].Formats = nil
+	}
+	pl.Jobs = append(pl.Jobs, u)
+	return pl, nil
 }
 
 func missingTool(f packager.Format) (string, error) {

@@ -38,7 +38,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 		)
 		oses := map[string]bool{}
 		for _, j := range jobs {
-			if oses[j.Target.OS] {
+			if oses[j.Target.OS] || len(j.Parts) > 0 {
 				continue
 			}
 			oses[j.Target.OS] = true

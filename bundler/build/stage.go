@@ -6,9 +6,27 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/packager"
 )
+
+// stage lays out the target's frozen app folder and returns it with the
+// executable's path inside it: the executable and the configured files, or,
+// for darwin targets that make an app or dmg, a .app bundle.
+func (r *runner) stage(t packager.Target, job Job, exe string) (appDir, exeRel string, err error) {
+	appDir = filepath.Join(r.targetDir(t), "app")
+	if t.OS == "darwin" && slices.ContainsFunc(job.Formats, func(f packager.Format) bool { return f.Name() == "app" || f.Name() == "dmg" }) {
+		exeRel, err = r.stageAppBundle(appDir, exe)
+		return appDir, exeRel, err
+	}
+	exeRel = filepath.Base(exe)
+	if err := copyFile(exe, filepath.Join(appDir, exeRel), 0o755); err != nil {
+		return "", "", err
+	}
+	return appDir, exeRel, stageFiles(r.p, appDir)
+}
 
 // stageFiles copies the configured files into appDir, the frozen app
 // folder that holds the executable. Symlinks inside the project (config

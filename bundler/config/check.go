@@ -50,6 +50,9 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 	if err := p.checkLinuxPackages(); err != nil {
 		return err
 	}
+	if err := p.checkMacOS(); err != nil {
+		return err
+	}
 	dsts := map[string]string{}
 	for i, f := range c.Files {
 		field := fmt.Sprintf("files[%d]", i)
@@ -99,6 +102,45 @@ func (p *Project) checkLinuxPackages() error {
 		return p.Errorf(field, "the %s package's desktop entry needs an icon; add icon: with a square PNG of at least %d×%d px, or set linux.desktop: false", used[0], MinIconSize, MinIconSize)
 	}
 	return nil
+}
+
+// checkMacOS checks the macOS settings against each other and the targets.
+func (p *Project) checkMacOS() error {
+	c := p.Config
+	if c.MacOS.Universal != nil && *c.MacOS.Universal {
+		for _, t := range []string{"darwin/amd64", "darwin/arm64"} {
+			if !slices.Contains(c.Targets, t) {
+				return p.Errorf("macos.universal", "a universal binary needs both darwin/amd64 and darwin/arm64, and targets lacks %s; add it, or set macos.universal: false", t)
+			}
+		}
+	}
+	if olderThan(c.MacOS.MinimumSystemVersion, MinMacOS) {
+		return p.Errorf("macos.minimum_system_version", "%s is older than %s, the oldest macOS Go 1.26 binaries run on; use %s or later", c.MacOS.MinimumSystemVersion, MinMacOS, MinMacOS)
+	}
+	if slices.Contains(c.Formats.Darwin, "app") || slices.Contains(c.Formats.Darwin, "dmg") {
+		if c.ID == "" && c.UsesOS("darwin") {
+			return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", c.Binary)
+		}
+	}
+	return nil
+}
+
+// olderThan compares dotted version numbers.
+func olderThan(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			fmt.Sscan(as[i], &x)
+		}
+		if i < len(bs) {
+			fmt.Sscan(bs[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
 
 // checkInside makes sure rel exists and that neither it nor anything under

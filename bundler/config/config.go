@@ -15,7 +15,10 @@
 //	nonempty "true" when a list, if given, must hold at least one item
 package config
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Config is the content of bundle.yaml.
 type Config struct {
@@ -39,6 +42,7 @@ type Config struct {
 	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
 	Windows     Windows  `yaml:"windows" doc:"Windows executables and installers."`
 	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
+	MacOS       MacOS    `yaml:"macos" doc:"The macOS .app bundle and disk image."`
 	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
 }
 
@@ -55,6 +59,23 @@ type WindowsManifest struct {
 	DPIAwareness   string `yaml:"dpi_awareness" enum:"permonitorv2,permonitor,system,unaware" hint:"permonitorv2, permonitor, system or unaware" doc:"DPI awareness. Default: permonitorv2."`
 	LongPathAware  *bool  `yaml:"long_path_aware" doc:"Paths longer than 260 characters. Default: true."`
 	UTF8           *bool  `yaml:"utf8" doc:"UTF-8 as the active code page. Default: true."`
+}
+
+// MacOS configures the .app bundle.
+type MacOS struct {
+	MinimumSystemVersion string `yaml:"minimum_system_version" pattern:"^[0-9]+(\\.[0-9]+){0,2}$" hint:"a macOS version such as 12.0" doc:"LSMinimumSystemVersion. Default and lowest: 12.0, the oldest macOS Go 1.26 supports."`
+	Universal            *bool  `yaml:"universal" doc:"Merge darwin/amd64 and darwin/arm64 into one universal binary and one darwin/universal artifact set. Default: true when both are targets."`
+	Category             string `yaml:"category" pattern:"^public\\.app-category\\.[a-z-]+$" hint:"an LSApplicationCategoryType such as public.app-category.utilities" doc:"LSApplicationCategoryType. Default: public.app-category.utilities."`
+	Agent                bool   `yaml:"agent" doc:"An agent app without a Dock icon or menu bar (LSUIElement), such as a tray app. Default: false."`
+}
+
+// UniversalBinary reports whether darwin targets merge into one universal
+// binary.
+func (c Config) UniversalBinary() bool {
+	if c.MacOS.Universal != nil {
+		return *c.MacOS.Universal
+	}
+	return slices.Contains(c.Targets, "darwin/amd64") && slices.Contains(c.Targets, "darwin/arm64")
 }
 
 // Linux configures the deb, rpm, apk and archlinux packages.

@@ -14,6 +14,10 @@ var DefaultTargets = []string{
 	"darwin/amd64", "darwin/arm64",
 }
 
+// MinMacOS is the oldest macOS the Go toolchain bundle uses supports: Go
+// 1.26 binaries carry LC_BUILD_VERSION minos 12.0.
+const MinMacOS = "12.0"
+
 // WithDefaults returns c with every unset field given its default. It does
 // not change c.
 func WithDefaults(c Config, known Known) Config {
@@ -59,6 +63,12 @@ func WithDefaults(c Config, known Known) Config {
 	}
 	if c.Windows.Manifest.DPIAwareness == "" {
 		c.Windows.Manifest.DPIAwareness = "permonitorv2"
+	}
+	if c.MacOS.MinimumSystemVersion == "" {
+		c.MacOS.MinimumSystemVersion = MinMacOS
+	}
+	if c.MacOS.Category == "" {
+		c.MacOS.Category = "public.app-category.utilities"
 	}
 	if c.Runtime.Guard == "" {
 		c.Runtime.Guard = "refuse"

@@ -6,6 +6,7 @@
 package inspect
 
 import (
+	"archive/zip"
 	"bytes"
 	"debug/buildinfo"
 	"debug/elf"
@@ -41,10 +42,21 @@ type Executable struct {
 type Report struct {
 	Executable *Executable `json:"executable,omitempty"`
 	Package    *Package    `json:"package,omitempty"`
+	MacApp     *MacApp     `json:"mac_app,omitempty"`
 }
 
 // Path inspects the artifact at path.
 func Path(path string) (*Report, error) {
+	if isMacApp(path) {
+		a, err := readMacApp(path)
+		if err != nil {
+			if exitcode.Of(err) == exitcode.MissingTool {
+				return nil, err
+			}
+			return nil, exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
+		}
+		return &Report{MacApp: a}, nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
@@ -68,6 +80,27 @@ type Hook struct {
 	Present bool   `json:"present"`
 	Guard   string `json:"guard,omitempty"`
 	Grace   string `json:"grace,omitempty"`
+}
+
+// isMacApp tells a .app folder, a zip holding one, or a disk image.
+func isMacApp(p string) bool {
+	if info, err := os.Stat(p); err == nil && info.IsDir() {
+		return true
+	}
+	if strings.HasSuffix(p, ".dmg") {
+		return true
+	}
+	if strings.HasSuffix(p, ".zip") {
+		if zr, err := zip.OpenReader(p); err == nil {
+			defer zr.Close()
+			for _, f := range zr.File {
+				if strings.HasSuffix(f.Name, ".app/Contents/Info.plist") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func executable(path string, data []byte) (*Executable, error) {

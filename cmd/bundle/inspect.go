@@ -41,9 +41,12 @@ func inspectCommand() *cli.Command {
 				return enc.Encode(r)
 			}
 			p := newPrinter(c.App.Writer)
-			if r.Package != nil {
+			switch {
+			case r.Package != nil:
 				printPackage(p, r.Package)
-			} else {
+			case r.MacApp != nil:
+				printMacApp(p, r.MacApp)
+			default:
 				printExecutable(p, r.Executable)
 			}
 			return nil
@@ -101,6 +104,14 @@ func manifestSettings(m string) []string {
 		out = append(out, "common controls: v6")
 	}
 	return out
+}
+
+func printMacApp(p printer, a *inspect.MacApp) {
+	p.linef("%s (%s)", p.paint(bold, a.Path), a.Bundle)
+	for _, f := range a.Plist {
+		p.linef("  %-28s %s", f.Key, f.Value)
+	}
+	p.linef("  %-28s %s", "executable architectures", strings.Join(a.Arches, ", "))
 }
 
 func printPackage(p printer, pkg *inspect.Package) {
