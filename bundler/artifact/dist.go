@@ -22,8 +22,9 @@ import (
 //     and artifacts.json, so an interrupted build never leaves a manifest
 //     that does not match the files.
 //
-// Files whose names start with prefix ("<binary>_<version>_") are this
-// version's own artifacts from an interrupted run and may be replaced.
+// Files whose names start with prefix ("<binary>_<version>_"; "" for none)
+// are this version's own artifacts from an interrupted run and may be
+// replaced.
 //
 // It returns the manifest that was there (nil when none), so the caller can
 // keep or remove files of that same version it did not make again, and the
@@ -89,7 +90,7 @@ func PrepareDist(dist, name, version, prefix string, clean bool) (*Manifest, *Jo
 			if err := os.Remove(filepath.Join(dist, n)); err != nil {
 				return nil, nil, fmt.Errorf("remove leftover %s: %w", n, err)
 			}
-		case !listed[n] && !strings.HasPrefix(n, prefix):
+		case !listed[n] && (prefix == "" || !strings.HasPrefix(n, prefix)):
 			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds %s, which no finished bundle build of %s %s made; pass --clean to replace it, or another --dist", dist, n, name, version))
 		}
 	}

@@ -20,6 +20,7 @@ const (
 type Manifest struct {
 	Name      string     `json:"name"`
 	Version   string     `json:"version"`
+	Partial   bool       `json:"partial,omitempty"` // one job of a split build: bundle merge joins the jobs
 	Artifacts []Artifact `json:"artifacts"`
 }
 

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/compile"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
@@ -39,6 +41,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/gomod"
 	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/sbom"
 	"github.com/bundlekit/bundle/bundler/vcs"
 	"github.com/bundlekit/bundle/bundler/version"
 )
@@ -50,13 +53,15 @@ type Options struct {
 	EnvVersion      string   // $BUNDLE_VERSION
 	Snapshot        bool     // --snapshot
 	Targets         []string // --target filter; empty means all
-	Formats         []string // --format filter; empty means all
+	Formats         []string // --format filter; empty means all ("sbom" names the SBOMs)
 	Dist            string   // output folder, relative to the working directory
 	Clean           bool     // empty dist first
 	Parallel        int      // targets built at once; 0 means the number of CPUs
 	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
 	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
 	Strict          bool     // a place where the app launches its own executable fails the build
+	ToolVersion     string   // bundle's own version, recorded in SBOMs
+	Split           bool     // one job of a CI matrix: the manifest is marked partial for bundle merge
 	OnEvent         func(Event)
 }
 
@@ -125,8 +130,19 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 				return nil, err
 			}
 		}
+		for _, f := range j.Formats {
+			if c, ok := f.(packager.Checker); ok {
+				if err := c.Check(j.Target, resolved.Version); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	mtime, err := sourceTime(ctx, o.SourceDateEpoch, p.Dir)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := windowsSigner(p, pl, mtime)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +173,8 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit,
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
+		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), ico: &windowsIcon{}, icns: &macIcon{},
 	}
 	g.SetLimit(parallelism(o.Parallel))
@@ -179,7 +196,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	}
 	made := r.made
 
-	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Artifacts: append(made, carried(o.Dist, old, made)...)}
+	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Partial: o.Split, Artifacts: append(made, carried(o.Dist, old, made)...)}
 	if err := res.Manifest.Write(o.Dist); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -203,6 +220,9 @@ type runner struct {
 	ico     *windowsIcon
 	icns    *macIcon
 	emit    func(Event)
+	tool    string
+	sbom    bool                 // write each target's SBOM
+	signer  *authenticode.Signer // signs Windows executables and installers; nil: no signing
 
 	mu   sync.Mutex
 	made []artifact.Artifact
@@ -234,6 +254,11 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		return err
 	}
 	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
+	if r.sbom {
+		if err := r.writeSBOM(t, job, exe, stem, start); err != nil {
+			return err
+		}
+	}
 	for _, f := range job.Formats {
 		formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
 		if err := os.MkdirAll(formatWork, 0o755); err != nil {
@@ -244,20 +269,54 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork,
 		}
 		name := f.FileName(in)
-		size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error { return f.Package(ctx, in, w) })
+		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
+		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
+			fill = r.signedInstaller(ctx, f, in)
+		}
+		size, sum, err := artifact.WriteFile(r.dist, name, fill)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
-		if err := r.journal.Add(name); err != nil {
+		if err := r.record(t, f.Name(), name, size, sum, start); err != nil {
 			return err
 		}
-		a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: f.Name(), Size: size, SHA256: sum}
-		r.mu.Lock()
-		r.made = append(r.made, a)
-		r.mu.Unlock()
-		r.emit(Event{Kind: Packaged, Target: t, Format: f.Name(), Artifact: a, Elapsed: time.Since(start)})
 	}
 	return nil
+}
+
+// record lists a finished artifact in the journal and the manifest.
+func (r *runner) record(t packager.Target, format, name string, size int64, sum string, start time.Time) error {
+	if err := r.journal.Add(name); err != nil {
+		return err
+	}
+	a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: format, Size: size, SHA256: sum}
+	r.mu.Lock()
+	r.made = append(r.made, a)
+	r.mu.Unlock()
+	r.emit(Event{Kind: Packaged, Target: t, Format: format, Artifact: a, Elapsed: time.Since(start)})
+	return nil
+}
+
+// writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
+// executable, from its own build info. A universal binary's parts are the
+// same program, so its SBOM is read from the first part.
+func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start time.Time) error {
+	if len(job.Parts) > 0 {
+		exe = filepath.Join(r.targetDir(job.Parts[0]), "bin", r.exeName(job.Parts[0].OS))
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return fmt.Errorf("sbom %s: %w", t, err)
+	}
+	defer f.Close()
+	name := stem + ".cdx.json"
+	size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error {
+		return sbom.Write(w, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
+	})
+	if err != nil {
+		return fmt.Errorf("sbom %s: %w", t, err)
+	}
+	return r.record(t, "sbom", name, size, sum, start)
 }
 
 func (r *runner) targetDir(t packager.Target) string {
@@ -303,6 +362,12 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 	remove()
 	if err != nil {
 		return "", err
+	}
+	if r.signer != nil && t.OS == "windows" {
+		// Signed before it goes into any archive or installer.
+		if err := r.signer.Sign(ctx, exe); err != nil {
+			return "", fmt.Errorf("sign %s: %w", t, err)
+		}
 	}
 	r.emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
 	return exe, nil

@@ -45,6 +45,9 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 		}
 	}
 	for _, f := range onlyFormats {
+		if f == "sbom" && c.WantsSBOM() {
+			continue
+		}
 		if !configuredAnywhere(c, f) {
 			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS", f, p.Path))
 		}
@@ -64,6 +67,15 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 				continue
 			}
 			f, _ := formats.Get(name) // config validation guarantees it exists
+			if l, ok := f.(packager.ArchLimited); ok {
+				if ok, why := l.SupportsArch(arch); !ok {
+					if slices.Contains(onlyFormats, name) && slices.Contains(onlyTargets, ts) {
+						return Plan{}, exitcode.Config(fmt.Errorf("--format %s --target %s: %s", name, ts, why))
+					}
+					out.Skips = append(out.Skips, Skip{Format: name, Reason: fmt.Sprintf("skipped %s for %s: %s", name, ts, why)})
+					continue
+				}
+			}
 			if why, err := missingTool(f); err != nil {
 				if !skipUnavailable {
 					return Plan{}, err
@@ -84,6 +96,9 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 		if why, ok := unavailable[f.Name()]; ok {
 			out.Skips = append(out.Skips, Skip{Format: f.Name(), Reason: why})
 		}
+	}
+	if len(onlyFormats) == 1 && onlyFormats[0] == "sbom" {
+		return Plan{}, exitcode.Config(fmt.Errorf("--format sbom: SBOMs come with the artifacts of a target; name a format beside it, such as --format tar.gz,sbom"))
 	}
 	if len(out.Jobs) == 0 && len(out.Skips) == 0 {
 		return Plan{}, exitcode.Config(fmt.Errorf("%s: nothing to build: no target has a format; check targets:, formats:, --target and --format", p.Path))

@@ -39,6 +39,7 @@ type Config struct {
 	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
 	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
 	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
+	SBOM        *bool    `yaml:"sbom" doc:"Write a CycloneDX SBOM (<artifact>.cdx.json) of each target's executable. Default: true."`
 	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
 	Windows     Windows  `yaml:"windows" doc:"Windows executables and installers."`
 	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
@@ -167,6 +168,9 @@ type Runtime struct {
 
 // HookEnabled reports whether the runtime hook is compiled in.
 func (r Runtime) HookEnabled() bool { return r.Hook == nil || *r.Hook }
+
+// WantsSBOM reports whether each target gets a CycloneDX SBOM.
+func (c Config) WantsSBOM() bool { return c.SBOM == nil || *c.SBOM }
 
 // UsesOS reports whether any target is for goos.
 func (c Config) UsesOS(goos string) bool {

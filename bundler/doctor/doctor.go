@@ -31,8 +31,9 @@ type Check struct {
 	Install  string    `json:"install"`
 }
 
-// Run checks go, git and the tools of the given formats.
-func Run(ctx context.Context, formats []packager.Format) []Check {
+// Run checks go, git, the tools of the given formats and the signing tools
+// the config asks for.
+func Run(ctx context.Context, formats []packager.Format, signing []tool.Tool) []Check {
 	checks := []Check{
 		{Tool: Go, NeededBy: []string{"compile"}, Required: true},
 		{Tool: Git, NeededBy: []string{"version from tags", "commit time"}},
@@ -48,6 +49,9 @@ func Run(ctx context.Context, formats []packager.Format) []Check {
 			}
 			checks[i].NeededBy = append(checks[i].NeededBy, f.Name())
 		}
+	}
+	for _, t := range signing {
+		checks = append(checks, Check{Tool: t, Required: true, NeededBy: []string{"signing"}})
 	}
 	for i := range checks {
 		c := &checks[i]

@@ -4,10 +4,14 @@
 package formats
 
 import (
+	"github.com/bundlekit/bundle/bundler/formats/app"
+	"github.com/bundlekit/bundle/bundler/formats/dmg"
 	"sort"
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/formats/linuxpkg"
+	"github.com/bundlekit/bundle/bundler/formats/msi"
+	"github.com/bundlekit/bundle/bundler/formats/nsis"
 	"github.com/bundlekit/bundle/bundler/formats/targz"
 	"github.com/bundlekit/bundle/bundler/formats/zip"
 	"github.com/bundlekit/bundle/bundler/packager"
@@ -22,6 +26,10 @@ func All() []packager.Format {
 		linuxpkg.RPM,   // Fedora, RHEL and openSUSE package
 		linuxpkg.APK,   // Alpine package
 		linuxpkg.Arch,  // Arch Linux package
+		nsis.Format{},  // Windows installer (NSIS)
+		msi.Format{},   // Windows Installer package (wixl)
+		app.Format{},   // macOS .app bundle, zipped
+		dmg.Format{},   // macOS disk image holding the .app
 	}
 }
 

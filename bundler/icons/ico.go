@@ -13,16 +13,22 @@ import (
 var ICOSizes = []int{16, 20, 24, 32, 40, 48, 64, 96, 128, 256}
 
 const (
-	icoMaxSize   = 256 // the one-byte dimension field stores 256 as 0
-	icoHeaderLen = 6   // ICONDIR
-	icoEntryLen  = 16  // ICONDIRENTRY
-	icoTypeIcon  = 1   // as opposed to 2, a cursor
+	icoMaxSize = 256 // the one-byte dimension field stores 256 as 0
+
+	// PNGFrom is the smallest ICO entry stored as PNG.
+	PNGFrom      = 64
+	icoHeaderLen = 6  // ICONDIR
+	icoEntryLen  = 16 // ICONDIRENTRY
+	icoTypeIcon  = 1  // as opposed to 2, a cursor
 )
 
 // ICO encodes src as a Windows icon with one entry per size, in the order
-// given; each size must be within 1..256 and appear once. The 256 px entry is
-// stored as PNG (read since Windows Vista) to keep the file small; smaller
-// ones are 32-bit DIBs, which old resource editors and icon tools read too.
+// given; each size must be within 1..256 and appear once. Entries of
+// PNGFrom px and larger are stored as PNG (read since Windows Vista; Go
+// programs need Windows 10) to keep the file small: the 64, 96 and 128 px
+// DIBs alone would be about 120 kB of a 1024 px icon's ICO, repeated in
+// every exe and installer. Smaller ones are 32-bit DIBs, which old resource
+// editors and icon tools read too.
 func ICO(src image.Image, sizes []int) ([]byte, error) {
 	if err := checkSource(src); err != nil {
 		return nil, fmt.Errorf("icons: ico: %w", err)
@@ -41,7 +47,7 @@ func ICO(src image.Image, sizes []int) ([]byte, error) {
 		}
 		seen[size] = true
 		img := Scale(src, size)
-		if size < icoMaxSize {
+		if size < PNGFrom {
 			images[i] = dib(img)
 			continue
 		}

@@ -61,21 +61,21 @@ func TestICODirectory(t *testing.T) {
 	}
 }
 
-// checkICOImage checks that the 256 px entry is a 256×256 RGBA PNG and that
-// smaller ones are 32-bit DIBs with a doubled height.
+// checkICOImage checks that entries of PNGFrom px and larger are RGBA PNGs
+// of their size and that smaller ones are 32-bit DIBs with a doubled height.
 func checkICOImage(t *testing.T, data []byte, size int) {
 	t.Helper()
 	isPNG := bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n"))
-	if size == 256 {
+	if size >= PNGFrom {
 		if !isPNG {
-			t.Fatalf("256 px entry is not a PNG")
+			t.Fatalf("%d px entry is not a PNG", size)
 		}
 		img, colorType := decodePNG(t, data)
-		if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
-			t.Errorf("256 px entry decodes to %v", b)
+		if b := img.Bounds(); b.Dx() != size || b.Dy() != size {
+			t.Errorf("%d px entry decodes to %v", size, b)
 		}
 		if colorType != 6 {
-			t.Errorf("256 px entry has PNG colour type %d; Windows needs 6 (RGBA)", colorType)
+			t.Errorf("%d px entry has PNG colour type %d; Windows needs 6 (RGBA)", size, colorType)
 		}
 		return
 	}

@@ -32,6 +32,21 @@ type Input struct {
 	WorkDir string    // scratch space for this format and target, removed afterwards
 }
 
+// Checker is implemented by formats with limits on the target or the
+// version (MSI's ProductVersion, wixl's architectures). The build calls
+// Check for every target before anything is written, so such input fails
+// cleanly instead of after other artifacts were made.
+type Checker interface {
+	Check(t Target, v *semver.Version) error
+}
+
+// ArchLimited is implemented by formats that cannot be made for every
+// architecture of an OS they support (wixl makes no arm64 MSI). The plan
+// leaves such a target out of that format, with a line saying why.
+type ArchLimited interface {
+	SupportsArch(arch string) (ok bool, why string)
+}
+
 // Format makes one kind of artifact.
 type Format interface {
 	// Name is the format's name in bundle.yaml and on the command line.

@@ -46,6 +46,7 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "targets built at once"},
+			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with `bundle merge`"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "fail when the app launches its own executable (a fork-bomb risk) instead of warning"},
 			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
 			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
@@ -61,6 +62,10 @@ func runBuild(c *cli.Context) error {
 	if c.Int("parallel") < 1 {
 		return exitcode.Config(fmt.Errorf("--parallel %d: must be at least 1", c.Int("parallel")))
 	}
+	dist := c.String("dist")
+	if dist == "" { // BUNDLE_DIST set but empty
+		dist = "dist"
+	}
 	jsonOut := c.Bool("json")
 	progress := newPrinter(c.App.Writer)
 	if jsonOut {
@@ -75,12 +80,14 @@ func runBuild(c *cli.Context) error {
 		Snapshot:        c.Bool("snapshot"),
 		Targets:         c.StringSlice("target"),
 		Formats:         c.StringSlice("format"),
-		Dist:            c.String("dist"),
+		Dist:            dist,
 		Clean:           c.Bool("clean"),
 		Parallel:        c.Int("parallel"),
 		SkipUnavailable: c.Bool("skip-unavailable"),
 		SourceDateEpoch: os.Getenv("SOURCE_DATE_EPOCH"),
 		Strict:          c.Bool("strict"),
+		ToolVersion:     bundleVersion(),
+		Split:           c.Bool("split"),
 		OnEvent: func(e build.Event) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -98,7 +105,7 @@ func runBuild(c *cli.Context) error {
 		_, err = c.App.Writer.Write(data)
 		return err
 	}
-	printSummary(progress, res, c.String("dist"), time.Since(start))
+	printSummary(progress, res, dist, time.Since(start))
 	return nil
 }
 

@@ -11,11 +11,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/doctor"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/tool"
 )
 
 func doctorCommand() *cli.Command {
@@ -31,11 +33,11 @@ func doctorCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return exitcode.Config(errors.New("doctor takes no arguments"))
 			}
-			used, source, err := formatsInUse(c.String("config"))
+			used, signing, source, err := formatsInUse(c.String("config"))
 			if err != nil {
 				return err
 			}
-			checks := doctor.Run(c.Context, used)
+			checks := doctor.Run(c.Context, used, signing)
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -53,15 +55,19 @@ func doctorCommand() *cli.Command {
 	}
 }
 
-// formatsInUse returns the formats bundle.yaml configures, or every format
-// when there is no bundle.yaml.
-func formatsInUse(path string) ([]packager.Format, string, error) {
+// formatsInUse returns the formats bundle.yaml configures (every format
+// when there is no bundle.yaml) and the signing tools it needs.
+func formatsInUse(path string) ([]packager.Format, []tool.Tool, string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return formats.All(), "no " + path + ": checking every format", nil
+		return formats.All(), []tool.Tool{authenticode.Tool}, "no " + path + ": checking every format", nil
 	}
 	p, err := config.Load(path, formats.Known())
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
+	}
+	var signing []tool.Tool
+	if p.Config.Sign.Windows != nil && p.Config.UsesOS("windows") {
+		signing = append(signing, authenticode.Tool)
 	}
 	var used []packager.Format
 	for _, f := range formats.All() {
@@ -72,7 +78,7 @@ func formatsInUse(path string) ([]packager.Format, string, error) {
 			}
 		}
 	}
-	return used, path, nil
+	return used, signing, path, nil
 }
 
 func printDoctor(p printer, source string, checks []doctor.Check) {

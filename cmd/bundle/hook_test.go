@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
 )
 
 // built caches bundled executables: (project, target) -> path.
@@ -50,12 +52,24 @@ func bundledExe(t *testing.T, project, target string, extra ...string) string {
 	if len(m.Artifacts) == 0 {
 		t.Fatalf("no artifacts for %s %s", project, target)
 	}
-	exe := extractAll(t, filepath.Join(dist, m.Artifacts[0].Path), filepath.Join(dist, "x"))
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, m).Path), filepath.Join(dist, "x"))
 	if built.paths == nil {
 		built.paths = map[string]string{}
 	}
 	built.paths[key] = exe
 	return exe
+}
+
+// firstArchive is the manifest's first tar.gz or zip.
+func firstArchive(t *testing.T, m artifact.Manifest) artifact.Artifact {
+	t.Helper()
+	for _, a := range m.Artifacts {
+		if a.Format == "tar.gz" || a.Format == "zip" {
+			return a
+		}
+	}
+	t.Fatalf("no archive in %v", m.Artifacts)
+	return artifact.Artifact{}
 }
 
 // extractAll unpacks a tar.gz or zip artifact into dst and returns the path
@@ -315,7 +329,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "runtime.guard: warn") {
 		t.Errorf("no warning at the call site %q:\n%s", want, r.stdout)
 	}
-	exe := extractAll(t, filepath.Join(dist, readManifest(t, dist).Artifacts[0].Path), filepath.Join(dist, "x"))
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).CombinedOutput()
 	if err != nil {
 		t.Fatalf("supervisor: %v\n%s", err, out)
@@ -394,7 +408,8 @@ func TestExamplesCrossCompile(t *testing.T) {
 					t.Errorf("%s: %s", a.Path, in.stdout)
 				}
 			}
-			for _, want := range []string{"darwin/amd64", "darwin/arm64", "windows/arm64", "linux/arm64", "windows/amd64", "linux/amd64"} {
+			// darwin/amd64 and darwin/arm64 are both in the universal binary.
+			for _, want := range []string{"darwin/universal", "windows/arm64", "linux/arm64", "windows/amd64", "linux/amd64"} {
 				if !targets[want] {
 					t.Errorf("no %s artifact", want)
 				}
@@ -420,7 +435,7 @@ func TestUserOverlayMerged(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	exe := extractAll(t, filepath.Join(dist, readManifest(t, dist).Artifacts[0].Path), filepath.Join(dist, "x"))
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).Output()
 	if err != nil || string(out) != "from the user's overlay\n" {
 		t.Errorf("binary printed %q (%v): the user's overlay was dropped", out, err)

@@ -5,7 +5,6 @@
 package winetest
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -64,7 +63,9 @@ func setUp() (*Wine, string) {
 	w := &Wine{Prefix: filepath.Join(dir, "prefix")}
 	w.env = append(os.Environ(),
 		"WINEPREFIX="+w.Prefix, "WINEARCH=win64", "WINEDEBUG=-all",
-		"WINEDLLOVERRIDES=mscoree,mshtml=", // no Mono or Gecko install dialogs
+		// No Mono or Gecko install dialogs, and no menu entries or desktop
+		// files written into the real home folder for installed shortcuts.
+		"WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d",
 	)
 	_, file, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(file), "testdata")
@@ -118,17 +119,25 @@ func (w *Wine) Run(t *testing.T, timeout time.Duration, program string, args ...
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var out bytes.Buffer
+	// Output goes to a file, not a pipe: Wine's helper processes keep a
+	// pipe open after the program ends, which makes Run wait seconds.
+	f, err := os.CreateTemp("", "bundle-wine-out-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
 	cmd := w.Command(ctx, program, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	cmd.Stdout, cmd.Stderr = f, f
+	err = cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("wine %s: %v", program, err)
 	}
-	return strings.ReplaceAll(out.String(), "\r\n", "\n"), code
+	out, _ := os.ReadFile(f.Name())
+	return strings.ReplaceAll(string(out), "\r\n", "\n"), code
 }
 
 // Path turns a path on this machine into the Windows path Wine shows it
