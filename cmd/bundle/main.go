@@ -12,9 +12,12 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/vcs"
+	"github.com/bundlekit/bundle/bundler/version"
 )
 
 func main() {
@@ -72,6 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			doctorCommand(),
 			inspectCommand(),
 			verifyCommand(),
+			mergeCommand(),
 			versionCommand(),
 		},
 	}
@@ -100,14 +104,93 @@ func bundleVersion() string {
 }
 
 func versionCommand() *cli.Command {
+	// next returns the release after base for bump: patch, minor, major
+	// (a pre-release becomes its own release when that is the bump, as
+	// 1.3.0-rc.1 → 1.3.0 for minor), or the explicit version bump when it
+	// comes after base (base may be nil when there is nothing to compare).
+	// of says where base came from, for errors.
+	next := func(base *semver.Version, of, bump string) (*semver.Version, error) {
+		switch bump {
+		case "patch", "minor", "major":
+			if base == nil {
+				return nil, fmt.Errorf("--next %s: no git tag is reachable from HEAD to bump; pass --from X.Y.Z, or an explicit first version such as --next 0.1.0", bump)
+			}
+			pre := base.Prerelease() != ""
+			switch {
+			case bump == "patch" && pre,
+				bump == "minor" && pre && base.Patch() == 0,
+				bump == "major" && pre && base.Patch() == 0 && base.Minor() == 0:
+				return semver.New(base.Major(), base.Minor(), base.Patch(), "", ""), nil
+			case bump == "patch":
+				return semver.New(base.Major(), base.Minor(), base.Patch()+1, "", ""), nil
+			case bump == "minor":
+				return semver.New(base.Major(), base.Minor()+1, 0, "", ""), nil
+			default:
+				return semver.New(base.Major()+1, 0, 0, "", ""), nil
+			}
+		}
+		v, err := version.Parse(bump)
+		if err != nil {
+			return nil, fmt.Errorf("--next: %q is not patch, minor, major or a semantic version (X.Y.Z, e.g. 1.2.3 or 1.2.3-rc.1)", bump)
+		}
+		if base != nil && !v.GreaterThan(base) {
+			return nil, fmt.Errorf("--next %s: not after %s (%s); pick a later version", bump, base, of)
+		}
+		return v, nil
+	}
 	return &cli.Command{
 		Name:  "version",
-		Usage: "print bundle's own version",
+		Usage: "print bundle's own version, or the next release version (--next)",
+		Description: "Without flags, prints bundle's own version.\n\n" +
+			"--next patch|minor|major prints the semantic version after the latest git tag reachable\n" +
+			"from HEAD in the current folder, or after --from: 1.2.3 gives 1.2.4, 1.3.0 or 2.0.0; a\n" +
+			"pre-release becomes its own release when that is the bump (1.3.0-rc.1 --next minor gives\n" +
+			"1.3.0). --next X.Y.Z prints X.Y.Z when it comes after that version. The version is\n" +
+			"printed without a leading v, alone on its line.\n\n" +
+			"Examples:\n" +
+			"  bundle version --next minor\n" +
+			"  bundle version --next patch --from v1.2.3\n" +
+			"  git tag -a \"v$(bundle version --next minor)\" -m release",
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "next", Usage: "print the next release version: patch, minor, major or an explicit X.Y.Z"},
+			&cli.StringFlag{Name: "from", Usage: "with --next: the version to go on from instead of the latest git tag"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(errors.New("version takes no arguments"))
+				return exitcode.Config(fmt.Errorf("version takes no arguments, got %q; use --next %s", c.Args().First(), c.Args().First()))
 			}
-			_, err := fmt.Fprintln(c.App.Writer, "bundle", bundleVersion())
+			bump, from := c.String("next"), c.String("from")
+			if !c.IsSet("next") {
+				if c.IsSet("from") {
+					return exitcode.Config(errors.New("--from: only used with --next; e.g. bundle version --next patch --from " + from))
+				}
+				_, err := fmt.Fprintln(c.App.Writer, "bundle", bundleVersion())
+				return err
+			}
+			var base *semver.Version
+			var of string
+			switch {
+			case c.IsSet("from"):
+				v, err := version.Parse(from)
+				if err != nil {
+					return exitcode.Config(fmt.Errorf("--from: %w", err))
+				}
+				base, of = v, "--from"
+			default:
+				if tag, ok := vcs.LatestTag(c.Context, "."); ok {
+					v, err := version.Parse(tag)
+					if err != nil {
+						return exitcode.Config(fmt.Errorf("the latest git tag %s is not a semantic version; pass --from X.Y.Z", tag))
+					}
+					base, of = v, "the latest git tag "+tag
+				}
+			}
+			v, err := next(base, of, bump)
+			if err != nil {
+				return exitcode.Config(err)
+			}
+			_, err = fmt.Fprintln(c.App.Writer, v)
 			return err
 		},
 	}

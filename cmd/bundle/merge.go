@@ -1,0 +1,48 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/bundlekit/bundle/bundler/artifact"
+)
+
+func mergeCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "merge",
+		Usage:     "join the dist folders of several CI jobs into one dist with one manifest and checksum file",
+		ArgsUsage: "DIST…",
+		Description: "Each job of a CI matrix builds some targets with `bundle build --target … --split` into\n" +
+			"its own folder; merge checks that they are builds of one app and version with no\n" +
+			"artifact made twice, checks every file against its sha256, and writes the files,\n" +
+			"checksums.txt and artifacts.json into --dist.\n\n" +
+			"Example:\n  bundle merge --dist dist dist-linux dist-windows dist-darwin",
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
+			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
+			jsonFlag("print the merged artifacts.json on stdout"),
+		},
+		Action: func(c *cli.Context) error {
+			dist := c.String("dist")
+			if dist == "" {
+				dist = "dist"
+			}
+			m, err := artifact.Merge(c.Args().Slice(), dist, c.Bool("clean"))
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				data, err := m.JSON()
+				if err != nil {
+					return err
+				}
+				_, err = c.App.Writer.Write(data)
+				return err
+			}
+			p := newPrinter(c.App.Writer)
+			p.linef("%s %s %s: %d artifacts, %s and %s in %s/", p.paint(green, "✓"), m.Name, m.Version,
+				len(m.Artifacts), artifact.ChecksumsName, artifact.ManifestName, dist)
+			return nil
+		},
+	}
+}
