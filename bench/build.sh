@@ -14,7 +14,7 @@ app=examples/hello
 targets="linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64"
 
 bundle_once() {
-	"$work/bundle" build --config "$app/bundle.yaml" --dist "$work/dist" --clean >/dev/null
+	"$work/bundle" build --config "$app/bundle.yaml" --dist "$work/dist" --clean --format tar.gz,zip >/dev/null
 }
 
 # What a release script without bundle does: one target after another.

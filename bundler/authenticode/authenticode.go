@@ -237,3 +237,42 @@ func lastLine(out string) string {
 	}
 	return "no output"
 }
+
+// OpenSSL reads the certificates out of the PFX, so signatures can be
+// verified right after signing.
+var OpenSSL = tool.Tool{Name: "OpenSSL", Command: "openssl", VersionArgs: []string{"version"}, Debian: "openssl", Homebrew: "openssl"}
+
+// systemCAs are the usual places of the system's trusted certificates.
+var systemCAs = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}
+
+// TrustFile writes, into dir, a PEM file that trusts the PFX's own
+// certificates and the system's: Verify with it passes for a certificate
+// from a public CA and for a self-signed or in-house one alike, and fails
+// for a broken or tampered signature. The password goes to openssl in a
+// 0600 file, never on its command line.
+func (s *Signer) TrustFile(ctx context.Context, dir string) (string, error) {
+	openssl, err := tool.Find(OpenSSL, "sign.windows (verifying signatures)")
+	if err != nil {
+		return "", err
+	}
+	pass := filepath.Join(dir, "pfx-pass")
+	if err := os.WriteFile(pass, []byte(s.Password), 0o600); err != nil {
+		return "", err
+	}
+	defer os.Remove(pass)
+	var out, log bytes.Buffer
+	cmd := exec.CommandContext(ctx, openssl, "pkcs12", "-in", s.PFX, "-nokeys", "-passin", "file:"+pass)
+	cmd.Stdout, cmd.Stderr = &out, &log
+	if err := cmd.Run(); err != nil {
+		return "", exitcode.Config(fmt.Errorf("sign.windows: the PFX password in $%s does not open %s", s.PasswordEnv, filepath.Base(s.PFX)))
+	}
+	for _, p := range systemCAs {
+		if data, err := os.ReadFile(p); err == nil {
+			out.WriteByte('\n')
+			out.Write(data)
+			break
+		}
+	}
+	trust := filepath.Join(dir, "trust.pem")
+	return trust, os.WriteFile(trust, out.Bytes(), 0o644)
+}

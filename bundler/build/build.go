@@ -33,7 +33,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
-	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/compile"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
@@ -142,11 +141,16 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := windowsSigner(p, pl, mtime)
+
+	work, err := os.MkdirTemp("", "bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	defer os.RemoveAll(work)
+	signer, err := windowsSigner(ctx, p, pl, mtime, work)
 	if err != nil {
 		return nil, err
 	}
-
 	v := resolved.Version.String()
 	prefix := p.Config.Binary + "_" + v + "_"
 	old, journal, err := artifact.PrepareDist(o.Dist, p.Config.Name, v, prefix, o.Clean)
@@ -164,12 +168,6 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	for _, s := range pl.Skips {
 		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
 	}
-
-	work, err := os.MkdirTemp("", "bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	defer os.RemoveAll(work)
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
@@ -221,8 +219,8 @@ type runner struct {
 	icns    *macIcon
 	emit    func(Event)
 	tool    string
-	sbom    bool                 // write each target's SBOM
-	signer  *authenticode.Signer // signs Windows executables and installers; nil: no signing
+	sbom    bool    // write each target's SBOM
+	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
 
 	mu   sync.Mutex
 	made []artifact.Artifact
@@ -365,7 +363,7 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 	}
 	if r.signer != nil && t.OS == "windows" {
 		// Signed before it goes into any archive or installer.
-		if err := r.signer.Sign(ctx, exe); err != nil {
+		if err := r.signer.sign(ctx, exe); err != nil {
 			return "", fmt.Errorf("sign %s: %w", t, err)
 		}
 	}

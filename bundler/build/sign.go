@@ -18,10 +18,25 @@ import (
 // executable.)
 var signedInstallers = map[string]bool{"nsis": true, "msi": true}
 
+// signer signs and then verifies each file, against the PFX's own
+// certificates and the system's (trust).
+type signer struct {
+	*authenticode.Signer
+	trust string
+}
+
+// sign signs the file at path in place and checks the signature.
+func (s *signer) sign(ctx context.Context, path string) error {
+	if err := s.Sign(ctx, path); err != nil {
+		return err
+	}
+	return authenticode.Verify(ctx, path, s.trust)
+}
+
 // windowsSigner returns the signer of sign.windows when the build has a
 // Windows target, or nil. It signs at the build's source time, so signed
 // files are reproducible (unless a time-stamping server is used).
-func windowsSigner(p *config.Project, pl Plan, mtime time.Time) (*authenticode.Signer, error) {
+func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.Time, work string) (*signer, error) {
 	if p.Config.Sign.Windows == nil {
 		return nil, nil
 	}
@@ -37,10 +52,14 @@ func windowsSigner(p *config.Project, pl Plan, mtime time.Time) (*authenticode.S
 	}
 	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage)
 	if err != nil || s == nil {
-		return s, err
+		return nil, err
 	}
 	s.Time = &mtime
-	return s, nil
+	trust, err := s.TrustFile(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+	return &signer{Signer: s, trust: trust}, nil
 }
 
 // signedInstaller makes the installer into a file, signs it, and then
@@ -59,7 +78,7 @@ func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in pack
 		if err := out.Close(); err != nil {
 			return err
 		}
-		if err := r.signer.Sign(ctx, path); err != nil {
+		if err := r.signer.sign(ctx, path); err != nil {
 			return err
 		}
 		signed, err := os.Open(path)

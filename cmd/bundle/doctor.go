@@ -59,7 +59,7 @@ func doctorCommand() *cli.Command {
 // when there is no bundle.yaml) and the signing tools it needs.
 func formatsInUse(path string) ([]packager.Format, []tool.Tool, string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return formats.All(), []tool.Tool{authenticode.Tool}, "no " + path + ": checking every format", nil
+		return formats.All(), []tool.Tool{authenticode.Tool, authenticode.OpenSSL}, "no " + path + ": checking every format", nil
 	}
 	p, err := config.Load(path, formats.Known())
 	if err != nil {
@@ -67,7 +67,7 @@ func formatsInUse(path string) ([]packager.Format, []tool.Tool, string, error) {
 	}
 	var signing []tool.Tool
 	if p.Config.Sign.Windows != nil && p.Config.UsesOS("windows") {
-		signing = append(signing, authenticode.Tool)
+		signing = append(signing, authenticode.Tool, authenticode.OpenSSL)
 	}
 	var used []packager.Format
 	for _, f := range formats.All() {
