@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+nohook="examples/hello/.bundle-test-bench.yaml" # the same app without the runtime hook
+trap 'rm -rf "$work" "$nohook"' EXIT
+{ cat examples/hello/bundle.yaml; printf 'runtime:\n  hook: false\n'; } > "$nohook"
 
 go build -o "$work/bundle" ./cmd/bundle
 app=examples/hello
@@ -15,6 +17,10 @@ targets="linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin
 
 bundle_once() {
 	"$work/bundle" build --config "$app/bundle.yaml" --dist "$work/dist" --clean --format tar.gz,zip >/dev/null
+}
+
+bundle_nohook_once() {
+	"$work/bundle" build --config "$nohook" --dist "$work/dist" --clean --format tar.gz,zip >/dev/null
 }
 
 # What a release script without bundle does: one target after another.
@@ -49,10 +55,11 @@ time_runs() {
 	done
 }
 
-bundle_once && plain_once # warm the build cache for every target
+bundle_once && bundle_nohook_once && plain_once # warm the build cache for every target
 b=$(time_runs bundle_once | median)
+n=$(time_runs bundle_nohook_once | median)
 p=$(time_runs plain_once | median)
 printf 'cores: %s, runs: %s each, warm cache\n' "$(nproc)" "$runs"
-printf 'plain go build + tar/zip loop: %.2fs (median)\n' "$p"
-printf 'bundle build:                   %.2fs (median)\n' "$b"
-printf 'ratio bundle/plain:             %.2fx\n' "$(echo "$b / $p" | bc -l)"
+printf 'plain go build + tar/zip loop:      %.2fs (median)\n' "$p"
+printf 'bundle build:                       %.2fs (median), ratio %.2fx\n' "$b" "$(echo "$b / $p" | bc -l)"
+printf 'bundle build, runtime.hook: false:  %.2fs (median), ratio %.2fx\n' "$n" "$(echo "$n / $p" | bc -l)"

@@ -39,6 +39,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/gomod"
 	"github.com/bundlekit/bundle/bundler/hook"
+	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/sbom"
 	"github.com/bundlekit/bundle/bundler/vcs"
@@ -173,7 +174,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	r := &runner{
 		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
-		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), ico: &windowsIcon{}, icns: &macIcon{},
+		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
@@ -215,15 +216,15 @@ type runner struct {
 	dist    string
 	journal *artifact.Journal
 	check   *selfCheck
-	ico     *windowsIcon
-	icns    *macIcon
+	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
 	sbom    bool    // write each target's SBOM
 	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
 
-	mu   sync.Mutex
-	made []artifact.Artifact
+	mu    sync.Mutex
+	made  []artifact.Artifact
+	hooks map[string]*hookOnce // GOOS -> its hook plan
 }
 
 // build compiles one target (or merges a universal binary from its parts),
@@ -264,7 +265,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		}
 		in := packager.Input{
 			Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
-			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork,
+			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
 		}
 		name := f.FileName(in)
 		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
@@ -329,6 +330,43 @@ func (r *runner) exeName(goos string) string {
 	return r.p.Config.Binary
 }
 
+// iconSet is the app icon's set, cached across builds, or nil.
+func iconSet(p *config.Project) *icons.Set {
+	if p.Config.Icon == "" {
+		return nil
+	}
+	return icons.NewSet(p.Abs(p.Config.Icon), icons.DefaultCacheDir())
+}
+
+// hookPlan prepares the runtime hook's overlay once per OS: the files it
+// adds are the same for every architecture.
+func (r *runner) hookPlan(ctx context.Context, t packager.Target, env []string) (*hook.Plan, error) {
+	r.mu.Lock()
+	h, ok := r.hooks[t.OS]
+	if !ok {
+		h = &hookOnce{}
+		if r.hooks == nil {
+			r.hooks = map[string]*hookOnce{}
+		}
+		r.hooks[t.OS] = h
+	}
+	r.mu.Unlock()
+	h.once.Do(func() {
+		rt := r.p.Config.Runtime
+		h.plan, h.err = hook.Prepare(ctx, hook.Request{
+			Dir: r.p.Dir, Main: r.p.Config.Main, Env: env, Flags: r.p.Config.Build.Flags,
+			Tags: r.p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace,
+		}, filepath.Join(r.work, "hook-"+t.OS))
+	})
+	return h.plan, h.err
+}
+
+type hookOnce struct {
+	once sync.Once
+	plan *hook.Plan
+	err  error
+}
+
 // compile builds the target's executable into its work folder, with the
 // runtime hook and, for Windows, the resources.
 func (r *runner) compile(ctx context.Context, t packager.Target) (string, error) {
@@ -342,17 +380,14 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
 		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
 	}
-	if rt := p.Config.Runtime; rt.HookEnabled() {
-		hp, err := hook.Prepare(ctx, hook.Request{
-			Dir: p.Dir, Main: p.Config.Main, Env: req.Env(), Flags: p.Config.Build.Flags,
-			Tags: p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace,
-		}, filepath.Join(r.targetDir(t), "hook"))
+	if p.Config.Runtime.HookEnabled() {
+		hp, err := r.hookPlan(ctx, t, req.Env())
 		if err != nil {
 			return "", fmt.Errorf("build %s: %w", t, err)
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
 	}
-	remove, err := embedResources(p, t, r.v, r.ico, r.exeName(t.OS))
+	remove, err := embedResources(p, t, r.v, r.icons, r.exeName(t.OS))
 	if err != nil {
 		return "", err
 	}

@@ -6,37 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/macho"
 	"github.com/bundlekit/bundle/bundler/version"
 	"github.com/bundlekit/bundle/templates"
 )
-
-// macIcon makes the .icns once per build.
-type macIcon struct {
-	once sync.Once
-	data []byte
-	err  error
-}
-
-func (m *macIcon) get(p *config.Project) ([]byte, error) {
-	m.once.Do(func() {
-		if p.Config.Icon == "" {
-			return
-		}
-		img, err := icons.Load(p.Abs(p.Config.Icon))
-		if err != nil {
-			m.err = exitcode.Config(fmt.Errorf("icon: %w", err))
-			return
-		}
-		m.data, m.err = icons.ICNS(img)
-	})
-	return m.data, m.err
-}
 
 // BundleName is the .app folder's name: the display name without the
 // characters a file name cannot hold.
@@ -56,11 +32,11 @@ func (r *runner) stageAppBundle(appDir, exe string) (string, error) {
 		return "", err
 	}
 	iconFile := ""
-	icns, err := r.icns.get(r.p)
-	if err != nil {
-		return "", err
-	}
-	if icns != nil {
+	if r.icons != nil {
+		icns, err := r.icons.ICNS()
+		if err != nil {
+			return "", exitcode.Config(fmt.Errorf("icon: %w", err))
+		}
 		iconFile = c.Binary + ".icns"
 		if err := writeStaged(filepath.Join(contents, "Resources", iconFile), icns); err != nil {
 			return "", err

@@ -69,7 +69,7 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 			f, _ := formats.Get(name) // config validation guarantees it exists
 			if l, ok := f.(packager.ArchLimited); ok {
 				if ok, why := l.SupportsArch(arch); !ok {
-					if slices.Contains(onlyFormats, name) && slices.Contains(onlyTargets, ts) {
+					if slices.Contains(onlyFormats, name) && len(onlyTargets) == 1 && onlyTargets[0] == ts {
 						return Plan{}, exitcode.Config(fmt.Errorf("--format %s --target %s: %s", name, ts, why))
 					}
 					out.Skips = append(out.Skips, Skip{Format: name, Reason: fmt.Sprintf("skipped %s for %s: %s", name, ts, why)})

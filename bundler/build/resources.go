@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -25,40 +24,18 @@ import (
 // it to its own GOOS/GOARCH, so builds of other targets ignore it.
 func sysoName(arch string) string { return "zz_bundle_windows_" + arch + ".syso" }
 
-// windowsIcon makes the .ico once per build, for every Windows target.
-type windowsIcon struct {
-	once sync.Once
-	data []byte
-	err  error
-}
-
-func (w *windowsIcon) get(p *config.Project) ([]byte, error) {
-	w.once.Do(func() {
-		if p.Config.Icon == "" {
-			return
-		}
-		img, err := icons.Load(p.Abs(p.Config.Icon))
-		if err != nil {
-			w.err = exitcode.Config(fmt.Errorf("icon: %w", err))
-			return
-		}
-		w.data, w.err = icons.ICO(img, icons.ICOSizes)
-	})
-	return w.data, w.err
-}
-
 // embedResources writes the icon, manifest and version info of a Windows
 // target as a .syso into the main package folder and returns the function
 // that removes it; the caller runs that right after go build, also when it
 // fails or is cancelled. (Run checked before that the folder holds no
 // other .syso for the target.)
-func embedResources(p *config.Project, t packager.Target, v *semver.Version, ico *windowsIcon, exe string) (remove func(), err error) {
+func embedResources(p *config.Project, t packager.Target, v *semver.Version, set *icons.Set, exe string) (remove func(), err error) {
 	nothing := func() {}
 	if t.OS != "windows" {
 		return nothing, nil
 	}
 	dir := p.Abs(p.Config.Main)
-	data, err := resources(p, t, v, ico, exe)
+	data, err := resources(p, t, v, set, exe)
 	if err != nil {
 		return nothing, err
 	}
@@ -70,7 +47,7 @@ func embedResources(p *config.Project, t packager.Target, v *semver.Version, ico
 }
 
 // resources renders the .syso bytes.
-func resources(p *config.Project, t packager.Target, v *semver.Version, ico *windowsIcon, exe string) ([]byte, error) {
+func resources(p *config.Project, t packager.Target, v *semver.Version, set *icons.Set, exe string) ([]byte, error) {
 	c := p.Config
 	fileVersion, err := version.WindowsFile(v)
 	if err != nil {
@@ -103,9 +80,11 @@ func resources(p *config.Project, t packager.Target, v *semver.Version, ico *win
 			Comments:         c.Homepage,
 		},
 	}
-	icon, err := ico.get(p)
-	if err != nil {
-		return nil, err
+	var icon []byte
+	if set != nil {
+		if icon, err = set.ICO(); err != nil {
+			return nil, exitcode.Config(fmt.Errorf("icon: %w", err))
+		}
 	}
 	var b bytes.Buffer
 	if err := winres.Syso(&b, t.Arch, icon, manifest, info.Bytes()); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/compile"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/version"
 )
@@ -31,7 +32,8 @@ func BenchmarkWindowsResources(b *testing.B) {
 	v, _ := version.Parse("1.0.0")
 	t := packager.Target{OS: "windows", Arch: "amd64"}
 	for i := 0; i < b.N; i++ {
-		if _, err := resources(p, t, v, &windowsIcon{}, "hello.exe"); err != nil {
+		// A fresh set without a disk cache: the cost of a first build.
+		if _, err := resources(p, t, v, icons.NewSet(p.Abs(p.Config.Icon), ""), "hello.exe"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -48,6 +50,24 @@ func BenchmarkWindowsCompile(b *testing.B) {
 			Out: out, Build: p.Config.Build, Version: "1.0.0",
 		})
 		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWindowsResourcesCached is the same with the icon cache of an
+// earlier build: what a rebuild pays.
+func BenchmarkWindowsResourcesCached(b *testing.B) {
+	p := helloProject(b)
+	v, _ := version.Parse("1.0.0")
+	t := packager.Target{OS: "windows", Arch: "amd64"}
+	cache := b.TempDir()
+	if _, err := icons.NewSet(p.Abs(p.Config.Icon), cache).ICO(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := resources(p, t, v, icons.NewSet(p.Abs(p.Config.Icon), cache), "hello.exe"); err != nil {
 			b.Fatal(err)
 		}
 	}

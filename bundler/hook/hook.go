@@ -97,7 +97,7 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 		}
 	}
 
-	name := hookFileName(append(pkg.GoFiles, pkg.CgoFiles...))
+	name := hookFileName(goFilesIn(pkg.Dir))
 	if _, err := os.Stat(filepath.Join(pkg.Dir, name)); err == nil {
 		return nil, exitcode.Config(fmt.Errorf("hook: %s exists in the project; bundle generates that file at build time, so remove it", filepath.Join(pkg.Dir, name)))
 	}
@@ -146,6 +146,20 @@ func hookFileName(files []string) string {
 		name = "z" + name
 	}
 	return name
+}
+
+// goFilesIn lists every .go file in dir, whatever its build constraints, so
+// the hook's file name sorts after all of them on every GOOS/GOARCH and one
+// plan serves every architecture of an OS.
+func goFilesIn(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var files []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".go") {
+			files = append(files, e.Name())
+		}
+	}
+	return files
 }
 
 // splitOverlay takes -overlay flags out of the user's go build flags.

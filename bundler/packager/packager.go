@@ -6,11 +6,13 @@ package packager
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -25,11 +27,21 @@ type Input struct {
 	Dir     string // the project directory (bundle.yaml's folder)
 	Version *semver.Version
 	Target  Target
-	AppDir  string    // the staged app: the executable and the configured files
-	Exe     string    // the executable's file name inside AppDir ("hello", "hello.exe")
-	Stem    string    // "<binary>_<version>_<os>_<arch>": the base of file names and of the folder inside archives
-	MTime   time.Time // the time every file in the artifact carries
-	WorkDir string    // scratch space for this format and target, removed afterwards
+	AppDir  string     // the staged app: the executable and the configured files
+	Exe     string     // the executable's file name inside AppDir ("hello", "hello.exe")
+	Stem    string     // "<binary>_<version>_<os>_<arch>": the base of file names and of the folder inside archives
+	MTime   time.Time  // the time every file in the artifact carries
+	WorkDir string     // scratch space for this format and target, removed afterwards
+	Icons   *icons.Set // the app icon in every size and format; nil when there is no icon
+}
+
+// IconSet returns the build's icon set, or, when the caller made none (a
+// format's own tests), one for Config.Icon; nil when there is no icon.
+func (in Input) IconSet() *icons.Set {
+	if in.Icons != nil || in.Config.Icon == "" {
+		return in.Icons
+	}
+	return icons.NewSet(filepath.Join(in.Dir, filepath.FromSlash(in.Config.Icon)), "")
 }
 
 // Checker is implemented by formats with limits on the target or the

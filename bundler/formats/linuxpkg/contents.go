@@ -84,13 +84,9 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 		}
 		add(meta, "/usr/share/metainfo/"+id+".metainfo.xml", 0o644, "")
 	}
-	if c.Icon != "" && c.Linux.DesktopEntry(c.GUI) {
-		img, err := icons.Load(filepath.Join(in.Dir, filepath.FromSlash(c.Icon)))
-		if err != nil {
-			return nil, err
-		}
+	if set := in.IconSet(); set != nil && c.Linux.DesktopEntry(c.GUI) {
 		for _, size := range icons.HicolorSizes {
-			data, err := icons.PNG(img, size)
+			data, err := set.PNG(size)
 			if err != nil {
 				return nil, err
 			}

@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
 )
 
@@ -249,12 +248,8 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 		p.ComponentIDs = append(p.ComponentIDs, s.Component)
 	}
 
-	if c.Icon != "" {
-		img, err := icons.Load(filepath.Join(in.Dir, filepath.FromSlash(c.Icon)))
-		if err != nil {
-			return nil, err
-		}
-		ico, err := icons.ICO(img, icons.ICOSizes)
+	if set := in.IconSet(); set != nil {
+		ico, err := set.ICO()
 		if err != nil {
 			return nil, err
 		}

@@ -20,7 +20,6 @@ import (
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/tool"
 	"github.com/bundlekit/bundle/templates"
@@ -120,12 +119,8 @@ func Render(s *Script) ([]byte, error) {
 
 // prepare writes the icon and the links the script refers to.
 func (s *Script) prepare(in packager.Input) error {
-	if in.Config.Icon != "" {
-		img, err := icons.Load(filepath.Join(in.Dir, filepath.FromSlash(in.Config.Icon)))
-		if err != nil {
-			return exitcode.Config(fmt.Errorf("icon: %w", err))
-		}
-		ico, err := icons.ICO(img, icons.ICOSizes)
+	if set := in.IconSet(); set != nil {
+		ico, err := set.ICO()
 		if err != nil {
 			return exitcode.Config(fmt.Errorf("icon: %w", err))
 		}
