@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -24,19 +23,7 @@ const actionlintVersion = "v1.7.12"
 // environment variables, as the action's steps run it.
 func runScript(t *testing.T, dir string, env []string, script string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot(t), script)}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", script, err)
-	}
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return runIn(t, dir, env, "bash", append([]string{filepath.Join(repoRoot(t), script)}, args...)...)
 }
 
 // withBundleOnPath puts the bundle built for the tests first on PATH.

@@ -44,7 +44,14 @@ type result struct {
 // runBundle runs bundle in dir with extra environment variables.
 func runBundle(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bundleBin, args...)
+	return runIn(t, dir, env, bundleBin, args...)
+}
+
+// runIn runs a program in dir with extra environment variables and returns
+// its exit code and output; only a failure to start it fails the test.
+func runIn(t *testing.T, dir string, env []string, name string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
@@ -54,7 +61,7 @@ func runBundle(t *testing.T, dir string, env []string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run bundle: %v", err)
+		t.Fatalf("run %s: %v", name, err)
 	}
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

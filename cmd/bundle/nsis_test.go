@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,40 +15,8 @@ import (
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
-// wineRun runs a program under Wine and returns its output (with "\n"
-// line ends) and exit code, like w.Run, but the output goes to a file, not
-// a pipe: processes Wine starts on the side inherit it and would hold a
-// pipe open for seconds after the program ended. winemenubuilder, which
-// turns a new shortcut into a .desktop file in the real $HOME (and the
-// prefix's Desktop is $HOME), is switched off.
-func wineRun(t *testing.T, w *winetest.Wine, program string, args ...string) (string, int) {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "wine-out-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := w.Command(ctx, program, args...)
-	cmd.Env = append(cmd.Env, "WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d") // the last value wins
-	cmd.Stdout, cmd.Stderr = f, f
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("wine %s: %v", program, err)
-	}
-	out, err := os.ReadFile(f.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.ReplaceAll(string(out), "\r\n", "\n"), code
-}
-
 // helloNSIS copies examples/hello and makes it build the nsis installer
-// for windows (its bundle.yaml lists only zip there), with extra lines
+// for windows (only nsis, for a quick build), with extra lines
 // appended to bundle.yaml.
 func helloNSIS(t *testing.T, extra string) string {
 	t.Helper()
@@ -178,7 +145,7 @@ func TestNSISUnderWine(t *testing.T) {
 	v2 := buildNSIS(t, helloNSIS(t, ""), "--version", "1.1.0")
 	t.Logf("two builds: %v", time.Since(start).Round(100*time.Millisecond))
 
-	out, code := wineRun(t, w, "cmd", "/c", "echo", "%USERPROFILE%")
+	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%USERPROFILE%")
 	profile := strings.TrimSpace(out)
 	if code != 0 || !strings.HasPrefix(strings.ToLower(profile), `c:\users\`) {
 		t.Fatalf("%%USERPROFILE%% = %q (exit %d)", out, code)
@@ -194,21 +161,21 @@ func TestNSISUnderWine(t *testing.T) {
 	install := func(setup string) {
 		t.Helper()
 		began := time.Now()
-		if out, code := wineRun(t, w, setup, "/S"); code != 0 {
+		if out, code := w.Run(t, time.Minute, setup, "/S"); code != 0 {
 			t.Fatalf("%s /S: exit %d\n%s", filepath.Base(setup), code, out)
 		}
 		t.Logf("%s /S: %v", filepath.Base(setup), time.Since(began).Round(10*time.Millisecond))
 	}
 	runApp := func(want string) {
 		t.Helper()
-		out, code := wineRun(t, w, winDir+`\hello.exe`, "--version")
+		out, code := w.Run(t, time.Minute, winDir+`\hello.exe`, "--version")
 		if code != 0 || !strings.HasPrefix(out, want+" ") {
 			t.Fatalf("installed hello --version = %q (exit %d), want %q", out, code, want)
 		}
 	}
 	query := func() string {
 		t.Helper()
-		out, code := wineRun(t, w, "reg", "query", key)
+		out, code := w.Run(t, time.Minute, "reg", "query", key)
 		if code != 0 {
 			t.Fatalf("reg query %s: exit %d\n%s", key, code, out)
 		}
@@ -249,7 +216,7 @@ func TestNSISUnderWine(t *testing.T) {
 		t.Errorf("EstimatedSize = %q, want the size in KiB", size)
 	}
 	// reg query /v answers the way the brief's check runs it.
-	if out, _ := wineRun(t, w, "reg", "query", key, "/v", "DisplayVersion"); !strings.Contains(out, "1.0.0") {
+	if out, _ := w.Run(t, time.Minute, "reg", "query", key, "/v", "DisplayVersion"); !strings.Contains(out, "1.0.0") {
 		t.Errorf("reg query /v DisplayVersion:\n%s", out)
 	}
 	for _, p := range []string{"hello.exe", "LICENSE", "uninstall.exe", "docs/old/LICENSE.txt"} {
@@ -266,7 +233,7 @@ func TestNSISUnderWine(t *testing.T) {
 	if got := value(query(), "DisplayVersion"); got != "1.1.0" {
 		t.Errorf("after the upgrade DisplayVersion = %q, want 1.1.0", got)
 	}
-	all, _ := wineRun(t, w, "reg", "query", uninstallKey)
+	all, _ := w.Run(t, time.Minute, "reg", "query", uninstallKey)
 	if n := strings.Count(strings.ToLower(all), `\dev.bundlekit.hello`); n != 1 {
 		t.Errorf("%d Add/Remove Programs entries for hello after the upgrade, want 1:\n%s", n, all)
 	}
@@ -277,11 +244,11 @@ func TestNSISUnderWine(t *testing.T) {
 	// _?= runs the uninstaller in place, so wine waits for it; it cannot
 	// delete itself while it runs, so uninstall.exe stays.
 	began := time.Now()
-	if out, code := wineRun(t, w, winDir+`\uninstall.exe`, "/S", "_?="+winDir); code != 0 {
+	if out, code := w.Run(t, time.Minute, winDir+`\uninstall.exe`, "/S", "_?="+winDir); code != 0 {
 		t.Fatalf("uninstall.exe /S: exit %d\n%s", code, out)
 	}
 	t.Logf("uninstall.exe /S: %v", time.Since(began).Round(10*time.Millisecond))
-	if out, code := wineRun(t, w, "reg", "query", key); code == 0 {
+	if out, code := w.Run(t, time.Minute, "reg", "query", key); code == 0 {
 		t.Errorf("the uninstaller left the key:\n%s", out)
 	}
 	if exists(shortcut) {
