@@ -308,3 +308,34 @@ func TestNSISMissingMakensis(t *testing.T) {
 		t.Errorf("dist is not empty:\n%s", listTree(t, dist))
 	}
 }
+
+// TestSkipUnavailable is what `make demo` relies on: with the Windows
+// installer tools missing, --skip-unavailable makes every other artifact
+// and says in one line each what to install.
+func TestSkipUnavailable(t *testing.T) {
+	bin := t.TempDir()
+	for _, tool := range []string{"go", "git"} {
+		if p, err := exec.LookPath(tool); err == nil {
+			if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dir := copyProject(t, "examples/hello")
+	r := runBundle(t, dir, []string{"PATH=" + bin, epoch}, "build", "--skip-unavailable", "--target", "windows/amd64,linux/amd64")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"skipped nsis: makensis is not installed; install it with apt-get install nsis", "skipped msi: wixl is not installed; install it with apt-get install wixl"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no line %q:\n%s", want, r.stdout)
+		}
+	}
+	formats := map[string]bool{}
+	for _, a := range readManifest(t, filepath.Join(dir, "dist")).Artifacts {
+		formats[a.Format] = true
+	}
+	if !formats["zip"] || !formats["deb"] || formats["nsis"] || formats["msi"] {
+		t.Errorf("made %v", formats)
+	}
+}
