@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ func initCommand() *cli.Command {
 		Flags: []cli.Flag{
 			configFlag(),
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing bundle.yaml"},
+			jsonFlag("print what was written as JSON"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -37,6 +39,9 @@ func initCommand() *cli.Command {
 			}
 			if err := scaffold.Write(path, p, c.Bool("force")); err != nil {
 				return err
+			}
+			if c.Bool("json") {
+				return json.NewEncoder(c.App.Writer).Encode(map[string]string{"path": path, "name": p.Name, "id": p.ID, "binary": p.Binary, "main": p.Main})
 			}
 			fmt.Fprintf(c.App.Writer, "wrote %s for %s (main: %s); check it, then run `bundle build --snapshot`\n", path, p.Name, p.Main)
 			return nil

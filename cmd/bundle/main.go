@@ -155,6 +155,7 @@ func versionCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "next", Usage: "print the next release version: patch, minor, major or an explicit X.Y.Z"},
 			&cli.StringFlag{Name: "from", Usage: "with --next: the version to go on from instead of the latest git tag"},
+			jsonFlag(`print {"version": …} (bundle's own, or the next with --next)`),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -164,6 +165,9 @@ func versionCommand() *cli.Command {
 			if !c.IsSet("next") {
 				if c.IsSet("from") {
 					return exitcode.Config(errors.New("--from: only used with --next; e.g. bundle version --next patch --from " + from))
+				}
+				if c.Bool("json") {
+					return json.NewEncoder(c.App.Writer).Encode(map[string]string{"version": bundleVersion()})
 				}
 				_, err := fmt.Fprintln(c.App.Writer, "bundle", bundleVersion())
 				return err
@@ -189,6 +193,9 @@ func versionCommand() *cli.Command {
 			v, err := next(base, of, bump)
 			if err != nil {
 				return exitcode.Config(err)
+			}
+			if c.Bool("json") {
+				return json.NewEncoder(c.App.Writer).Encode(map[string]string{"version": fmt.Sprint(v)})
 			}
 			_, err = fmt.Fprintln(c.App.Writer, v)
 			return err
