@@ -267,6 +267,9 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
 			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
 		}
+		if r.signer != nil && t.OS == "windows" {
+			in.SignCommand = r.signer.command
+		}
 		name := f.FileName(in)
 		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
 		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {

@@ -2,13 +2,16 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
@@ -22,7 +25,8 @@ var signedInstallers = map[string]bool{"nsis": true, "msi": true}
 // certificates and the system's (trust).
 type signer struct {
 	*authenticode.Signer
-	trust string
+	trust   string
+	command []string // `bundle sign-file …`: the same signing for a file a format makes inside its artifact
 }
 
 // sign signs the file at path in place and checks the signature.
@@ -59,7 +63,16 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	if err != nil {
 		return nil, err
 	}
-	return &signer{Signer: s, trust: trust}, nil
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	config, err := filepath.Abs(p.Path)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	command := []string{self, "sign-file", "--config", config, "--time", strconv.FormatInt(mtime.Unix(), 10)}
+	return &signer{Signer: s, trust: trust, command: command}, nil
 }
 
 // signedInstaller makes the installer into a file, signs it, and then
@@ -89,4 +102,32 @@ func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in pack
 		_, err = io.Copy(w, signed)
 		return err
 	}
+}
+
+// SignFile signs one Windows program in place with the config's
+// sign.windows at the given time and verifies it: `bundle sign-file`, which
+// makensis runs on the uninstaller it embeds.
+func SignFile(ctx context.Context, configPath string, at time.Time, file string) error {
+	p, err := config.Load(configPath, formats.Known())
+	if err != nil {
+		return err
+	}
+	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("sign-file: %s has no sign.windows", configPath)
+	}
+	s.Time = &at
+	work, err := os.MkdirTemp("", "bundle-sign-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	trust, err := s.TrustFile(ctx, work)
+	if err != nil {
+		return err
+	}
+	return (&signer{Signer: s, trust: trust}).sign(ctx, file)
 }

@@ -33,6 +33,10 @@ type Input struct {
 	MTime   time.Time  // the time every file in the artifact carries
 	WorkDir string     // scratch space for this format and target, removed afterwards
 	Icons   *icons.Set // the app icon in every size and format; nil when there is no icon
+	// SignCommand signs the Windows program named by one more argument in
+	// place, for programs a format makes inside its artifact (the NSIS
+	// uninstaller); nil when nothing is signed.
+	SignCommand []string
 }
 
 // IconSet returns the build's icon set, or, when the caller made none (a

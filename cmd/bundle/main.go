@@ -76,6 +76,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			inspectCommand(),
 			verifyCommand(),
 			mergeCommand(),
+			signFileCommand(),
 			versionCommand(),
 		},
 	}

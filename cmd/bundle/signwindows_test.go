@@ -60,6 +60,21 @@ func TestWindowsSigned(t *testing.T) {
 			verify(exe)
 		case "nsis", "msi":
 			verify(p)
+			if a.Format == "nsis" {
+				// The uninstaller inside the installer is signed too.
+				needTools(t, "7zip", "7zz")
+				x := t.TempDir()
+				mustRun(t, x, "7zz", "x", "-y", p)
+				un, _ := filepath.Glob(filepath.Join(x, "*", "uninstall.exe"))
+				if more, _ := filepath.Glob(filepath.Join(x, "uninstall.exe")); len(more) > 0 {
+					un = append(un, more...)
+				}
+				if len(un) == 0 {
+					out, _ := exec.Command("7zz", "l", p).CombinedOutput()
+					t.Fatalf("no uninstall.exe in the installer:\n%s", out)
+				}
+				verify(un[0])
+			}
 		default:
 			continue
 		}

@@ -49,6 +49,7 @@ const (
 	iconName   = "icon.ico"
 	outName    = "installer.exe" // makensis warns that "setup.exe" makes Windows load compatibility shims
 	filesDir   = "files"         // hard links to the app's files, named 1, 2, 3 …
+	signScript = "sign-uninstaller.sh"
 )
 
 // Package writes the script, the icon and links to the app's files into
@@ -119,6 +120,21 @@ func Render(s *Script) ([]byte, error) {
 
 // prepare writes the icon and the links the script refers to.
 func (s *Script) prepare(in packager.Input) error {
+	if len(in.SignCommand) > 0 {
+		// makensis runs this on the uninstaller it writes into the installer,
+		// so the uninstaller is signed too (!uninstfinalize); the script keeps
+		// every path out of the .nsi.
+		var b strings.Builder
+		b.WriteString("#!/bin/sh\nexec")
+		for _, a := range in.SignCommand {
+			b.WriteString(" '" + strings.ReplaceAll(a, "'", `'\''`) + "'")
+		}
+		b.WriteString(" \"$1\"\n")
+		if err := os.WriteFile(filepath.Join(in.WorkDir, signScript), []byte(b.String()), 0o755); err != nil {
+			return err
+		}
+		s.SignScript = signScript
+	}
 	if set := in.IconSet(); set != nil {
 		ico, err := set.ICO()
 		if err != nil {

@@ -27,6 +27,7 @@ type Script struct {
 	OutFile      string // the installer, relative to the work folder
 	Desktop      bool   // a desktop shortcut too
 	RunAfter     bool   // the finish page offers to start the app (GUI apps)
+	SignScript   string // a script in the work folder that signs the uninstaller; "" when nothing is signed
 	Str          Strings
 	Lit          Literals
 	Dirs         []Dir    // the app's folders, the top one ("") first, each with its files

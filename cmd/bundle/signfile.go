@@ -1,0 +1,33 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/bundlekit/bundle/bundler/build"
+	"github.com/bundlekit/bundle/bundler/exitcode"
+)
+
+// signFileCommand is internal: makensis runs it to sign the uninstaller it
+// writes into an installer, with the build's sign.windows and time.
+func signFileCommand() *cli.Command {
+	return &cli.Command{
+		Name:         "sign-file",
+		Usage:        "sign one Windows program with sign.windows (used by bundle build itself)",
+		ArgsUsage:    "FILE",
+		Hidden:       true,
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			configFlag(),
+			&cli.Int64Flag{Name: "time", Usage: "the signing time, Unix seconds"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return exitcode.Config(errors.New("sign-file takes one FILE"))
+			}
+			return build.SignFile(c.Context, c.String("config"), time.Unix(c.Int64("time"), 0), c.Args().First())
+		},
+	}
+}
