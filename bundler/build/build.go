@@ -2,14 +2,16 @@
 //
 //	load     read and validate bundle.yaml                     (config)
 //	version  pick the version: flag, env, config, git tag      (version)
-//	plan     targets × formats, external tools found           (plan.go)
 //	check    icon, files and main package on disk              (config)
+//	plan     targets × formats, tools found, formats' limits    (plan.go)
+//	sign     open sign.windows, if any                         (sign.go)
 //	dist     prepare the output folder                         (artifact)
 //	compile  go build each target, in parallel, with the hook   (compile, hook)
 //	         and Windows resources (icon, manifest, version)   (resources.go, winres)
 //	         meanwhile: where does the app run itself?          (selfcheck.go)
-//	stage    lay out the app folder: executable + files        (stage.go)
-//	package  make each format's artifact, atomically           (formats)
+//	universal merge darwin/amd64 and darwin/arm64              (macos.go)
+//	stage    lay out the app folder or the .app bundle         (stage.go, macos.go)
+//	package  the SBOM and each format's artifact, atomically   (sbom, formats)
 //	manifest checksums.txt, then artifacts.json, last          (artifact)
 //
 // Nothing is written to dist before every check has passed, so bad input
