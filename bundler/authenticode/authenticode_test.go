@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testexe"
 	"math/big"
 	"os"
 	"os/exec"
@@ -90,41 +91,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var exeOnce struct {
-	sync.Once
-	data []byte
-	err  string
-}
-
 // windowsExe returns a copy of a tiny Go program built for windows/amd64.
 func windowsExe(t *testing.T) string {
 	t.Helper()
-	exeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "authenticode-exe-")
-		if err != nil {
-			exeOnce.err = err.Error()
-			return
-		}
-		defer os.RemoveAll(dir)
-		os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module tiny\n\ngo 1.22\n"), 0o644)
-		os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { println(\"tiny\") }\n"), 0o644)
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", "tiny.exe", ".")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOFLAGS=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			exeOnce.err = "go build: " + err.Error() + "\n" + string(out)
-			return
-		}
-		exeOnce.data, err = os.ReadFile(filepath.Join(dir, "tiny.exe"))
-		if err != nil {
-			exeOnce.err = err.Error()
-		}
-	})
-	if exeOnce.err != "" {
-		t.Fatal(exeOnce.err)
-	}
 	p := filepath.Join(t.TempDir(), "tiny.exe")
-	if err := os.WriteFile(p, exeOnce.data, 0o755); err != nil {
+	if err := os.WriteFile(p, testexe.Windows(t), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return p

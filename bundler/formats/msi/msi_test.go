@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"github.com/bundlekit/bundle/internal/testexe"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,12 +41,6 @@ func need(t *testing.T, programs ...string) {
 	}
 }
 
-var tinyExe struct {
-	sync.Once
-	data []byte
-	err  string
-}
-
 // exe returns a small Windows program for windows/amd64 that prints
 // "tiny" and its arguments, or placeholder bytes when real is false.
 func exe(t *testing.T, real bool) []byte {
@@ -54,28 +48,7 @@ func exe(t *testing.T, real bool) []byte {
 	if !real {
 		return []byte("MZ not a real program")
 	}
-	tinyExe.Do(func() {
-		dir, err := os.MkdirTemp("", "msi-test-exe-")
-		if err != nil {
-			tinyExe.err = err.Error()
-			return
-		}
-		defer os.RemoveAll(dir)
-		os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module tiny\n\ngo 1.22\n"), 0o644)
-		os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() { fmt.Println(\"tiny\", os.Args[1:]) }\n"), 0o644)
-		cmd := exec.Command("go", "build", "-o", "tiny.exe", ".")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOFLAGS=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			tinyExe.err = "go build: " + err.Error() + "\n" + string(out)
-			return
-		}
-		tinyExe.data, _ = os.ReadFile(filepath.Join(dir, "tiny.exe"))
-	})
-	if tinyExe.err != "" {
-		t.Fatal(tinyExe.err)
-	}
-	return tinyExe.data
+	return testexe.Windows(t)
 }
 
 // input is a staged app with the executable, a file beside it, files in
