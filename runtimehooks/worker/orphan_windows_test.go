@@ -1,10 +1,7 @@
 package worker
 
 import (
-	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,28 +19,9 @@ func TestOrphanedWorkerStops(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			causeFile := filepath.Join(scratchDir(t), "cause")
-			cmd := helperCommand(t, "orphan-parent", envLifelineOnly+"="+tt.lifelineOnly)
-			cmd.Args = append(cmd.Args, causeFile)
-			out := newLineRecorder()
-			r, w, err := os.Pipe() // a file, so Wait does not wait for the worker's copy of it
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			cmd.Stdout, cmd.Stderr = w, os.Stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			w.Close()
-			go io.Copy(out, r)
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-
-			lines := out.waitFor(t, "worker=")
-			fields := strings.Fields(lineWithPrefix(lines, "worker="))
-			workerPid, _ := strconv.Atoi(strings.TrimPrefix(fields[0], "worker="))
-			if tt.supervision != "" && fields[1] != tt.supervision {
-				t.Errorf("worker reports %s, want %s", fields[1], tt.supervision)
+			cmd, workerPid, supervision, causeFile := startOrphanParent(t, tt.lifelineOnly)
+			if tt.supervision != "" && supervision != tt.supervision {
+				t.Errorf("worker reports %s, want %s", supervision, tt.supervision)
 			}
 			worker, err := syscall.OpenProcess(syscall.SYNCHRONIZE|syscall.PROCESS_TERMINATE, false, uint32(workerPid))
 			if err != nil {

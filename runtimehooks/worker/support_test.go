@@ -2,8 +2,11 @@ package worker
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -138,4 +141,35 @@ func containsLine(lines []string, want string) bool {
 		}
 	}
 	return false
+}
+
+// startOrphanParent starts the helper that runs a worker and is then
+// killed; it returns the parent, the worker's pid, the supervision the
+// worker reports, and the file the worker writes its stop cause to.
+func startOrphanParent(t *testing.T, lifelineOnly string) (parent *exec.Cmd, workerPid int, supervision, causeFile string) {
+	t.Helper()
+	causeFile = filepath.Join(scratchDir(t), "cause")
+	cmd := helperCommand(t, "orphan-parent", envLifelineOnly+"="+lifelineOnly)
+	cmd.Args = append(cmd.Args, causeFile)
+	out := newLineRecorder()
+	r, w, err := os.Pipe() // a file, so Wait does not wait for the worker's copy of it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	cmd.Stdout, cmd.Stderr = w, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	go io.Copy(out, r)
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	lines := out.waitFor(t, "worker=")
+	fields := strings.Fields(lineWithPrefix(lines, "worker="))
+	workerPid, _ = strconv.Atoi(strings.TrimPrefix(fields[0], "worker="))
+	if len(fields) > 1 {
+		supervision = fields[1]
+	}
+	return cmd, workerPid, supervision, causeFile
 }
