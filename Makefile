@@ -21,8 +21,8 @@ vet:
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 test: vet
-	$(GO) test ./...
-	@for m in $(MODULES); do (cd $$m && $(GO) test ./...) || exit 1; done
+	$(GO) test -timeout 30m ./...
+	@for m in $(MODULES); do (cd $$m && $(GO) test -timeout 30m ./...) || exit 1; done
 
 bench: build
 	bench/build.sh
