@@ -47,16 +47,15 @@
 //
 // # Reproducibility
 //
-// The MSI is not byte-reproducible, and cannot be with wixl 0.101: every
-// build writes a new random PackageCode (the summary information's
-// "Revision number") and the current time as its "Created" and "Last saved"
-// times, and it honours no SOURCE_DATE_EPOCH. Everything else is the same
-// between two builds of the same input: all tables (msiinfo export), the
-// embedded cabinet (files are copied into the work folder with the
-// artifact's modification time, which the cabinet records) and the icon.
-// The summary information stream is the only one that differs; checksums of
-// MSI artifacts therefore change on every build, and signing with a fixed
-// time does not change that.
+// wixl 0.101 writes a random PackageCode (the summary information's
+// "Revision number") and the current time as the "Created" and "Last saved"
+// times, and honours no SOURCE_DATE_EPOCH; everything else (all tables, the
+// embedded cabinet, the icon) is the same between two builds of the same
+// input. Package therefore rewrites those summary fields in place (see
+// makeReproducible): the times become the build's source time, and the
+// PackageCode is derived from the UpgradeCode, the version, the
+// architecture and the package's content, so two builds with the same
+// SOURCE_DATE_EPOCH give byte-identical MSI files, signed or not.
 package msi
 
 import (
@@ -139,7 +138,12 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 		}
 		return fmt.Errorf("wixl -a %s failed (%v): %s", arch, err, summary(log.String()))
 	}
-	f, err := os.Open(filepath.Join(in.WorkDir, msiFile))
+	out := filepath.Join(in.WorkDir, msiFile)
+	upgrade := UpgradeCode(in.Config.ID, in.Config.Binary)
+	if err := makeReproducible(out, upgrade, in.Version.String(), arch, in.MTime); err != nil {
+		return err
+	}
+	f, err := os.Open(out)
 	if err != nil {
 		return err
 	}
