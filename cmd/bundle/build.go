@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -13,10 +14,11 @@ import (
 	"github.com/bundlekit/bundle/bundler/artifact"
 	"github.com/bundlekit/bundle/bundler/build"
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/formats"
 )
 
 func configFlag() cli.Flag {
-	return &cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "bundle.yaml", EnvVars: []string{"BUNDLE_CONFIG"}, Usage: "path of bundle.yaml; its folder is the project"}
+	return &cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "bundle.yaml", EnvVars: []string{"BUNDLE_CONFIG"}, Usage: "the bundle.yaml `FILE` to read; its folder is the project"}
 }
 
 func jsonFlag(usage string) cli.Flag {
@@ -39,20 +41,29 @@ func buildCommand() *cli.Command {
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
 			configFlag(),
-			&cli.StringFlag{Name: "version", Usage: "release version (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
+			&cli.StringFlag{Name: "version", Usage: "release `VERSION` (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
 			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version"},
-			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this GOOS/GOARCH (repeat or comma-separate)"},
-			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this format (repeat or comma-separate)"},
-			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
+			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(formats.Targets(), ", ")},
+			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(formatNames(), ", ")},
+			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
-			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "targets built at once"},
-			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with `bundle merge`"},
+			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "`N` targets built at once"},
+			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with 'bundle merge'"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "fail when the app launches its own executable (a fork-bomb risk) instead of warning"},
 			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
 			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
 		},
 		Action: runBuild,
 	}
+}
+
+// formatNames lists every format bundle makes, and sbom.
+func formatNames() []string {
+	var names []string
+	for _, f := range formats.All() {
+		names = append(names, f.Name())
+	}
+	return append(names, "sbom")
 }
 
 func runBuild(c *cli.Context) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -137,10 +138,10 @@ func verifyCommand() *cli.Command {
 			"Example:\n  bundle verify --watch 15s --max-procs 2 dist/app -- --no-browser",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
-			&cli.DurationFlag{Name: "watch", Value: 15e9, Usage: "how long to watch"},
-			&cli.IntFlag{Name: "max-procs", Value: 2, Usage: "the most processes allowed at once, the program included"},
-			&cli.DurationFlag{Name: "interval", Value: 50e6, Usage: "time between samples"},
-			&cli.DurationFlag{Name: "grace", Value: 5e9, Usage: "time the program gets to exit after SIGTERM at the end"},
+			&cli.DurationFlag{Name: "watch", Value: 15 * time.Second, Usage: "how long to watch, a `DURATION` such as 15s"},
+			&cli.IntFlag{Name: "max-procs", Value: 2, Usage: "the most processes (`N`) allowed at once, the program included"},
+			&cli.DurationFlag{Name: "interval", Value: 50 * time.Millisecond, Usage: "`DURATION` between samples"},
+			&cli.DurationFlag{Name: "grace", Value: 5 * time.Second, Usage: "`DURATION` the program gets to exit after SIGTERM at the end"},
 			jsonFlag("print the report as JSON"),
 		},
 		Action: runVerify,

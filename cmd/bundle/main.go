@@ -154,8 +154,8 @@ func versionCommand() *cli.Command {
 			"  git tag -a \"v$(bundle version --next minor)\" -m release",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "next", Usage: "print the next release version: patch, minor, major or an explicit X.Y.Z"},
-			&cli.StringFlag{Name: "from", Usage: "with --next: the version to go on from instead of the latest git tag"},
+			&cli.StringFlag{Name: "next", Usage: "print the next release version: `BUMP` is patch, minor, major or an explicit X.Y.Z"},
+			&cli.StringFlag{Name: "from", Usage: "with --next: the `VERSION` to go on from instead of the latest git tag"},
 			jsonFlag(`print {"version": …} (bundle's own, or the next with --next)`),
 		},
 		Action: func(c *cli.Context) error {
