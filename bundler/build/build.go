@@ -71,11 +71,12 @@ type Options struct {
 type EventKind int
 
 const (
-	Started  EventKind = iota // the version and plan are known; nothing built yet
-	Compiled                  // a target's executable is built
-	Packaged                  // an artifact is in dist
-	Skipped                   // a format was skipped (its tool is missing)
-	Warned                    // something the user should fix before shipping
+	Started   EventKind = iota // the version and plan are known; nothing built yet
+	Compiling                  // a target's go build has started
+	Compiled                   // a target's executable is built
+	Packaged                   // an artifact is in dist
+	Skipped                    // a format was skipped (its tool is missing)
+	Warned                     // something the user should fix before shipping
 )
 
 // Event is progress, reported as it happens.
@@ -381,6 +382,7 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 		return "", fmt.Errorf("build %s: %w", t, err)
 	}
 	start := time.Now()
+	r.emit(Event{Kind: Compiling, Target: t})
 	req := compile.Request{
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
 		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),

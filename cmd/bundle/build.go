@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -83,7 +82,7 @@ func runBuild(c *cli.Context) error {
 		progress = newPrinter(c.App.ErrWriter)
 	}
 	start := time.Now()
-	var mu sync.Mutex
+	shown := newProgress(progress)
 	res, err := build.Run(c.Context, build.Options{
 		Config:          c.String("config"),
 		Version:         c.String("version"),
@@ -99,12 +98,9 @@ func runBuild(c *cli.Context) error {
 		Strict:          c.Bool("strict"),
 		ToolVersion:     bundleVersion(),
 		Split:           c.Bool("split"),
-		OnEvent: func(e build.Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			printEvent(progress, e)
-		},
+		OnEvent:         shown.event,
 	})
+	shown.close()
 	if err != nil {
 		return err
 	}
@@ -116,23 +112,13 @@ func runBuild(c *cli.Context) error {
 		_, err = c.App.Writer.Write(data)
 		return err
 	}
-	printSummary(progress, res, dist, time.Since(start))
+	printSummary(progress, res, dist, time.Since(start), shown.warnings)
 	return nil
 }
 
-func printEvent(p printer, e build.Event) {
-	switch e.Kind {
-	case build.Started:
-		p.linef("%s %s", p.paint(bold, "bundle"), e.Message)
-	case build.Skipped, build.Warned:
-		p.linef("%s %s", p.paint(yellow, "!"), e.Message)
-	case build.Packaged:
-		p.linef("%s %-14s %-10s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,
-			artifact.HumanSize(e.Artifact.Size), p.paint(dim, seconds(e.Elapsed)))
-	}
-}
-
-func printSummary(p printer, res *build.Result, dist string, elapsed time.Duration) {
+// printSummary lists what dist holds, then repeats every warning, so none
+// scrolls away unread.
+func printSummary(p printer, res *build.Result, dist string, elapsed time.Duration, warnings []string) {
 	p.linef("")
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ARTIFACT\tTARGET\tFORMAT\tSIZE")
@@ -140,10 +126,13 @@ func printSummary(p printer, res *build.Result, dist string, elapsed time.Durati
 		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\n", a.Path, a.OS, a.Arch, a.Format, artifact.HumanSize(a.Size))
 	}
 	tw.Flush()
-	p.linef("%d artifacts, %s and %s in %s/ (%s)", len(res.Manifest.Artifacts),
+	p.linef("%s, %s and %s in %s/ (%s)", plural(len(res.Manifest.Artifacts), "artifact"),
 		artifact.ChecksumsName, artifact.ManifestName, dist, seconds(elapsed))
-	for _, s := range res.Skips {
-		p.linef("%s %s", p.paint(yellow, "!"), s.Reason)
+	if len(warnings) > 0 {
+		p.linef("%s:", plural(len(warnings), "warning"))
+		for _, w := range warnings {
+			p.linef("%s %s", p.paint(yellow, "!"), w)
+		}
 	}
 }
 

@@ -42,3 +42,14 @@ func (p printer) paint(code, s string) string {
 func (p printer) linef(format string, args ...any) {
 	fmt.Fprintf(p.w, format+"\n", args...)
 }
+
+// terminalWidth is the number of columns of the terminal w, 80 when it
+// cannot be read.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	return 80
+}
