@@ -11,6 +11,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/version"
+	"github.com/bundlekit/bundle/templates/text"
 )
 
 // Script is what installer.nsi.tmpl is rendered with. Every text that
@@ -245,15 +246,9 @@ func Literal(s string) string {
 	return b.String()
 }
 
-// oneLine turns control characters (line breaks, tabs) into spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine puts s on one line (text.Line): a line break would end the
+// instruction and start another.
+func oneLine(s string) string { return text.Line(s) }
 
 // folderName is name without the characters Windows forbids in a file
 // name, for the install folder and the shortcuts; binary when nothing
