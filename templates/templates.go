@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"github.com/bundlekit/bundle/templates/text"
 )
@@ -45,8 +46,18 @@ var funcs = template.FuncMap{
 	"comment": xmlComment,
 	// desktop escapes text for a desktop entry's string value.
 	"desktop": desktopString,
-	// desktopList escapes one item of a desktop entry's list value.
-	"desktopList": func(s string) string { return strings.ReplaceAll(desktopString(s), ";", `\;`) },
+	// category is a desktop entry category: the letters, digits, "-" and
+	// "_" of s. Categories are names from a registry, and validators split
+	// the list at every ";" even after a backslash, so nothing else can be
+	// escaped into one.
+	"category": func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '-' || r == '_' || r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return r
+			}
+			return -1
+		}, s)
+	},
 	// desktopExec is one argument of a desktop entry's Exec key.
 	"desktopExec": desktopExec,
 }

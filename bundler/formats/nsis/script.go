@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
+	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/version"
@@ -75,6 +77,9 @@ type File struct {
 // newScript describes the installer of in.
 func newScript(in packager.Input) (*Script, error) {
 	c := in.Config
+	if err := checkTexts(c); err != nil {
+		return nil, err
+	}
 	s := &Script{Arch: in.Target.Arch, OutFile: outName, Desktop: c.Windows.DesktopShortcut, RunAfter: c.GUI}
 	switch in.Target.Arch {
 	case "amd64", "arm64":
@@ -296,4 +301,22 @@ func reserved(name string) bool {
 		return true
 	}
 	return false
+}
+
+// maxString is the longest string, in UTF-16 units, an installer made by
+// the stock makensis (NSIS_MAX_STRLEN 1024, with the terminating NUL)
+// holds at run time: it cuts longer ones off without a warning.
+const maxString = 1023
+
+// checkTexts refuses texts the installer would cut off.
+func checkTexts(c config.Config) error {
+	for _, t := range []struct{ field, value string }{
+		{"name", c.Name}, {"publisher", c.Publisher}, {"homepage", c.Homepage}, {"copyright", c.Copyright},
+		{"id", `Software\Microsoft\Windows\CurrentVersion\Uninstall\` + c.ID},
+	} {
+		if n := len(utf16.Encode([]rune(text.Line(t.value)))); n > maxString {
+			return exitcode.Config(fmt.Errorf("nsis: %s is %d characters long, but NSIS installers hold strings of at most %d; shorten it", t.field, n, maxString))
+		}
+	}
+	return nil
 }
