@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
+
+	"github.com/bundlekit/bundle/templates/text"
 )
 
 //go:embed init hook linux windows macos
@@ -29,14 +32,85 @@ func Render(name string, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// funcs are the helpers templates may use.
+// funcs are the helpers templates use to make every value inert where it
+// lands: each escapes text for one syntax, so no value can start a field,
+// line, element or command of its own.
 var funcs = template.FuncMap{
-	// xml escapes text for an XML element or attribute value.
-	"xml": func(s string) string {
-		var b strings.Builder
-		xml.EscapeText(&b, []byte(s))
-		return b.String()
+	// line puts text on one line (text.Line).
+	"line": text.Line,
+	// xml escapes text for an XML element or attribute value; characters
+	// XML cannot hold become U+FFFD (encoding/xml does both).
+	"xml": xmlText,
+	// comment makes text safe inside an XML comment: one line, escaped,
+	// with no "--" and no "-" at its end, which would close or break it.
+	"comment": xmlComment,
+	// desktop escapes text for a desktop entry's string value.
+	"desktop": desktopString,
+	// category is a desktop entry category: the letters, digits, "-" and
+	// "_" of s. Categories are names from a registry, and validators split
+	// the list at every ";" even after a backslash, so nothing else can be
+	// escaped into one.
+	"category": func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '-' || r == '_' || r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return r
+			}
+			return -1
+		}, s)
 	},
+	// desktopExec is one argument of a desktop entry's Exec key.
+	"desktopExec": desktopExec,
+}
+
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
+	return b.String()
+}
+
+func xmlComment(s string) string {
+	s = xmlText(text.Line(s))
+	for strings.Contains(s, "--") {
+		s = strings.ReplaceAll(s, "--", "- -")
+	}
+	if strings.HasSuffix(s, "-") {
+		s += " "
+	}
+	return s
+}
+
+// desktopString escapes s as the Desktop Entry Specification's "string"
+// and "localestring" values (section "Possible value types"): on one line,
+// "\\" for a backslash and "\\s" for a space at either end, which parsers
+// would otherwise trim. Hand-written: Go has no desktop-entry writer.
+func desktopString(s string) string {
+	s = strings.ReplaceAll(text.Line(s), `\`, `\\`)
+	trimmed := strings.TrimLeft(s, " ")
+	lead := len(s) - len(trimmed)
+	rest := strings.TrimRight(trimmed, " ")
+	trail := len(trimmed) - len(rest)
+	return strings.Repeat(`\s`, lead) + rest + strings.Repeat(`\s`, trail)
+}
+
+// desktopExec quotes one Exec argument as the specification's "The Exec
+// key" asks: an argument with a reserved character goes in double quotes,
+// with " ` $ and \ escaped by a backslash inside them, and "%" is doubled
+// (a lone "%" starts a field code). The result is then a string value.
+func desktopExec(s string) string {
+	s = strings.ReplaceAll(text.Line(s), "%", "%%")
+	if s != "" && !strings.ContainsAny(s, " \t\n\"'\\><~|&;$*?#()`") {
+		return desktopString(s)
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		if strings.ContainsRune("\"`$\\", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return strings.ReplaceAll(b.String(), `\`, `\\`)
 }
 
 func lastElem(name string) string {

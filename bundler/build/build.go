@@ -135,7 +135,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		}
 		for _, f := range j.Formats {
 			if c, ok := f.(packager.Checker); ok {
-				if err := c.Check(j.Target, resolved.Version); err != nil {
+				if err := c.Check(p.Config, j.Target, resolved.Version); err != nil {
 					return nil, err
 				}
 			}

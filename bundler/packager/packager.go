@@ -48,12 +48,13 @@ func (in Input) IconSet() *icons.Set {
 	return icons.NewSet(filepath.Join(in.Dir, filepath.FromSlash(in.Config.Icon)), "")
 }
 
-// Checker is implemented by formats with limits on the target or the
-// version (MSI's ProductVersion, wixl's architectures). The build calls
-// Check for every target before anything is written, so such input fails
-// cleanly instead of after other artifacts were made.
+// Checker is implemented by formats with limits on the configuration, the
+// target or the version (MSI's ProductVersion and character set, wixl's
+// architectures). The build calls Check for every target before anything
+// is written, so such input fails cleanly instead of after other artifacts
+// were made.
 type Checker interface {
-	Check(t Target, v *semver.Version) error
+	Check(c config.Config, t Target, v *semver.Version) error
 }
 
 // ArchLimited is implemented by formats that cannot be made for every

@@ -14,7 +14,7 @@ func writeChangelog(in packager.Input) (string, error) {
 	data, err := templates.Render("linux/changelog.yml.tmpl", map[string]any{
 		"Version":    in.Version.String(),
 		"Date":       in.MTime.UTC().Format(time.RFC3339),
-		"Maintainer": orDefault(in.Config.Maintainer, in.Config.Name),
+		"Maintainer": field(orDefault(in.Config.Maintainer, in.Config.Name)),
 		"Note":       "Release " + in.Version.String() + ".",
 	})
 	if err != nil {

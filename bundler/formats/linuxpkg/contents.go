@@ -13,6 +13,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/templates"
+	"github.com/bundlekit/bundle/templates/text"
 )
 
 // contents lists the package's files. The executable goes to /usr/bin, or,
@@ -75,7 +76,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 		}
 		add(desktop, "/usr/share/applications/"+id+".desktop", 0o644, "")
 		meta, err := render("linux/metainfo.xml.tmpl", "metainfo.xml", map[string]any{
-			"ID": id, "Name": c.Name, "Summary": synopsis(c.Name, c.Description), "Description": descriptionParagraph(c.Name, c.Description),
+			"ID": id, "Name": c.Name, "Summary": synopsis(c.Name, c.Description), "Paragraphs": extended(c.Name, c.Description),
 			"License": c.License, "Homepage": c.Homepage, "Developer": c.Publisher,
 			"Version": in.Version.String(), "Date": in.MTime.UTC().Format(time.DateOnly),
 		})
@@ -159,7 +160,8 @@ func licenseFile(in packager.Input) string {
 }
 
 // licenseLines is the license text for the Debian copyright file, one
-// string per line ("" for an empty line, which the template writes as " .").
+// string per line ("" for an empty line, which the template writes as " ."),
+// each one line of text (text.Line) without trailing spaces.
 func licenseLines(path string) []string {
 	if path == "" {
 		return nil
@@ -168,11 +170,11 @@ func licenseLines(path string) []string {
 	if err != nil {
 		return nil
 	}
-	return strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-}
-
-func descriptionParagraph(name, desc string) string {
-	return fmt.Sprintf("%s: %s.", name, synopsis(name, desc))
+	lines := strings.Split(strings.TrimRight(string(data), "\r\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(text.Line(l), " ") // indentation stays
+	}
+	return lines
 }
 
 // copyrightLine is the copyright notice: the configured one, else the year

@@ -71,6 +71,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/tool"
@@ -105,16 +106,18 @@ func (Format) SupportsArch(arch string) (bool, string) {
 }
 
 // Check reports, without running anything, whether Package can make an MSI
-// for target t and version v: wixl 0.101 builds only x86 and x64 packages,
-// and the version must fit an MSI ProductVersion. Its errors are
-// configuration errors (exit 2), so a build can refuse before it writes
-// anything.
-func (Format) Check(t packager.Target, v *semver.Version) error {
+// of c for target t and version v: wixl 0.101 builds only x86 and x64
+// packages, the version must fit an MSI ProductVersion and the texts
+// wixl's character set (checkTexts). Its errors are configuration errors
+// (exit 2), so a build can refuse before it writes anything.
+func (Format) Check(c config.Config, t packager.Target, v *semver.Version) error {
 	if _, err := wixlArch(t.Arch); err != nil {
 		return err
 	}
-	_, err := productVersion(v)
-	return err
+	if _, err := productVersion(v); err != nil {
+		return err
+	}
+	return checkTexts(c)
 }
 
 // Package renders the WiX source into in.WorkDir, runs wixl there and

@@ -15,8 +15,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/templates/text"
 )
 
 // upgradeNamespace is the UUIDv5 namespace of every UpgradeCode bundle
@@ -92,18 +94,16 @@ type shortcut struct {
 // icon there.
 func describe(in packager.Input, arch, productVersion string) (*product, error) {
 	c := in.Config
-	texts := []struct{ field, value string }{
-		{"name", c.Name}, {"publisher", c.Publisher}, {"description", c.Description}, {"homepage", c.Homepage},
-	}
-	for _, t := range texts {
-		if err := checkText(t.field, t.value); err != nil {
-			return nil, err
-		}
+	if err := checkTexts(c); err != nil {
+		return nil, err
 	}
 	upgrade := UpgradeCode(c.ID, c.Binary)
-	manufacturer := c.Publisher
+	// Every text is one line: MSI tables and the summary information
+	// hold text cells, and a description's first line sums it up.
+	name, desc := text.Line(c.Name), text.Synopsis(c.Description)
+	manufacturer := text.Line(c.Publisher)
 	if manufacturer == "" {
-		manufacturer = c.Name
+		manufacturer = name
 	}
 	scope := "perUser"
 	if c.Windows.InstallScope == "machine" {
@@ -118,9 +118,9 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 	if !perUser {
 		regRoot = "HKLM"
 	}
-	appKey := `Software\` + regName(manufacturer) + `\` + regName(c.Name)
-	if manufacturer == c.Name {
-		appKey = `Software\` + regName(c.Name)
+	appKey := `Software\` + regName(manufacturer) + `\` + regName(name)
+	if manufacturer == name {
+		appKey = `Software\` + regName(name)
 	}
 	regKey := wixlText(formatted(appKey))                  // InstallDir and the shortcuts' key paths
 	compKey := wixlText(formatted(appKey + `\Components`)) // the other per-user key paths
@@ -132,11 +132,11 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 		ProductCode:  guid(ProductCode(upgrade, productVersion)),
 		UpgradeCode:  guid(upgrade),
 		Version:      productVersion,
-		Name:         wixlText(c.Name),
+		Name:         wixlText(name),
 		Manufacturer: wixlText(manufacturer),
-		Summary:      wixlText(c.Name + " " + in.Version.String() + " installer"),
-		Comments:     wixlText(c.Description),
-		Homepage:     wixlText(c.Homepage),
+		Summary:      wixlText(name + " " + in.Version.String() + " installer"),
+		Comments:     wixlText(desc),
+		Homepage:     wixlText(text.Line(c.Homepage)),
 		Scope:        scope,
 		PerUser:      perUser,
 		ProgramFiles: "ProgramFilesFolder",
@@ -147,7 +147,7 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 
 	// The app folder, walked in lexical order so ids and the cabinet's
 	// order are stable.
-	p.Root = &folder{ID: "INSTALLDIR", Name: wixlText(fileName(c.Name, c.Binary)), rel: "."}
+	p.Root = &folder{ID: "INSTALLDIR", Name: wixlText(fileName(name, c.Binary)), rel: "."}
 	folders := map[string]*folder{".": p.Root}
 	var exeID string
 	n := 0
@@ -230,7 +230,6 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 	}
 	walk(p.Root)
 
-	desc := c.Description
 	if utf8.RuneCountInString(desc) > 255 { // Shortcut.Description holds 255 characters
 		desc = string([]rune(desc)[:254]) + "…"
 	}
@@ -388,6 +387,19 @@ func reserved(name string) bool {
 
 // cp1252 are the characters of Windows-1252 outside Latin-1.
 const cp1252 = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+
+// checkTexts checks every text of c that the package holds.
+func checkTexts(c config.Config) error {
+	texts := []struct{ field, value string }{
+		{"name", c.Name}, {"publisher", c.Publisher}, {"description", c.Description}, {"homepage", c.Homepage},
+	}
+	for _, t := range texts {
+		if err := checkText(t.field, t.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // checkText refuses text that wixl 0.101 cannot store: it converts every
 // string to Windows-1252 and writes an empty one when that fails, and its

@@ -19,6 +19,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/tool"
@@ -37,6 +40,12 @@ var Makensis = tool.Tool{
 
 // Format is the nsis format.
 type Format struct{}
+
+// Check refuses, before anything is written, texts of c longer than an
+// NSIS string holds (checkTexts).
+func (Format) Check(c config.Config, _ packager.Target, _ *semver.Version) error {
+	return checkTexts(c)
+}
 
 func (Format) Name() string                      { return "nsis" }
 func (Format) Supports(goos string) bool         { return goos == "windows" }

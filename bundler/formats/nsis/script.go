@@ -7,10 +7,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
+	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/version"
+	"github.com/bundlekit/bundle/templates/text"
 )
 
 // Script is what installer.nsi.tmpl is rendered with. Every text that
@@ -74,6 +77,9 @@ type File struct {
 // newScript describes the installer of in.
 func newScript(in packager.Input) (*Script, error) {
 	c := in.Config
+	if err := checkTexts(c); err != nil {
+		return nil, err
+	}
 	s := &Script{Arch: in.Target.Arch, OutFile: outName, Desktop: c.Windows.DesktopShortcut, RunAfter: c.GUI}
 	switch in.Target.Arch {
 	case "amd64", "arm64":
@@ -245,15 +251,9 @@ func Literal(s string) string {
 	return b.String()
 }
 
-// oneLine turns control characters (line breaks, tabs) into spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine puts s on one line (text.Line): a line break would end the
+// instruction and start another.
+func oneLine(s string) string { return text.Line(s) }
 
 // folderName is name without the characters Windows forbids in a file
 // name, for the install folder and the shortcuts; binary when nothing
@@ -301,4 +301,22 @@ func reserved(name string) bool {
 		return true
 	}
 	return false
+}
+
+// maxString is the longest string, in UTF-16 units, an installer made by
+// the stock makensis (NSIS_MAX_STRLEN 1024, with the terminating NUL)
+// holds at run time: it cuts longer ones off without a warning.
+const maxString = 1023
+
+// checkTexts refuses texts the installer would cut off.
+func checkTexts(c config.Config) error {
+	for _, t := range []struct{ field, value string }{
+		{"name", c.Name}, {"publisher", c.Publisher}, {"homepage", c.Homepage}, {"copyright", c.Copyright},
+		{"id", `Software\Microsoft\Windows\CurrentVersion\Uninstall\` + c.ID},
+	} {
+		if n := len(utf16.Encode([]rune(text.Line(t.value)))); n > maxString {
+			return exitcode.Config(fmt.Errorf("nsis: %s is %d characters long, but NSIS installers hold strings of at most %d; shorten it", t.field, n, maxString))
+		}
+	}
+	return nil
 }
