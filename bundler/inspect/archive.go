@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -99,7 +98,7 @@ func readTarGz(p string, r io.Reader) (*Archive, error) {
 
 // readZip reads a zip's central directory and the executable's bytes. A
 // zip that holds a .app bundle is read as a macOS app instead.
-func readZip(p string, f *os.File, size int64) (*Archive, *MacApp, error) {
+func readZip(p string, f io.ReaderAt, size int64) (*Archive, *MacApp, error) {
 	n, err := zipEntryCount(f, size)
 	if err != nil {
 		return nil, nil, fmt.Errorf("zip: %w", err)
@@ -164,13 +163,13 @@ func readZip(p string, f *os.File, size int64) (*Archive, *MacApp, error) {
 // a later entry outside it means there is none.
 func (a *Archive) add(e Entry, total *int64) (Entry, error) {
 	if len(a.Entries) == maxEntries {
-		return e, fmt.Errorf("more than %d entries, more than inspect reads", maxEntries)
+		return e, fmt.Errorf("more than the %d entries inspect reads", maxEntries)
 	}
 	if len(e.Path) > maxEntryName || len(e.Target) > maxEntryName {
 		return e, fmt.Errorf("entry %d has a path or link target longer than %d bytes", len(a.Entries)+1, maxEntryName)
 	}
 	if e.Size < 0 || e.Size > maxTotalSize-*total {
-		return e, fmt.Errorf("%s: the entries add up to more than %d GiB, more than inspect reads", e.Path, maxTotalSize>>30)
+		return e, fmt.Errorf("%s: the entries add up to more than the %d GiB inspect reads", e.Path, maxTotalSize>>30)
 	}
 	*total += e.Size
 	e.Unsafe = unsafePath(e)

@@ -188,7 +188,7 @@ func TestZipApp(t *testing.T) {
 
 // tarGz writes a tar.gz of the headers, each with size bytes of content
 // unless noData; it ends the tar when end is true.
-func tarGz(t *testing.T, headers []tar.Header, noData, end bool) []byte {
+func tarGz(t testing.TB, headers []tar.Header, noData, end bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
@@ -212,7 +212,7 @@ func tarGz(t *testing.T, headers []tar.Header, noData, end bool) []byte {
 	return buf.Bytes()
 }
 
-func zipOf(t *testing.T, names []string) []byte {
+func zipOf(t testing.TB, names []string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -281,12 +281,13 @@ func TestHostile(t *testing.T) {
 		want  string // in the one-line error; "" for a report
 	}{
 		{"traversal", "evil.tar.gz", tarGz(t, evil, false, true), nil, ""},
+		{"zip traversal", "evil.zip", zipOf(t, []string{"app_1.0.0_linux_amd64/", "app_1.0.0_linux_amd64/../evil", "../evil2", "/etc/evil3", `C:\evil4`}), nil, ""},
 		{"truncated gzip", "cut.tar.gz", tarGz(t, evil, false, true)[:60], nil, "cut short"},
 		{"truncated tar", "cut2.tar.gz", tarGz(t, evil[:2], true, false), nil, "cut short"},
 		{"gzip checksum", "crc.tar.gz", badCRC, nil, "tar.gz: gzip: invalid checksum"},
 		{"not gzip", "plain.tar.gz", []byte("hello"), nil, "is neither an executable"},
-		{"tar entries", "many.tar.gz", tarGz(t, manyHeaders(maxEntries+1), false, true), nil, "more than 100000 entries"},
-		{"tar size", "big.tar.gz", tarGz(t, []tar.Header{{Name: "a/b", Size: maxTotalSize + 1, Typeflag: tar.TypeReg}}, true, false), nil, "more than 16 GiB"},
+		{"tar entries", "many.tar.gz", tarGz(t, manyHeaders(maxEntries+1), false, true), nil, "tar.gz: more than the 100000 entries inspect reads"},
+		{"tar size", "big.tar.gz", tarGz(t, []tar.Header{{Name: "a/b", Size: maxTotalSize + 1, Typeflag: tar.TypeReg}}, true, false), nil, "a/b: the entries add up to more than the 16 GiB inspect reads"},
 		{"tar long name", "long.tar.gz", tarGz(t, []tar.Header{{Name: strings.Repeat("a/", 3000), Typeflag: tar.TypeDir}}, true, true), nil, "longer than 4096 bytes"},
 		{"zip entries", "many.zip", zipOf(t, manyNames(maxEntries+1)), nil, "zip: 100001 entries, more than the 100000"},
 		{"zip long name", "long.zip", zipOf(t, []string{strings.Repeat("a", 5000)}), nil, "longer than 4096 bytes"},
@@ -317,7 +318,7 @@ func TestHostile(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkUnsafe(t, r.Archive)
+				checkUnsafe(t, r.Archive, tc.name == "traversal")
 				return
 			}
 			if err == nil {
@@ -333,7 +334,9 @@ func TestHostile(t *testing.T) {
 	}
 }
 
-func checkUnsafe(t *testing.T, a *Archive) {
+// checkUnsafe checks the traversal cases: the first four entries, with the
+// links when links is true.
+func checkUnsafe(t *testing.T, a *Archive, links bool) {
 	t.Helper()
 	got := map[string]string{}
 	for _, e := range a.Entries {
@@ -345,10 +348,12 @@ func checkUnsafe(t *testing.T, a *Archive) {
 		"../evil2":                      `path has a ".." step`,
 		"/etc/evil3":                    "absolute path",
 		`C:\evil4`:                      "absolute path",
-		"app_1.0.0_linux_amd64/up":      "link points outside the folder",
-		"app_1.0.0_linux_amd64/abs":     "link to an absolute path",
-		"app_1.0.0_linux_amd64/hard":    "link points outside the folder",
-		"app_1.0.0_linux_amd64/ok":      "",
+	}
+	if links {
+		want["app_1.0.0_linux_amd64/up"] = "link points outside the folder"
+		want["app_1.0.0_linux_amd64/abs"] = "link to an absolute path"
+		want["app_1.0.0_linux_amd64/hard"] = "link points outside the folder"
+		want["app_1.0.0_linux_amd64/ok"] = ""
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d entries, want %d: %v", len(got), len(want), got)
@@ -473,4 +478,24 @@ func TestMsiinfoMissing(t *testing.T) {
 	if exitcode.Of(err) != exitcode.MissingTool || !strings.Contains(err.Error(), "apt-get install msitools") {
 		t.Errorf("error %v (exit %d), want exit 3 naming msitools", err, exitcode.Of(err))
 	}
+}
+
+// FuzzArchive: no tar.gz or zip makes inspect panic, and every error is
+// one line.
+func FuzzArchive(f *testing.F) {
+	f.Add(tarGz(f, []tar.Header{
+		{Name: "a_1_linux_amd64/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "a_1_linux_amd64/a", Mode: 0o755, Size: 8, Typeflag: tar.TypeReg},
+		{Name: "a_1_linux_amd64/l", Linkname: "../x", Typeflag: tar.TypeSymlink},
+	}, false, true))
+	f.Add(zipOf(f, []string{"a_1_windows_amd64/", "a_1_windows_amd64/a.exe", "../b"}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, tarErr := readTarGz("f", bytes.NewReader(data))
+		_, _, zipErr := readZip("f", bytes.NewReader(data), int64(len(data)))
+		for _, err := range []error{tarErr, zipErr} {
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error of more than one line: %q", err)
+			}
+		}
+	})
 }
