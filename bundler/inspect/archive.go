@@ -83,7 +83,7 @@ func readTarGz(p string, r io.Reader) (*Archive, error) {
 		}
 		if pick.wants(a.Folder, e, fs.FileMode(h.Mode).Perm()) {
 			if err := pick.read(e, tr); err != nil {
-				return nil, fmt.Errorf("tar.gz: %s: %w", e.Path, archiveErr(err))
+				return nil, fmt.Errorf("tar.gz: %q: %w", e.Path, archiveErr(err))
 			}
 		}
 	}
@@ -136,7 +136,7 @@ func readZip(p string, f io.ReaderAt, size int64) (*Archive, *MacApp, error) {
 		if e.Type == "symlink" {
 			// A zip keeps a link's target as the entry's content.
 			if e.Target, err = zipText(zf); err != nil {
-				return nil, nil, fmt.Errorf("zip: %s: %w", zf.Name, err)
+				return nil, nil, fmt.Errorf("zip: %q: %w", zf.Name, err)
 			}
 		}
 		if e, err = a.add(e, &total); err != nil {
@@ -145,12 +145,12 @@ func readZip(p string, f io.ReaderAt, size int64) (*Archive, *MacApp, error) {
 		if pick.wants(a.Folder, e, mode.Perm()) {
 			rc, err := zf.Open()
 			if err != nil {
-				return nil, nil, fmt.Errorf("zip: %s: %w", zf.Name, err)
+				return nil, nil, fmt.Errorf("zip: %q: %w", zf.Name, err)
 			}
 			err = pick.read(e, rc)
 			rc.Close()
 			if err != nil {
-				return nil, nil, fmt.Errorf("zip: %s: %w", zf.Name, archiveErr(err))
+				return nil, nil, fmt.Errorf("zip: %q: %w", zf.Name, archiveErr(err))
 			}
 		}
 	}
@@ -169,7 +169,7 @@ func (a *Archive) add(e Entry, total *int64) (Entry, error) {
 		return e, fmt.Errorf("entry %d has a path or link target longer than %d bytes", len(a.Entries)+1, maxEntryName)
 	}
 	if e.Size < 0 || e.Size > maxTotalSize-*total {
-		return e, fmt.Errorf("%s: the entries add up to more than the %d GiB inspect reads", e.Path, maxTotalSize>>30)
+		return e, fmt.Errorf("%q: the entries add up to more than the %d GiB inspect reads", e.Path, maxTotalSize>>30)
 	}
 	*total += e.Size
 	e.Unsafe = unsafePath(e)

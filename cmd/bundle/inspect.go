@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -156,9 +157,9 @@ func printArchive(p printer, a *inspect.Archive) {
 	}
 	p.linef("  entries (%d):", len(a.Entries))
 	for _, e := range a.Entries {
-		line := fmt.Sprintf("    %s %10d  %s", entryMode(e), e.Size, e.Path)
+		line := fmt.Sprintf("    %s %10d  %s", entryMode(e), e.Size, printable(e.Path))
 		if e.Target != "" {
-			line += " -> " + e.Target
+			line += " -> " + printable(e.Target)
 		}
 		if e.Unsafe != "" {
 			line += "  " + p.paint(yellow, "unsafe: "+e.Unsafe)
@@ -166,7 +167,7 @@ func printArchive(p printer, a *inspect.Archive) {
 		p.linef("%s", line)
 	}
 	if x := a.Executable; x != nil {
-		p.linef("  %-14s %s", "executable", p.paint(bold, x.Path))
+		p.linef("  %-14s %s", "executable", p.paint(bold, printable(x.Path)))
 		printExecutableDetails(p, x, "    ")
 	} else {
 		p.linef("  %-14s %s", "executable", p.paint(yellow, "none found in the top folder"))
@@ -203,17 +204,27 @@ func printMSI(p printer, m *inspect.MSI) {
 		{Key: "PackageCode", Value: m.PackageCode},
 		{Key: "architecture", Value: m.Arch},
 		{Key: "install scope", Value: scope},
-		{Key: "signature", Value: signature(p, m.Signed)},
 	} {
-		p.linef("  %-14s %s", f.Key, f.Value)
+		p.linef("  %-14s %s", f.Key, printable(f.Value))
 	}
+	p.linef("  %-14s %s", "signature", signature(p, m.Signed))
 	for _, s := range m.Shortcuts {
-		p.linef("  %-14s %s", "shortcut", s)
+		p.linef("  %-14s %s", "shortcut", printable(s))
 	}
 	p.linef("  files (%d):", len(m.Files))
 	for _, f := range m.Files {
-		p.linef("    %10d  %s", f.Size, f.Path)
+		p.linef("    %10d  %s", f.Size, printable(f.Path))
 	}
+}
+
+// printable quotes s when it holds characters that are not printable, so
+// names from a hostile archive or installer cannot move the cursor, colour
+// the terminal or fake lines of the report.
+func printable(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 func verifyCommand() *cli.Command {

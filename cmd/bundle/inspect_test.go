@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -109,8 +111,32 @@ func TestInspectZipAndMSI(t *testing.T) {
 		})
 	}
 
+	// A hostile tar.gz is listed, not unpacked: the entry that climbs out
+	// is flagged and a name with escape sequences is quoted.
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, name := range []string{"x_1_linux_amd64/", "x_1_linux_amd64/../../evil", "x_1_linux_amd64/\x1b[2Jred"} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg})
+	}
+	tw.Close()
+	gz.Close()
+	os.WriteFile(filepath.Join(dist, "evil.tar.gz"), buf.Bytes(), 0o644)
+	r := runBundle(t, dist, nil, "inspect", "evil.tar.gz")
+	for _, want := range []string{"x_1_linux_amd64/../../evil  unsafe: path has a \"..\" step\n", `"x_1_linux_amd64/\x1b[2Jred"` + "\n", "none: the entries are not all in one top folder"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("text lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 0 || strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("exit %d, raw escape in %q", r.code, r.stdout)
+	}
+	if _, err := os.Lstat(filepath.Join(filepath.Dir(dist), "evil")); !os.IsNotExist(err) {
+		t.Errorf("the ../../evil entry was written: %v", err)
+	}
+
 	os.WriteFile(filepath.Join(dist, "broken.msi"), []byte("not an installer"), 0o644)
-	r := runBundle(t, dist, nil, "inspect", "broken.msi")
+	r = runBundle(t, dist, nil, "inspect", "broken.msi")
 	if want := "bundle: inspect: broken.msi: not a Windows Installer database (no OLE compound file header)\n"; r.code != 2 || r.stderr != want || r.stdout != "" {
 		t.Errorf("broken msi: exit %d, stderr %q, want exit 2 and %q", r.code, r.stderr, want)
 	}
