@@ -500,3 +500,43 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// TestMSIFolders: install paths follow the Directory table up to the
+// standard folder, and a hostile table with a cycle ends.
+func TestMSIFolders(t *testing.T) {
+	rows := func(table [][3]string) []map[string]string {
+		var out []map[string]string
+		for _, r := range table {
+			out = append(out, map[string]string{"Directory": r[0], "Directory_Parent": r[1], "DefaultDir": r[2]})
+		}
+		return out
+	}
+	bundle := msiFolders(rows([][3]string{
+		{"TARGETDIR", "", "SourceDir"},
+		{"ProgramFiles64Folder", "TARGETDIR", "."},
+		{"INSTALLDIR", "ProgramFiles64Folder", "HELLO~1|Hello World"},
+		{"docs", "INSTALLDIR", "docs:srcdocs"},
+		{"same", "docs", "."},
+	}))
+	cycle := msiFolders(rows([][3]string{{"a", "b", "A"}, {"b", "a", "B"}}))
+	selfRoot := msiFolders(rows([][3]string{{"TARGETDIR", "TARGETDIR", "SourceDir"}, {"AppDataFolder", "TARGETDIR", "."}, {"x", "AppDataFolder", "X"}}))
+	tests := []struct {
+		dirs msiDirs
+		id   string
+		want string
+	}{
+		{bundle, "INSTALLDIR", `[ProgramFiles64Folder]\Hello World`},
+		{bundle, "docs", `[ProgramFiles64Folder]\Hello World\docs`},
+		{bundle, "same", `[ProgramFiles64Folder]\Hello World\docs`},
+		{bundle, "ProgramFiles64Folder", `[ProgramFiles64Folder]`},
+		{bundle, "TARGETDIR", `[TARGETDIR]`},
+		{bundle, "missing", `[missing]`},
+		{selfRoot, "x", `[AppDataFolder]\X`},
+		{cycle, "a", `[?]\` + strings.TrimSuffix(strings.Repeat(`B\A\`, 32), `\`)},
+	}
+	for _, tc := range tests {
+		if got := tc.dirs.path(tc.id); got != tc.want {
+			t.Errorf("path(%s) = %s, want %s", tc.id, got, tc.want)
+		}
+	}
+}
