@@ -3,16 +3,21 @@
 // it carries bundle's runtime hook with which guard mode (read from the
 // stamp the build put into the binary, never guessed) and, for Windows, its
 // resources and signature. For a Linux package: its metadata and files.
+// For a macOS .app (in a folder, zip or dmg): its Info.plist. For a tar.gz
+// or zip: its entries and the executable inside. For an MSI: its product
+// codes, install scope, files and signature.
 package inspect
 
 import (
-	"archive/zip"
+	"bufio"
 	"bytes"
+	"context"
 	"debug/buildinfo"
 	"debug/elf"
 	"debug/macho"
 	"debug/pe"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -38,24 +43,66 @@ type Executable struct {
 	Signed    *bool             `json:"authenticode_signed,omitempty"`
 }
 
-// Report is what inspect found: an executable or a package.
+// Report is what inspect found: an executable, a package, a macOS app, an
+// archive or an MSI.
 type Report struct {
 	Executable *Executable `json:"executable,omitempty"`
 	Package    *Package    `json:"package,omitempty"`
 	MacApp     *MacApp     `json:"mac_app,omitempty"`
+	Archive    *Archive    `json:"archive,omitempty"`
+	MSI        *MSI        `json:"msi,omitempty"`
 }
 
-// Path inspects the artifact at path.
-func Path(path string) (*Report, error) {
+// Path inspects the artifact at path. Archives are streamed; other files
+// are read whole.
+func Path(ctx context.Context, path string) (*Report, error) {
+	fail := func(err error) error {
+		if exitcode.Of(err) == exitcode.MissingTool {
+			return err
+		}
+		return exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
+	}
 	if isMacApp(path) {
 		a, err := readMacApp(path)
 		if err != nil {
-			if exitcode.Of(err) == exitcode.MissingTool {
-				return nil, err
-			}
-			return nil, exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
+			return nil, fail(err)
 		}
 		return &Report{MacApp: a}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		a, app, err := readZip(path, f, info.Size())
+		if err != nil {
+			return nil, fail(err)
+		}
+		return &Report{Archive: a, MacApp: app}, nil
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}) && !strings.HasSuffix(path, ".apk"):
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fail(err)
+		}
+		a, err := readTarGz(path, bufio.NewReader(f))
+		if err != nil {
+			return nil, fail(err)
+		}
+		return &Report{Archive: a}, nil
+	case strings.HasSuffix(strings.ToLower(path), ".msi") || bytes.HasPrefix(head, cfbMagic):
+		m, err := readMSI(ctx, path, head)
+		if err != nil {
+			return nil, fail(err)
+		}
+		return &Report{MSI: m}, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -64,7 +111,7 @@ func Path(path string) (*Report, error) {
 	if f := packageFormat(path, data); f != "" {
 		p, err := readPackage(path, f, data)
 		if err != nil {
-			return nil, exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
+			return nil, fail(err)
 		}
 		return &Report{Package: p}, nil
 	}
@@ -82,31 +129,19 @@ type Hook struct {
 	Grace   string `json:"grace,omitempty"`
 }
 
-// isMacApp tells a .app folder, a zip holding one, or a disk image.
+// isMacApp tells a .app folder or a disk image; readZip tells a zip
+// holding a .app.
 func isMacApp(p string) bool {
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
 		return true
 	}
-	if strings.HasSuffix(p, ".dmg") {
-		return true
-	}
-	if strings.HasSuffix(p, ".zip") {
-		if zr, err := zip.OpenReader(p); err == nil {
-			defer zr.Close()
-			for _, f := range zr.File {
-				if strings.HasSuffix(f.Name, ".app/Contents/Info.plist") {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return strings.HasSuffix(p, ".dmg")
 }
 
 func executable(path string, data []byte) (*Executable, error) {
 	x := &Executable{Path: path}
 	if x.Format, x.OS, x.Arch = header(data); x.Format == "" {
-		return nil, exitcode.Config(fmt.Errorf("inspect: %s is neither an executable (ELF, PE, Mach-O) nor a package (deb, rpm, apk, pkg.tar.zst) bundle can read", path))
+		return nil, exitcode.Config(fmt.Errorf("inspect: %s is neither an executable (ELF, PE, Mach-O) nor a package or archive (deb, rpm, apk, pkg.tar.zst, msi, tar.gz, zip, dmg, .app) bundle can read", path))
 	}
 	if x.Format == "PE" {
 		if res, err := winres.Read(bytes.NewReader(data)); err == nil {

@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -27,7 +26,8 @@ type MacApp struct {
 	Arches []string `json:"architectures"`
 }
 
-// readMacApp finds a .app in a folder, a zip or a disk image.
+// readMacApp finds a .app in a folder or a disk image (readZip finds one
+// in a zip).
 func readMacApp(p string) (*MacApp, error) {
 	info, err := os.Stat(p)
 	if err != nil {
@@ -38,17 +38,10 @@ func readMacApp(p string) (*MacApp, error) {
 		return appFromFS(p, os.DirFS(filepath.Dir(p)))
 	case info.IsDir():
 		return appFromFS(p, os.DirFS(p))
-	case strings.HasSuffix(p, ".zip"):
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		return appFromFS(p, zr)
 	case strings.HasSuffix(p, ".dmg"):
 		return appFromImage(p)
 	}
-	return nil, errors.New("not a .app, zip or dmg")
+	return nil, errors.New("not a .app or dmg")
 }
 
 // appFromImage extracts the image's HFS+ volume with 7-Zip; reading HFS+

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,20 +22,26 @@ import (
 func inspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
-		Usage:     "say what an artifact holds: an executable's target, hook, resources and signature; a package's metadata and files",
+		Usage:     "say what an artifact holds: an executable's target, hook, resources and signature; a package's, archive's or installer's metadata and files",
 		ArgsUsage: "FILE",
 		Description: "Reads an executable (ELF, PE or Mach-O) and prints its OS and architecture, the Go\n" +
 			"version and module it was built from, and whether bundle's runtime hook is compiled in,\n" +
 			"with its guard mode and grace period (from the stamp the build linked in); for a Windows\n" +
 			"executable also its version info, icon sizes, manifest settings and whether it is signed.\n" +
-			"Reads a deb, rpm, apk or .pkg.tar.zst and prints its metadata and the files it installs.",
+			"Reads a deb, rpm, apk or .pkg.tar.zst and prints its metadata and the files it installs.\n" +
+			"Reads an msi (with msiinfo from msitools) and prints its product name, version,\n" +
+			"manufacturer, product, upgrade and package codes, install scope, shortcuts, the files\n" +
+			"it installs and whether it is signed. Reads a tar.gz or zip and lists its entries\n" +
+			"(path, size, mode, links; paths that would unpack outside the folder are flagged,\n" +
+			"nothing is unpacked) and inspects the executable inside. Reads a .app folder, or\n" +
+			"a zip or dmg holding one, and prints its Info.plist and architectures.",
 		OnUsageError: usageError,
 		Flags:        []cli.Flag{jsonFlag("print the report as JSON")},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return exitcode.Config(errors.New("inspect takes one FILE; run `bundle inspect path/to/app`"))
 			}
-			r, err := inspect.Path(c.Args().First())
+			r, err := inspect.Path(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -47,6 +56,10 @@ func inspectCommand() *cli.Command {
 				printPackage(p, r.Package)
 			case r.MacApp != nil:
 				printMacApp(p, r.MacApp)
+			case r.Archive != nil:
+				printArchive(p, r.Archive)
+			case r.MSI != nil:
+				printMSI(p, r.MSI)
 			default:
 				printExecutable(p, r.Executable)
 			}
@@ -57,34 +70,43 @@ func inspectCommand() *cli.Command {
 
 func printExecutable(p printer, x *inspect.Executable) {
 	p.linef("%s", p.paint(bold, x.Path))
-	p.linef("  format      %s, %s/%s", x.Format, x.OS, x.Arch)
+	printExecutableDetails(p, x, "  ")
+}
+
+// printExecutableDetails prints what follows an executable's path, each
+// line indented by in.
+func printExecutableDetails(p printer, x *inspect.Executable, in string) {
+	p.linef("%sformat      %s, %s/%s", in, x.Format, x.OS, x.Arch)
 	if x.GoVersion != "" {
-		p.linef("  go          %s (module %s)", x.GoVersion, x.Module)
+		p.linef("%sgo          %s (module %s)", in, x.GoVersion, x.Module)
 	}
 	if x.Hook.Present {
-		p.linef("  hook        %s guard=%s grace=%s", p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace)
+		p.linef("%shook        %s guard=%s grace=%s", in, p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace)
 	} else {
-		p.linef("  hook        %s", p.paint(yellow, "absent"))
+		p.linef("%shook        %s", in, p.paint(yellow, "absent"))
 	}
 	if res := x.Resources; res != nil {
 		if v := res.Version; v != nil {
-			p.linef("  version     file %s, product %s", version.WindowsFileString(v.FileVersion), version.WindowsFileString(v.ProductVersion))
+			p.linef("%sversion     file %s, product %s", in, version.WindowsFileString(v.FileVersion), version.WindowsFileString(v.ProductVersion))
 			for _, s := range v.Strings {
-				p.linef("    %-16s %s", s.Key, s.Value)
+				p.linef("%s  %-16s %s", in, s.Key, s.Value)
 			}
 		}
-		p.linef("  icons       %v", res.IconSizes)
+		p.linef("%sicons       %v", in, res.IconSizes)
 		for _, m := range manifestSettings(res.Manifest) {
-			p.linef("  manifest    %s", m)
+			p.linef("%smanifest    %s", in, m)
 		}
 	}
 	if x.Signed != nil {
-		state := p.paint(yellow, "unsigned")
-		if *x.Signed {
-			state = p.paint(green, "signed") + " (check it with osslsigncode verify)"
-		}
-		p.linef("  signature   %s", state)
+		p.linef("%ssignature   %s", in, signature(p, *x.Signed))
 	}
+}
+
+func signature(p printer, signed bool) string {
+	if signed {
+		return p.paint(green, "signed") + " (check it with osslsigncode verify)"
+	}
+	return p.paint(yellow, "unsigned")
 }
 
 // manifestSettings picks the settings a reader cares about out of an
@@ -124,6 +146,85 @@ func printPackage(p printer, pkg *inspect.Package) {
 	for _, f := range pkg.Files {
 		p.linef("    %s", f)
 	}
+}
+
+func printArchive(p printer, a *inspect.Archive) {
+	p.linef("%s (%s)", p.paint(bold, a.Path), a.Format)
+	if a.Folder != "" {
+		p.linef("  %-14s %s", "folder", a.Folder)
+	} else {
+		p.linef("  %-14s %s", "folder", p.paint(yellow, "none: the entries are not all in one top folder"))
+	}
+	p.linef("  entries (%d):", len(a.Entries))
+	for _, e := range a.Entries {
+		line := fmt.Sprintf("    %s %10d  %s", entryMode(e), e.Size, printable(e.Path))
+		if e.Target != "" {
+			line += " -> " + printable(e.Target)
+		}
+		if e.Unsafe != "" {
+			line += "  " + p.paint(yellow, "unsafe: "+e.Unsafe)
+		}
+		p.linef("%s", line)
+	}
+	if x := a.Executable; x != nil {
+		p.linef("  %-14s %s", "executable", p.paint(bold, printable(x.Path)))
+		printExecutableDetails(p, x, "    ")
+	} else {
+		p.linef("  %-14s %s", "executable", p.paint(yellow, "none found in the top folder"))
+	}
+}
+
+// entryMode shows an entry's type and permissions as ls -l does.
+func entryMode(e inspect.Entry) string {
+	perm, _ := strconv.ParseUint(e.Mode, 8, 32)
+	m := fs.FileMode(perm).Perm()
+	switch e.Type {
+	case "dir":
+		m |= fs.ModeDir
+	case "symlink":
+		m |= fs.ModeSymlink
+	case "hardlink", "other":
+		m |= fs.ModeIrregular
+	}
+	return m.String()
+}
+
+func printMSI(p printer, m *inspect.MSI) {
+	p.linef("%s (msi)", p.paint(bold, m.Path))
+	scope := m.InstallScope
+	if !m.ElevationRequired {
+		scope += ", no administrator rights needed"
+	}
+	for _, f := range []inspect.Field{
+		{Key: "ProductName", Value: m.ProductName},
+		{Key: "ProductVersion", Value: m.ProductVersion},
+		{Key: "Manufacturer", Value: m.Manufacturer},
+		{Key: "ProductCode", Value: m.ProductCode},
+		{Key: "UpgradeCode", Value: m.UpgradeCode},
+		{Key: "PackageCode", Value: m.PackageCode},
+		{Key: "architecture", Value: m.Arch},
+		{Key: "install scope", Value: scope},
+	} {
+		p.linef("  %-14s %s", f.Key, printable(f.Value))
+	}
+	p.linef("  %-14s %s", "signature", signature(p, m.Signed))
+	for _, s := range m.Shortcuts {
+		p.linef("  %-14s %s", "shortcut", printable(s))
+	}
+	p.linef("  files (%d):", len(m.Files))
+	for _, f := range m.Files {
+		p.linef("    %10d  %s", f.Size, printable(f.Path))
+	}
+}
+
+// printable quotes s when it holds characters that are not printable, so
+// names from a hostile archive or installer cannot move the cursor, colour
+// the terminal or fake lines of the report.
+func printable(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 func verifyCommand() *cli.Command {
