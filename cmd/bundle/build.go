@@ -44,7 +44,7 @@ func buildCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this GOOS/GOARCH (repeat or comma-separate)"},
 			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this format (repeat or comma-separate)"},
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "output folder"},
-			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
+			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "targets built at once"},
 			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with `bundle merge`"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "fail when the app launches its own executable (a fork-bomb risk) instead of warning"},
@@ -115,6 +115,8 @@ func printEvent(p printer, e build.Event) {
 		p.linef("%s %s", p.paint(bold, "bundle"), e.Message)
 	case build.Skipped, build.Warned:
 		p.linef("%s %s", p.paint(yellow, "!"), e.Message)
+	case build.Waiting:
+		p.linef("%s %s", p.paint(yellow, "…"), e.Message)
 	case build.Packaged:
 		p.linef("%s %-14s %-10s %8s  %s", p.paint(green, "✓"), e.Target, e.Format,
 			artifact.HumanSize(e.Artifact.Size), p.paint(dim, seconds(e.Elapsed)))
