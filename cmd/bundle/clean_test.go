@@ -141,7 +141,7 @@ func TestCleanRootInChroot(t *testing.T) {
 // the test holds dist's lock: both say they wait, write nothing, and once
 // the lock is free both finish, one after the other, with a dist whose
 // checksums.txt passes sha256sum -c and whose artifacts.json lists exactly
-// its files. Then two builds of the same target race without help.
+// its files. Then two builds race without help, of two targets and of one.
 func TestConcurrentBuildsIntoOneDist(t *testing.T) {
 	dir := copyProject(t, "examples/hello")
 	dist := filepath.Join(t.TempDir(), "dist")
@@ -173,9 +173,11 @@ func TestConcurrentBuildsIntoOneDist(t *testing.T) {
 	finish(t, waits)
 	checkDist(t, dist, 2)
 
-	race := filepath.Join(t.TempDir(), "dist")
-	finish(t, startBuilds(t, dir, race, "linux/amd64", "linux/amd64"))
-	checkDist(t, race, 1)
+	for _, targets := range [][]string{{"linux/amd64", "linux/arm64"}, {"linux/amd64", "linux/amd64"}} {
+		race := filepath.Join(t.TempDir(), "dist")
+		finish(t, startBuilds(t, dir, race, targets...))
+		checkDist(t, race, len(slices.Compact(targets)))
+	}
 }
 
 type running struct {
