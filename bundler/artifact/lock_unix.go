@@ -32,6 +32,11 @@ func lockDist(ctx context.Context, dist string, waiting func()) (unlock func(), 
 				f.Close()
 			}, nil
 		}
+		if unsupported(err) {
+			// Some network file systems cannot flock a folder; a build
+			// there goes ahead unlocked, as before locks existed.
+			return func() { f.Close() }, nil
+		}
 		if !errors.Is(err, unix.EWOULDBLOCK) {
 			f.Close()
 			return nil, fmt.Errorf("lock dist %s: %w", dist, err)
@@ -61,4 +66,11 @@ func busy(dist string) bool {
 	}
 	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return false
+}
+
+// unsupported reports whether flock failed because dist's file system
+// cannot lock a folder (NFS emulates flock with locks that need a file
+// open for writing).
+func unsupported(err error) bool {
+	return errors.Is(err, unix.ENOLCK) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EBADF) || errors.Is(err, unix.EINVAL)
 }
