@@ -73,9 +73,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// SHA256File returns the hex SHA-256 of the file at path.
-func SHA256File(path string) (string, error) {
-	f, err := os.Open(path)
+// SHA256File returns the hex SHA-256 of dir/name, a regular file: a link
+// or anything else there is an error, so a hash never reads outside dir.
+func SHA256File(dir, name string) (string, error) {
+	f, err := openRegular(dir, name)
 	if err != nil {
 		return "", err
 	}
@@ -85,6 +86,29 @@ func SHA256File(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// openRegular opens dir/name for reading only when it is a regular file,
+// never following a link: name is checked before it is opened, opened
+// without following a link where the OS can, and checked again after.
+func openRegular(dir, name string) (*os.File, error) {
+	path := filepath.Join(dir, name)
+	before, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	if err != nil {
+		return nil, err
+	}
+	if after, err := f.Stat(); err != nil || !os.SameFile(before, after) {
+		f.Close()
+		return nil, fmt.Errorf("%s changed while it was opened", path)
+	}
+	return f, nil
 }
 
 // IsTemp reports whether a file name in dist is an unfinished write.

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -23,7 +24,7 @@ func TestWriteFile(t *testing.T) {
 	if size != 6 || sum != "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03" {
 		t.Errorf("size %d sum %s", size, sum)
 	}
-	if got, _ := SHA256File(filepath.Join(dist, "a.txt")); got != sum {
+	if got, _ := SHA256File(dist, "a.txt"); got != sum {
 		t.Errorf("SHA256File = %s", got)
 	}
 
@@ -67,9 +68,9 @@ func TestPrepareDist(t *testing.T) {
 		{name: "same version keeps artifacts, drops the manifest", setup: func(t *testing.T, d string) { manifest(t, d, "1.0.0") }, left: []string{"app_1.0.0_linux_amd64.tar.gz"}},
 		{name: "other version", setup: func(t *testing.T, d string) { manifest(t, d, "0.9.0") }, wantErr: "holds App 0.9.0, not App 1.0.0; pass --clean"},
 		{name: "other version with clean", setup: func(t *testing.T, d string) { manifest(t, d, "0.9.0") }, clean: true},
-		{name: "foreign file", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "notes"), "") }, wantErr: "holds notes, which no finished bundle build"},
-		{name: "own file of an interrupted run", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "app_1.0.0_linux_arm64.zip"), "") }, left: []string{"app_1.0.0_linux_arm64.zip"}},
-		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: "refusing --clean"},
+		{name: "foreign file", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "notes"), "") }, wantErr: "holds notes, which bundle did not write; move it out of dist, or pass another --dist"},
+		{name: "a file named like an artifact is not bundle's without a journal", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "app_1.0.0_linux_arm64.zip"), "") }, wantErr: "holds app_1.0.0_linux_arm64.zip, which bundle did not write"},
+		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: "refusing --clean: dist "},
 		{name: "files of an interrupted build of this version", setup: func(t *testing.T, d string) {
 			write(t, filepath.Join(d, JournalName), "App\t1.0.0\napp-1.0.0.rpm\n")
 			write(t, filepath.Join(d, "app-1.0.0.rpm"), "")
@@ -77,7 +78,7 @@ func TestPrepareDist(t *testing.T) {
 		{name: "interrupted build of another version", setup: func(t *testing.T, d string) {
 			write(t, filepath.Join(d, JournalName), "App\t0.9.0\napp-0.9.0.rpm\n")
 		}, wantErr: "interrupted build of App 0.9.0"},
-		{name: "broken manifest", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ManifestName), "{") }, wantErr: "pass --clean"},
+		{name: "broken manifest", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ManifestName), "{") }, wantErr: "artifacts.json: unexpected end of JSON input; remove it or pass another --dist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +87,7 @@ func TestPrepareDist(t *testing.T) {
 				os.MkdirAll(dist, 0o755)
 				tt.setup(t, dist)
 			}
-			_, j, err := PrepareDist(dist, "App", "1.0.0", "app_1.0.0_", tt.clean)
+			_, j, err := PrepareDist(context.Background(), dist, DistOptions{Name: "App", Version: "1.0.0", Clean: tt.clean})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitcode.Of(err) != exitcode.Usage {
 					t.Fatalf("error %v (exit %d), want %q with exit 2", err, exitcode.Of(err), tt.wantErr)
@@ -96,13 +97,13 @@ func TestPrepareDist(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := j.Finish(); err != nil {
-				t.Fatal(err)
-			}
+			j.Close()
 			entries, _ := os.ReadDir(dist)
 			var names []string
 			for _, e := range entries {
-				names = append(names, e.Name())
+				if e.Name() != JournalName {
+					names = append(names, e.Name())
+				}
 			}
 			if strings.Join(names, ",") != strings.Join(tt.left, ",") {
 				t.Errorf("left %v, want %v", names, tt.left)

@@ -3,9 +3,10 @@ package artifact
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"sort"
 )
@@ -75,18 +76,30 @@ func (m Manifest) JSON() ([]byte, error) {
 }
 
 // ReadManifest reads dist/artifacts.json. It returns (nil, nil) when there
-// is none.
+// is none. It refuses a manifest that is not a regular file or lists a
+// path that is not a file name in dist, so no path in it can lead out.
 func ReadManifest(dist string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dist, ManifestName))
-	if os.IsNotExist(err) {
+	f, err := openRegular(dist, ManifestName)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	path := filepath.Join(dist, ManifestName)
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dist, ManifestName), err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, a := range m.Artifacts {
+		if !isFileName(a.Path) {
+			return nil, fmt.Errorf("%s: artifact path %q is not a file name in dist", path, a.Path)
+		}
 	}
 	return &m, nil
 }

@@ -1,9 +1,9 @@
 package artifact
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
@@ -14,7 +14,9 @@ import (
 // checksums.txt and one artifacts.json. It refuses inputs of different apps
 // or versions and an artifact two inputs both made, checks every file
 // against the hash its manifest lists, and writes each file atomically.
-func Merge(inputs []string, dist string, clean bool) (Manifest, error) {
+// Like a build, it holds dist's lock while it writes; waiting is called
+// once if another build holds it.
+func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
 	if len(inputs) == 0 {
 		return Manifest{}, exitcode.Config(fmt.Errorf("merge: name the dist folders of the builds to join, such as dist-linux dist-windows"))
 	}
@@ -47,7 +49,7 @@ func Merge(inputs []string, dist string, clean bool) (Manifest, error) {
 		}
 	}
 	for _, a := range merged.Artifacts {
-		sum, err := SHA256File(filepath.Join(from[a.Path], filepath.FromSlash(a.Path)))
+		sum, err := SHA256File(from[a.Path], a.Path)
 		if err != nil {
 			return Manifest{}, fmt.Errorf("merge: %w", err)
 		}
@@ -55,31 +57,28 @@ func Merge(inputs []string, dist string, clean bool) (Manifest, error) {
 			return Manifest{}, fmt.Errorf("merge: %s in %s does not match its sha256 in %s; the file changed after its build", a.Path, from[a.Path], ManifestName)
 		}
 	}
-	_, journal, err := PrepareDist(dist, merged.Name, merged.Version, "", clean)
+	_, journal, err := PrepareDist(ctx, dist, DistOptions{Name: merged.Name, Version: merged.Version, Clean: clean, Waiting: waiting})
 	if err != nil {
 		return Manifest{}, err
 	}
+	defer journal.Close()
 	for _, a := range merged.Artifacts {
-		src := filepath.Join(from[a.Path], filepath.FromSlash(a.Path))
-		if _, _, err := WriteFile(dist, a.Path, func(w io.Writer) error { return copyInto(w, src) }); err != nil {
+		if _, _, err := journal.WriteFile(a.Path, func(w io.Writer) error { return copyInto(w, from[a.Path], a.Path) }); err != nil {
 			return Manifest{}, fmt.Errorf("merge: %s: %w", a.Path, err)
-		}
-		if err := journal.Add(a.Path); err != nil {
-			return Manifest{}, err
 		}
 	}
 	if err := merged.Write(dist); err != nil {
 		return Manifest{}, fmt.Errorf("merge: %w", err)
 	}
-	if err := journal.Finish(); err != nil {
+	if err := journal.Finish(merged); err != nil {
 		return Manifest{}, fmt.Errorf("merge: %w", err)
 	}
 	merged.Sort()
 	return merged, nil
 }
 
-func copyInto(w io.Writer, path string) error {
-	f, err := os.Open(path)
+func copyInto(w io.Writer, dir, name string) error {
+	f, err := openRegular(dir, name)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ const (
 	Packaged                   // an artifact is in dist
 	Skipped                    // a format was skipped (its tool is missing)
 	Warned                     // something the user should fix before shipping
+	Waiting                    // another bundle build holds dist; this one waits for it
 )
 
 // Event is progress, reported as it happens.
@@ -108,6 +109,11 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	known := formats.Known()
 	p, err := config.Load(o.Config, known)
 	if err != nil {
+		return nil, err
+	}
+	// Before anything that needs go or git: a --dist that must never be
+	// cleaned fails at once.
+	if err := artifact.CheckDist(o.Dist, o.Clean, p.Dir); err != nil {
 		return nil, err
 	}
 	resolved, err := version.Resolve(ctx, version.Sources{
@@ -156,17 +162,16 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		return nil, err
 	}
 	v := resolved.Version.String()
-	prefix := p.Config.Binary + "_" + v + "_"
-	old, journal, err := artifact.PrepareDist(o.Dist, p.Config.Name, v, prefix, o.Clean)
+	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
+		Name: p.Config.Name, Version: v, Clean: o.Clean, Project: p.Dir,
+		Waiting: func() {
+			emit(Event{Kind: Waiting, Message: fmt.Sprintf("dist %s is in use by another bundle build; waiting for it to finish", o.Dist)})
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		// A build that failed before finishing any artifact leaves nothing.
-		if err != nil && len(journal.Owned()) == 0 {
-			journal.Finish()
-		}
-	}()
+	defer journal.Close() // dist's lock; a failed build's journal stays only while files it owns do
 	res := &Result{Version: resolved.Version, VersionSource: resolved.Source, GoVersion: goVersion, Skips: pl.Skips}
 	emit(Event{Kind: Started, Message: fmt.Sprintf("%s %s (%s), %s", p.Config.Name, v, resolved.Source, goVersion)})
 	for _, s := range pl.Skips {
@@ -175,7 +180,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
+		p: p, v: resolved.Version, mtime: mtime, work: work, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
@@ -202,8 +207,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err := res.Manifest.Write(o.Dist); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	prune(o.Dist, prefix, journal.Owned(), res.Manifest)
-	if err := journal.Finish(); err != nil {
+	if err := journal.Finish(res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	res.Manifest.Sort()
@@ -216,7 +220,6 @@ type runner struct {
 	v       *semver.Version
 	mtime   time.Time
 	work    string
-	dist    string
 	journal *artifact.Journal
 	check   *selfCheck
 	icons   *icons.Set // nil when the app has no icon
@@ -278,28 +281,23 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
 			fill = r.signedInstaller(ctx, f, in)
 		}
-		size, sum, err := artifact.WriteFile(r.dist, name, fill)
+		size, sum, err := r.journal.WriteFile(name, fill)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
-		if err := r.record(t, f.Name(), name, size, sum, start); err != nil {
-			return err
-		}
+		r.record(t, f.Name(), name, size, sum, start)
 	}
 	return nil
 }
 
-// record lists a finished artifact in the journal and the manifest.
-func (r *runner) record(t packager.Target, format, name string, size int64, sum string, start time.Time) error {
-	if err := r.journal.Add(name); err != nil {
-		return err
-	}
+// record lists a finished artifact, which the journal already owns, in
+// the manifest.
+func (r *runner) record(t packager.Target, format, name string, size int64, sum string, start time.Time) {
 	a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: format, Size: size, SHA256: sum}
 	r.mu.Lock()
 	r.made = append(r.made, a)
 	r.mu.Unlock()
 	r.emit(Event{Kind: Packaged, Target: t, Format: format, Artifact: a, Elapsed: time.Since(start)})
-	return nil
 }
 
 // writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
@@ -315,13 +313,14 @@ func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start t
 	}
 	defer f.Close()
 	name := stem + ".cdx.json"
-	size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error {
+	size, sum, err := r.journal.WriteFile(name, func(w io.Writer) error {
 		return sbom.Write(w, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
 	})
 	if err != nil {
 		return fmt.Errorf("sbom %s: %w", t, err)
 	}
-	return r.record(t, "sbom", name, size, sum, start)
+	r.record(t, "sbom", name, size, sum, start)
+	return nil
 }
 
 func (r *runner) targetDir(t packager.Target) string {
@@ -446,31 +445,11 @@ func carried(dist string, old *artifact.Manifest, made []artifact.Artifact) []ar
 		if rebuilt[a.Path] {
 			continue
 		}
-		if sum, err := artifact.SHA256File(filepath.Join(dist, filepath.FromSlash(a.Path))); err == nil && sum == a.SHA256 {
+		if sum, err := artifact.SHA256File(dist, a.Path); err == nil && sum == a.SHA256 { // a regular file only, never a link
 			keep = append(keep, a)
 		}
 	}
 	return keep
-}
-
-// prune removes files of this version that the manifest does not list
-// (left by an interrupted build, or changed since), so dist holds exactly
-// what artifacts.json says. owned are the files the journal recorded.
-func prune(dist, prefix string, owned []string, m artifact.Manifest) {
-	listed := map[string]bool{}
-	for _, a := range m.Artifacts {
-		listed[a.Path] = true
-	}
-	ours := map[string]bool{}
-	for _, f := range owned {
-		ours[f] = true
-	}
-	entries, _ := os.ReadDir(dist)
-	for _, e := range entries {
-		if n := e.Name(); (ours[n] || strings.HasPrefix(n, prefix)) && !listed[n] {
-			os.RemoveAll(filepath.Join(dist, n))
-		}
-	}
 }
 
 func parallelism(n int) int {

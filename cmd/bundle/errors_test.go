@@ -95,8 +95,8 @@ func TestBadInput(t *testing.T) {
 		{args: []string{"--parallel", "0"}, where: `^bundle: --parallel 0`, want: "must be at least 1"},
 		{args: []string{"--no-such-flag"}, where: `^bundle: flag provided but not defined`, want: "run `bundle build --help`"},
 		{setup: func(t *testing.T, dir string) { writeManifest(t, dir, "Fixture", "0.9.0") }, where: `^bundle: dist dist `, want: "holds Fixture 0.9.0, not Fixture 1.0.0; pass --clean"},
-		{setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "dist", "notes.txt"), "mine") }, where: `^bundle: dist dist `, want: "holds notes.txt, which no finished bundle build"},
-		{args: []string{"--clean", "--dist", "."}, where: `^bundle: refusing --clean: `, want: "looks like a project"},
+		{setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "dist", "notes.txt"), "mine") }, where: `^bundle: dist dist `, want: "holds notes.txt, which bundle did not write; move it out of dist, or pass another --dist"},
+		{args: []string{"--clean", "--dist", "."}, where: `^bundle: refusing --clean: dist \. is the project folder `, want: "; pass --dist with a folder for bundle's output only, such as dist"},
 	}
 	if len(tests) < 20 {
 		t.Fatalf("only %d bad inputs", len(tests))

@@ -69,7 +69,7 @@ func waitForTemp(dist string, n int, limit time.Duration) bool {
 		var temp, done int
 		for _, e := range entries {
 			switch {
-			case artifact.IsTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-"):
+			case artifact.IsTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-") && !strings.HasPrefix(e.Name(), "."+artifact.JournalName): // the journal being rewritten
 				temp++
 			case strings.HasPrefix(e.Name(), "hello_"):
 				done++

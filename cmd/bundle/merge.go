@@ -19,7 +19,7 @@ func mergeCommand() *cli.Command {
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
-			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "empty the output folder first"},
+			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			jsonFlag("print the merged artifacts.json on stdout"),
 		},
 		Action: func(c *cli.Context) error {
@@ -27,7 +27,13 @@ func mergeCommand() *cli.Command {
 			if dist == "" {
 				dist = "dist"
 			}
-			m, err := artifact.Merge(c.Args().Slice(), dist, c.Bool("clean"))
+			p := newPrinter(c.App.Writer)
+			if c.Bool("json") {
+				p = newPrinter(c.App.ErrWriter)
+			}
+			m, err := artifact.Merge(c.Context, c.Args().Slice(), dist, c.Bool("clean"), func() {
+				p.linef("%s dist %s is in use by another bundle build; waiting for it to finish", p.paint(yellow, "…"), dist)
+			})
 			if err != nil {
 				return err
 			}
@@ -39,7 +45,6 @@ func mergeCommand() *cli.Command {
 				_, err = c.App.Writer.Write(data)
 				return err
 			}
-			p := newPrinter(c.App.Writer)
 			p.linef("%s %s %s: %d artifacts, %s and %s in %s/", p.paint(green, "✓"), m.Name, m.Version,
 				len(m.Artifacts), artifact.ChecksumsName, artifact.ManifestName, dist)
 			return nil

@@ -112,6 +112,8 @@ func (g *progress) event(e build.Event) {
 		row(g.p.paint(green, "✓"), e.Target.String(), "compiled", "", g.p.paint(dim, seconds(e.Elapsed)))
 	case build.Packaged:
 		row(g.p.paint(green, "✓"), e.Target.String(), e.Format, artifact.HumanSize(e.Artifact.Size), g.p.paint(dim, seconds(e.Elapsed)))
+	case build.Waiting:
+		g.p.linef("%s %s", g.p.paint(yellow, "…"), e.Message)
 	case build.Skipped, build.Warned:
 		g.warnings = append(g.warnings, e.Message)
 		g.p.linef("%s %s", g.p.paint(yellow, "!"), e.Message)
