@@ -213,7 +213,7 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 	case !info.IsDir():
 		return p.Errorf(field, "%q is %s, not a regular file; bundle ships files and folders only, so remove it or point %s elsewhere", shown(), special(info.Mode()), field)
 	case slices.Contains(open, real):
-		return p.Errorf(field, "%q is a symlink loop (it leads back to %s); remove the link", shown(), real)
+		return p.Errorf(field, "%q is a symlink loop (it leads back to a folder that holds it); remove the link", shown())
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {

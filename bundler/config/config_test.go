@@ -235,6 +235,7 @@ func TestBadFixtures(t *testing.T) {
 		{"homepage-space", `bundle.yaml:15:11: homepage: "https://example.com/a b" is not valid; use an http(s) URL`},
 		{"main-dotdot", `bundle.yaml:4:7: main: "./../outside" is not valid`},
 		{"raw-control-char", "bundle.yaml:13:19: holds a control character (U+0007) that YAML does not allow; remove it"},
+		{"raw-line-separator", "bundle.yaml:13:19: holds an invisible line break (U+0085); use a plain newline, or remove it"},
 		{"invalid-utf8", "bundle.yaml:13:19: the file is not valid UTF-8 here; save bundle.yaml as UTF-8"},
 		{"yaml-anchor", "bundle.yaml:1:7: anchors (&n) are not supported in bundle.yaml; remove the anchor and write each value out"},
 		{"yaml-alias-key", "bundle.yaml:1:7: anchors (&binary) are not supported in bundle.yaml"},

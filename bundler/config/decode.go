@@ -137,8 +137,9 @@ func separatorLine(data []byte, doc *yaml.Node) int {
 	return line
 }
 
-// checkStream finds what yaml.v3's reader rejects without saying where:
-// bytes that are not UTF-8 and characters YAML does not allow in a file.
+// checkStream finds what yaml.v3's reader rejects without saying where
+// (bytes that are not UTF-8, characters YAML does not allow in a file) and
+// the line breaks other than CR and LF that YAML 1.1 honours.
 func checkStream(name string, data []byte) error {
 	line, col := 1, 1
 	for i := 0; i < len(data); {
@@ -148,6 +149,10 @@ func checkStream(name string, data []byte) error {
 			return &Error{File: name, Line: line, Col: col, Msg: "the file is not valid UTF-8 here; save bundle.yaml as UTF-8"}
 		case !yamlPrintable(r):
 			return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("holds a control character (U+%04X) that YAML does not allow; remove it", r)}
+		case r == 0x85 || r == 0x2028 || r == 0x2029:
+			// YAML 1.1 reads these as line breaks, editors do not show
+			// them as such, and lines would no longer be counted alike.
+			return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("holds an invisible line break (U+%04X); use a plain newline, or remove it", r)}
 		}
 		col++
 		if r == '\n' {
