@@ -131,7 +131,7 @@ func TestCheckSpecialFiles(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) || !oneLine(err.Error()) {
 				t.Errorf("error\n got: %s\nwant: %s", err, tt.want)
 			}
-			if regexp.MustCompile(`^` + regexp.QuoteMeta(filepath.Join(dir, "bundle.yaml")) + `:\d+:\d+: `).FindString(err.Error()) == "" {
+			if regexp.MustCompile(`^`+regexp.QuoteMeta(filepath.Join(dir, "bundle.yaml"))+`:\d+:\d+: `).FindString(err.Error()) == "" {
 				t.Errorf("error does not start with file:line:col: %s", err)
 			}
 		})
