@@ -42,6 +42,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"duplicate key", "name: A\nname: B\n", `bundle.yaml:2:1`},
 		{"syntax", "name: [a\n", `bundle.yaml:`},
 		{"empty list", "name: A\nformats:\n  linux: []\n", `bundle.yaml:3:10: formats.linux: the list is empty`},
+		{"too large", strings.Repeat("#", MaxSize+1), "bundle.yaml: the file is 1048577 bytes, more than the 1048576 a bundle.yaml may hold"},
+		{"billion laughs", "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nname: *c\n", "bundle.yaml:1:4: anchors (&a) are not supported"},
+		{"deep nesting", "name: " + strings.Repeat("[", 20000) + "\n", "bundle.yaml:1:"},
 		{"format for the wrong OS", "name: A\nformats:\n  windows: [tar.gz]\n", `formats.windows[0]: "tar.gz" is not a format for this OS; use one of zip`},
 	}
 	for _, tt := range tests {

@@ -74,7 +74,7 @@ const MaxSize = 1 << 20
 // look at the file system and does not apply defaults.
 func Decode(name string, data []byte, known Known) (*Project, error) {
 	if len(data) > MaxSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("is %d bytes, more than the %d a bundle.yaml may hold; keep settings only", len(data), MaxSize)}
+		return nil, &Error{File: name, Msg: fmt.Sprintf("the file is %d bytes, more than the %d a bundle.yaml may hold; keep only settings in it", len(data), MaxSize)}
 	}
 	if err := checkStream(name, data); err != nil {
 		return nil, err
