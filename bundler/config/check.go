@@ -196,16 +196,21 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 		}
 		return filepath.ToSlash(s)
 	}
+	// Names reach package manifests and installer scripts as they are.
+	if msg := checkText(filepath.Base(path), false); msg != "" {
+		what, _, _ := strings.Cut(msg, ";")
+		return p.Errorf(field, "the name of %q %s; rename it", shown(), what)
+	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return p.Errorf(field, "%q is a broken symlink or cannot be read; remove it or fix its target", shown())
 	}
 	if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
-		return p.Errorf(field, "%q is a symlink to %s, outside the project; copy the file into the project instead", shown(), real)
+		return p.Errorf(field, "%q is a symlink to %q, outside the project; copy the file into the project instead", shown(), real)
 	}
 	info, err := os.Stat(real)
 	if err != nil {
-		return p.Errorf(field, "%q cannot be read: %v", shown(), err)
+		return p.Errorf(field, "%q cannot be read (%s)", shown(), reason(err))
 	}
 	switch {
 	case info.Mode().IsRegular():
@@ -217,7 +222,7 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
-		return p.Errorf(field, "%q cannot be read: %v", shown(), err)
+		return p.Errorf(field, "%q cannot be read (%s)", shown(), reason(err))
 	}
 	open = append(open[:len(open):len(open)], real)
 	for _, e := range entries {
@@ -226,6 +231,16 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 		}
 	}
 	return nil
+}
+
+// reason is what went wrong with a file, without its path (which the
+// message quotes itself).
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // special names a file type that is neither a regular file nor a folder.
