@@ -38,7 +38,7 @@ type Config struct {
 	Homepage    string   `yaml:"homepage" max:"2000" pattern:"^https?://[!-~]+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
 	License     string   `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
 	Copyright   string   `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`
-	Icon        string   `yaml:"icon" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
+	Icon        string   `yaml:"icon" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
 	GUI         bool     `yaml:"gui" doc:"true for a windowed app: no console window on Windows (-H windowsgui)."`
 	Targets     []string `yaml:"targets" unique:"true" enum:"@targets" hint:"a GOOS/GOARCH pair such as linux/amd64" doc:"GOOS/GOARCH pairs to build. Default: linux, windows and darwin on amd64 and arm64."`
 	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
@@ -130,10 +130,10 @@ func (r Relations) For(format string) []string {
 
 // Scripts are maintainer scripts run by the package manager.
 type Scripts struct {
-	PreInstall  string `yaml:"preinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`
-	PostInstall string `yaml:"postinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postinstall.sh" doc:"Script run after installation."`
-	PreRemove   string `yaml:"preremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preremove.sh" doc:"Script run before removal."`
-	PostRemove  string `yaml:"postremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postremove.sh" doc:"Script run after removal."`
+	PreInstall  string `yaml:"preinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`
+	PostInstall string `yaml:"postinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postinstall.sh" doc:"Script run after installation."`
+	PreRemove   string `yaml:"preremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preremove.sh" doc:"Script run before removal."`
+	PostRemove  string `yaml:"postremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postremove.sh" doc:"Script run after removal."`
 }
 
 // Sign holds signing keys. Secrets never appear in bundle.yaml: each is
@@ -218,6 +218,6 @@ type Build struct {
 
 // File is one extra file or directory shipped beside the executable.
 type File struct {
-	Src string `yaml:"src" max:"1024" required:"true" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
-	Dst string `yaml:"dst" max:"1024" pattern:"^[^ ]" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
+	Src string `yaml:"src" max:"1024" required:"true" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
+	Dst string `yaml:"dst" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
 }

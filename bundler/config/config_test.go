@@ -236,6 +236,7 @@ func TestBadFixtures(t *testing.T) {
 		{"publisher-replacement", "bundle.yaml:13:12: publisher: holds invalid UTF-8 or U+FFFD (the replacement character); save bundle.yaml as UTF-8 and retype the value"},
 		{"files-src-tab", "bundle.yaml:11:10: files[0].src: holds a tab (U+0009); use spaces"},
 		{"homepage-space", `bundle.yaml:15:11: homepage: "https://example.com/a b" is not valid; use an http(s) URL`},
+		{"files-backslash", `bundle.yaml:11:10: files[0].src: "assets\\..\\..\\secret" is not valid; use a path inside the project`},
 		{"main-dotdot", `bundle.yaml:4:7: main: "./../outside" is not valid`},
 		{"raw-control-char", "bundle.yaml:13:19: holds a control character (U+0007) that YAML does not allow; remove it"},
 		{"raw-line-separator", "bundle.yaml:13:19: holds an invisible line break (U+0085); use a plain newline, or remove it"},

@@ -83,6 +83,7 @@ func TestBadInput(t *testing.T) {
 		{fixture: "runtime-guard", where: loc, want: `runtime.guard: "allow" is not refuse, warn or off`},
 		{fixture: "runtime-grace", where: loc, want: `runtime.grace: "5 seconds" is not valid; use a duration such as 5s`},
 		{fixture: "runtime-hook", where: loc, want: "runtime.hook: expected true or false"},
+		{fixture: "files-backslash", where: loc, want: `files[0].src: "assets\\..\\..\\secret" is not valid; use a path inside the project`},
 		{fixture: "maintainer-newline", where: loc, want: "maintainer: holds a line break (U+000A); keep it on one line"},
 		{fixture: "license-newline", where: loc, want: "license: holds a line break (U+000A); keep it on one line"},
 		{fixture: "description-tab", where: loc, want: "description: holds a tab (U+0009); use spaces"},
