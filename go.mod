@@ -5,6 +5,7 @@ go 1.26.4
 require (
 	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/akavel/rsrc v0.10.2
+	github.com/dlclark/regexp2 v1.11.0
 	github.com/goreleaser/nfpm/v2 v2.47.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/urfave/cli/v2 v2.27.7

@@ -50,6 +50,9 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 	if err := p.checkLinuxPackages(); err != nil {
 		return err
 	}
+	if err := p.checkScripts(); err != nil {
+		return err
+	}
 	if err := p.checkMacOS(); err != nil {
 		return err
 	}
@@ -104,6 +107,28 @@ func (p *Project) checkLinuxPackages() error {
 	return nil
 }
 
+// checkScripts makes sure each maintainer script is a file inside the
+// project.
+func (p *Project) checkScripts() error {
+	sc := p.Config.Linux.Scripts
+	for _, s := range []struct{ key, rel string }{
+		{"preinstall", sc.PreInstall}, {"postinstall", sc.PostInstall},
+		{"preremove", sc.PreRemove}, {"postremove", sc.PostRemove},
+	} {
+		if s.rel == "" {
+			continue
+		}
+		field := "linux.scripts." + s.key
+		if err := p.checkInside(field, s.rel); err != nil {
+			return err
+		}
+		if info, err := os.Stat(p.Abs(s.rel)); err == nil && info.IsDir() {
+			return p.Errorf(field, "%q is a folder; name the script file", s.rel)
+		}
+	}
+	return nil
+}
+
 // checkMacOS checks the macOS settings against each other and the targets.
 func (p *Project) checkMacOS() error {
 	c := p.Config
@@ -143,8 +168,12 @@ func olderThan(a, b string) bool {
 	return false
 }
 
-// checkInside makes sure rel exists and that neither it nor anything under
-// it resolves (through symlinks) to a place outside the project.
+// checkInside makes sure rel exists, that neither it nor anything under it
+// resolves (through symlinks) to a place outside the project, and that
+// everything in it is a regular file or a folder. The build copies what a
+// symlink points to and descends into linked folders, so the walk does the
+// same: a FIFO would block the copy forever, a device would be read
+// without end, and a symlink loop would recurse without end.
 func (p *Project) checkInside(field, rel string) error {
 	root, err := filepath.EvalSymlinks(p.Dir)
 	if err != nil {
@@ -154,20 +183,79 @@ func (p *Project) checkInside(field, rel string) error {
 	if _, err := os.Lstat(abs); err != nil {
 		return p.Errorf(field, "%q does not exist; fix the path (it is relative to %s)", rel, filepath.Base(p.Path))
 	}
-	return filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+	return p.walkInside(field, root, abs, nil)
+}
+
+// walkInside checks path and, for a folder, everything in it. open lists
+// the real paths of the folders being walked, to catch symlink loops.
+func (p *Project) walkInside(field, root, path string, open []string) error {
+	shown := func() string {
+		s, err := filepath.Rel(p.Dir, path)
 		if err != nil {
-			return p.Errorf(field, "%q cannot be read: %v", rel, err)
+			return path
 		}
-		real, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return p.Errorf(field, "%q holds a broken symlink %s; remove it or fix its target", rel, path)
-		}
-		if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
-			shown, _ := filepath.Rel(p.Dir, path)
-			return p.Errorf(field, "%q is a symlink to %s, outside the project; copy the file into the project instead", filepath.ToSlash(shown), real)
-		}
+		return filepath.ToSlash(s)
+	}
+	// Names reach package manifests and installer scripts as they are.
+	if msg := checkText(filepath.Base(path), false); msg != "" {
+		what, _, _ := strings.Cut(msg, ";")
+		return p.Errorf(field, "the name of %q %s; rename it", shown(), what)
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return p.Errorf(field, "%q is a broken symlink or cannot be read; remove it or fix its target", shown())
+	}
+	if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
+		return p.Errorf(field, "%q is a symlink to %q, outside the project; copy the file into the project instead", shown(), real)
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		return p.Errorf(field, "%q cannot be read (%s)", shown(), reason(err))
+	}
+	switch {
+	case info.Mode().IsRegular():
 		return nil
-	})
+	case !info.IsDir():
+		return p.Errorf(field, "%q is %s, not a regular file; bundle ships files and folders only, so remove it or point %s elsewhere", shown(), special(info.Mode()), field)
+	case slices.Contains(open, real):
+		return p.Errorf(field, "%q is a symlink loop (it leads back to a folder that holds it); remove the link", shown())
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return p.Errorf(field, "%q cannot be read (%s)", shown(), reason(err))
+	}
+	open = append(open[:len(open):len(open)], real)
+	for _, e := range entries {
+		if err := p.walkInside(field, root, filepath.Join(path, e.Name()), open); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reason is what went wrong with a file, without its path (which the
+// message quotes itself).
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// special names a file type that is neither a regular file nor a folder.
+func special(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "a special file"
 }
 
 func (p *Project) checkIcon() error {

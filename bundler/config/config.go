@@ -13,6 +13,11 @@
 //	forbid   a regular expression a string (or each list item) must not match
 //	unique   "true" when a list must not repeat an item
 //	nonempty "true" when a list, if given, must hold at least one item
+//	text     "line" (the default for every string): no control characters,
+//	         line breaks, bidi overrides or invalid UTF-8; "multiline": the
+//	         same, but plain newlines (LF) are allowed
+//	max      the most characters (code points) a string may hold; default
+//	         DefaultMaxLen (256)
 package config
 
 import (
@@ -22,18 +27,18 @@ import (
 
 // Config is the content of bundle.yaml.
 type Config struct {
-	Name        string   `yaml:"name" required:"true" pattern:"^\\S.*$" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application."`
+	Name        string   `yaml:"name" max:"100" required:"true" pattern:"^[^ ]" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application, on one line. At most 100 characters."`
 	ID          string   `yaml:"id" pattern:"^[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$" hint:"reverse DNS such as com.example.hello" doc:"Reverse-DNS identifier: macOS bundle id, AppStream id, MSI UpgradeCode seed."`
-	Binary      string   `yaml:"binary" pattern:"^[A-Za-z0-9][A-Za-z0-9._-]*$" hint:"letters, digits, '.', '_' and '-', such as hello" doc:"File name of the executable (without .exe). Default: a slug of name."`
-	Main        string   `yaml:"main" pattern:"^\\.(/.*)?$" hint:"a path relative to bundle.yaml that starts with ./, such as ./cmd/hello" doc:"Go main package to build, relative to bundle.yaml. Default: \".\"."`
+	Binary      string   `yaml:"binary" max:"64" pattern:"^[A-Za-z0-9][A-Za-z0-9._-]*$" hint:"letters, digits, '.', '_' and '-', such as hello" doc:"File name of the executable (without .exe). Default: a slug of name."`
+	Main        string   `yaml:"main" pattern:"^\\.(/.*)?$" forbid:"(\\\\|(^|/)\\.\\.(/|$))" max:"1024" hint:"a path relative to bundle.yaml that starts with ./, such as ./cmd/hello" doc:"Go main package to build, relative to bundle.yaml. Default: \".\"."`
 	Version     string   `yaml:"version" pattern:"^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.2.3 or 1.2.3-rc.1" doc:"Release version (semver). Overridden by --version and $BUNDLE_VERSION; default: the git tag at HEAD."`
-	Description string   `yaml:"description" doc:"One-line description of the application."`
+	Description string   `yaml:"description" text:"multiline" max:"4000" doc:"Description of the application: a summary sentence, optionally followed by paragraphs separated by plain newlines. At most 4000 characters."`
 	Publisher   string   `yaml:"publisher" doc:"Company or person publishing the application."`
 	Maintainer  string   `yaml:"maintainer" pattern:"^[^<>]*[^<> ] <[^<>@ ]+@[^<> ]+>$" hint:"Name <email>, such as Jane Doe <jane@example.com>" doc:"Maintainer, as \"Name <email>\". Needed by Linux packages."`
-	Homepage    string   `yaml:"homepage" pattern:"^https?://\\S+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
+	Homepage    string   `yaml:"homepage" max:"2000" pattern:"^https?://[!-~]+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
 	License     string   `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
 	Copyright   string   `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`
-	Icon        string   `yaml:"icon" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
+	Icon        string   `yaml:"icon" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
 	GUI         bool     `yaml:"gui" doc:"true for a windowed app: no console window on Windows (-H windowsgui)."`
 	Targets     []string `yaml:"targets" unique:"true" enum:"@targets" hint:"a GOOS/GOARCH pair such as linux/amd64" doc:"GOOS/GOARCH pairs to build. Default: linux, windows and darwin on amd64 and arm64."`
 	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
@@ -125,10 +130,10 @@ func (r Relations) For(format string) []string {
 
 // Scripts are maintainer scripts run by the package manager.
 type Scripts struct {
-	PreInstall  string `yaml:"preinstall" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`
-	PostInstall string `yaml:"postinstall" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postinstall.sh" doc:"Script run after installation."`
-	PreRemove   string `yaml:"preremove" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preremove.sh" doc:"Script run before removal."`
-	PostRemove  string `yaml:"postremove" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postremove.sh" doc:"Script run after removal."`
+	PreInstall  string `yaml:"preinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`
+	PostInstall string `yaml:"postinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postinstall.sh" doc:"Script run after installation."`
+	PreRemove   string `yaml:"preremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preremove.sh" doc:"Script run before removal."`
+	PostRemove  string `yaml:"postremove" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/postremove.sh" doc:"Script run after removal."`
 }
 
 // Sign holds signing keys. Secrets never appear in bundle.yaml: each is
@@ -141,21 +146,21 @@ type Sign struct {
 
 // APKKey is the RSA key Alpine packages are signed with.
 type APKKey struct {
-	KeyFile       string `yaml:"key_file" required:"true" pattern:"^\\S.*$" hint:"the path of a PEM RSA private key, such as keys/apk.rsa" doc:"PEM RSA private key, relative to bundle.yaml (keep it out of version control)."`
+	KeyFile       string `yaml:"key_file" max:"1024" required:"true" pattern:"^[^ ]" hint:"the path of a PEM RSA private key, such as keys/apk.rsa" doc:"PEM RSA private key, relative to bundle.yaml (keep it out of version control)."`
 	PassphraseEnv string `yaml:"passphrase_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as APK_KEY_PASSPHRASE" doc:"Environment variable holding the key's passphrase, when it has one."`
 	KeyName       string `yaml:"key_name" pattern:"^[A-Za-z0-9@._+-]+\\.rsa\\.pub$" hint:"the public key's file name in /etc/apk/keys, such as builds@example.com.rsa.pub" doc:"Name of the public key in /etc/apk/keys. Default: <maintainer email>.rsa.pub."`
 }
 
 // WindowsSign is an Authenticode code-signing certificate.
 type WindowsSign struct {
-	PFXFile      string `yaml:"pfx_file" required:"true" pattern:"^\\S.*$" hint:"the path of a .pfx/.p12 file, such as keys/codesign.pfx" doc:"PKCS#12 file with the certificate and key, relative to bundle.yaml (keep it out of version control)."`
+	PFXFile      string `yaml:"pfx_file" max:"1024" required:"true" pattern:"^[^ ]" hint:"the path of a .pfx/.p12 file, such as keys/codesign.pfx" doc:"PKCS#12 file with the certificate and key, relative to bundle.yaml (keep it out of version control)."`
 	PasswordEnv  string `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as PFX_PASSWORD" doc:"Environment variable holding the PFX password."`
-	TimestampURL string `yaml:"timestamp_url" pattern:"^https?://\\S+$" hint:"an RFC 3161 time-stamping URL such as http://timestamp.digicert.com" doc:"RFC 3161 time-stamping server. Default: none."`
+	TimestampURL string `yaml:"timestamp_url" max:"2000" pattern:"^https?://[!-~]+$" hint:"an RFC 3161 time-stamping URL such as http://timestamp.digicert.com" doc:"RFC 3161 time-stamping server. Default: none."`
 }
 
 // GPG is an OpenPGP signing key.
 type GPG struct {
-	KeyFile       string `yaml:"key_file" required:"true" pattern:"^\\S.*$" hint:"the path of an armored secret key, such as keys/signing.asc" doc:"Armored OpenPGP secret key file, relative to bundle.yaml (keep it out of version control)."`
+	KeyFile       string `yaml:"key_file" max:"1024" required:"true" pattern:"^[^ ]" hint:"the path of an armored secret key, such as keys/signing.asc" doc:"Armored OpenPGP secret key file, relative to bundle.yaml (keep it out of version control)."`
 	PassphraseEnv string `yaml:"passphrase_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as GPG_PASSPHRASE" doc:"Environment variable holding the key's passphrase."`
 }
 
@@ -204,15 +209,15 @@ func (f Formats) ForOS(goos string) []string {
 
 // Build holds the go build settings.
 type Build struct {
-	Flags      []string `yaml:"flags" pattern:"^-[a-z]" forbid:"^--?(o|ldflags|tags)(=|$)" hint:"a go build flag such as -race or -mod=vendor (not -o, -ldflags or -tags: use ldflags: and tags:)" doc:"Extra go build flags."`
-	Ldflags    []string `yaml:"ldflags" pattern:"^\\S" hint:"a linker flag such as -X=main.commit=abc" doc:"Extra linker flags, appended to -s -w -buildid=."`
+	Flags      []string `yaml:"flags" max:"4096" pattern:"^-[a-z]" forbid:"^--?(o|ldflags|tags)(=|$)" hint:"a go build flag such as -race or -mod=vendor (not -o, -ldflags or -tags: use ldflags: and tags:)" doc:"Extra go build flags."`
+	Ldflags    []string `yaml:"ldflags" max:"4096" pattern:"^[^ ]" hint:"a linker flag such as -X=main.commit=abc" doc:"Extra linker flags, appended to -s -w -buildid=."`
 	Tags       []string `yaml:"tags" pattern:"^[A-Za-z0-9_.]+$" hint:"a build tag such as netgo" doc:"Build tags."`
-	Env        []string `yaml:"env" pattern:"^[A-Za-z_][A-Za-z0-9_]*=" hint:"KEY=VALUE such as CGO_ENABLED=1" doc:"Environment for go build (KEY=VALUE). CGO_ENABLED=0 unless set here or in the environment."`
+	Env        []string `yaml:"env" max:"4096" pattern:"^[A-Za-z_][A-Za-z0-9_]*=" hint:"KEY=VALUE such as CGO_ENABLED=1" doc:"Environment for go build (KEY=VALUE). CGO_ENABLED=0 unless set here or in the environment."`
 	VersionVar string   `yaml:"version_var" pattern:"^([A-Za-z0-9_.~/-]+\\.)?[A-Za-z_][A-Za-z0-9_]*$" hint:"a package-qualified variable such as main.version" doc:"String variable set to the version with -X, such as main.version. Default: none."`
 }
 
 // File is one extra file or directory shipped beside the executable.
 type File struct {
-	Src string `yaml:"src" required:"true" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
-	Dst string `yaml:"dst" pattern:"^\\S.*$" forbid:"(^/|^\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
+	Src string `yaml:"src" max:"1024" required:"true" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
+	Dst string `yaml:"dst" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
 }

@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Known holds the values that depend on the rest of bundle rather than on
@@ -28,7 +30,13 @@ type rule struct {
 	pattern  *regexp.Regexp
 	forbid   *regexp.Regexp
 	enum     []string
+
+	multiline bool // text:"multiline": LF line breaks allowed
+	max       int  // most characters (code points) a string may hold
 }
+
+// DefaultMaxLen is the longest string a field without a max tag accepts.
+const DefaultMaxLen = 256
 
 func rulesOf(f reflect.StructField, known Known) rule {
 	r := rule{
@@ -38,6 +46,21 @@ func rulesOf(f reflect.StructField, known Known) rule {
 		required: f.Tag.Get("required") == "true",
 		unique:   f.Tag.Get("unique") == "true",
 		nonempty: f.Tag.Get("nonempty") == "true",
+	}
+	switch t := f.Tag.Get("text"); t {
+	case "", "line":
+	case "multiline":
+		r.multiline = true
+	default:
+		panic("config: unknown text tag " + strconv.Quote(t) + " on " + f.Name)
+	}
+	r.max = DefaultMaxLen
+	if m := f.Tag.Get("max"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 1 {
+			panic("config: bad max tag " + strconv.Quote(m) + " on " + f.Name)
+		}
+		r.max = n
 	}
 	if p := f.Tag.Get("pattern"); p != "" {
 		r.pattern = regexp.MustCompile(p)
@@ -62,12 +85,18 @@ func rulesOf(f reflect.StructField, known Known) rule {
 // item is the rule for each element of a list: the list's value rules, and
 // never null.
 func (r rule) item() rule {
-	return rule{pattern: r.pattern, forbid: r.forbid, enum: r.enum, hint: r.hint, required: true}
+	return rule{pattern: r.pattern, forbid: r.forbid, enum: r.enum, hint: r.hint, required: true, multiline: r.multiline, max: r.max}
 }
 
-// checkString applies pattern, forbid and enum to one string value and
-// returns what is wrong with it, or "".
+// checkString applies the text rule, the length limit, pattern, forbid and
+// enum to one string value and returns what is wrong with it, or "".
 func (r rule) checkString(s string) string {
+	if msg := checkText(s, r.multiline); msg != "" {
+		return msg
+	}
+	if n := utf8.RuneCountInString(s); n > r.max {
+		return fmt.Sprintf("is %d characters long; shorten it to at most %d", n, r.max)
+	}
 	if r.enum != nil && !slices.Contains(r.enum, s) {
 		msg := fmt.Sprintf("%q is not %s", s, r.hint)
 		if len(r.enum) == 0 {

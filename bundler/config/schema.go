@@ -16,7 +16,8 @@ func Schema(known Known) ([]byte, error) {
 	s["$id"] = SchemaID
 	s["title"] = "bundle.yaml"
 	s["description"] = "Configuration of bundle, the packager for Go applications."
-	return json.MarshalIndent(s, "", "  ")
+	out, err := json.MarshalIndent(s, "", "  ")
+	return escapeForbidden(out), err
 }
 
 type schema = map[string]any
@@ -58,9 +59,14 @@ func property(t reflect.Type, r rule, known Known) schema {
 			s["minItems"] = 1
 		}
 	case reflect.String:
-		s = schema{"type": "string"}
+		text := linePattern
+		if r.multiline {
+			text = multilinePattern
+		}
+		s = schema{"type": "string", "maxLength": r.max, "pattern": text}
 		if r.pattern != nil {
-			s["pattern"] = r.pattern.String()
+			// One schema holds one pattern; the field's own goes beside it.
+			s["allOf"] = []schema{{"pattern": r.pattern.String()}}
 		}
 		if r.forbid != nil {
 			s["not"] = schema{"pattern": r.forbid.String()}
