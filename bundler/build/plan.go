@@ -41,7 +41,7 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 	c := p.Config
 	for _, t := range onlyTargets {
 		if !slices.Contains(c.Targets, t) {
-			return Plan{}, exitcode.Config(fmt.Errorf("--target %s: not in targets of %s (%s); add it there or pick one of those", t, p.Path, strings.Join(c.Targets, ", ")))
+			return Plan{}, exitcode.Config(fmt.Errorf("--target %s: not in targets of %s%s; pick one of %s, or add it there", t, p.Path, didYouMean(t, c.Targets), strings.Join(c.Targets, ", ")))
 		}
 	}
 	for _, f := range onlyFormats {
@@ -49,7 +49,7 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 			continue
 		}
 		if !configuredAnywhere(c, f) {
-			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS", f, p.Path))
+			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s%s; add it under formats: for an OS", f, p.Path, didYouMean(f, FormatNames())))
 		}
 	}
 
@@ -149,4 +149,21 @@ func configuredAnywhere(c config.Config, format string) bool {
 		}
 	}
 	return false
+}
+
+// didYouMean names the configured value closest to a mistyped one, or "".
+func didYouMean(s string, candidates []string) string {
+	if near := config.Nearest(s, candidates); near != "" {
+		return fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return ""
+}
+
+// FormatNames lists every name --format accepts: each format's, then sbom.
+func FormatNames() []string {
+	var names []string
+	for _, f := range formats.All() {
+		names = append(names, f.Name())
+	}
+	return append(names, "sbom")
 }

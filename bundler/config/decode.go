@@ -310,7 +310,7 @@ func (w walker) mapping(n *yaml.Node, t reflect.Type, path string) error {
 		f, ok := fields[key.Value]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", key.Value)
-			if near := nearest(key.Value, keys); near != "" {
+			if near := Nearest(key.Value, keys); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			} else {
 				msg += "; valid keys are " + strings.Join(keys, ", ")

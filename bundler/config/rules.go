@@ -102,7 +102,7 @@ func (r rule) checkString(s string) string {
 		if len(r.enum) == 0 {
 			return msg + " (none is available)"
 		}
-		if near := nearest(s, r.enum); near != "" {
+		if near := Nearest(s, r.enum); near != "" {
 			return msg + fmt.Sprintf(" (did you mean %q?)", near)
 		}
 		return msg + "; use one of " + strings.Join(r.enum, ", ")
@@ -113,9 +113,9 @@ func (r rule) checkString(s string) string {
 	return ""
 }
 
-// nearest returns the candidate closest to s by edit distance, if it is
+// Nearest returns the candidate closest to s by edit distance, if it is
 // close enough to be a likely typo.
-func nearest(s string, candidates []string) string {
+func Nearest(s string, candidates []string) string {
 	best, bestDist := "", len(s)/3+2
 	for _, c := range candidates {
 		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {

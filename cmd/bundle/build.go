@@ -43,7 +43,7 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "version", Usage: "release `VERSION` (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
 			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version"},
 			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(formats.Targets(), ", ")},
-			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(formatNames(), ", ")},
+			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(build.FormatNames(), ", ")},
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "`N` targets built at once"},
@@ -54,15 +54,6 @@ func buildCommand() *cli.Command {
 		},
 		Action: runBuild,
 	}
-}
-
-// formatNames lists every format bundle makes, and sbom.
-func formatNames() []string {
-	var names []string
-	for _, f := range formats.All() {
-		names = append(names, f.Name())
-	}
-	return append(names, "sbom")
 }
 
 func runBuild(c *cli.Context) error {

@@ -102,6 +102,8 @@ func TestBadInput(t *testing.T) {
 			setup: func(t *testing.T, dir string) { writeConfigWithout(t, dir, "version: 1.0.0\n", "nover.yaml") }},
 		{args: []string{"--target", "windows/386"}, where: `^bundle: --target windows/386: `, want: "not in targets of bundle.yaml"},
 		{args: []string{"--format", "nope"}, where: `^bundle: --format nope: `, want: "not in formats of bundle.yaml"},
+		{args: []string{"--format", "dmgg"}, where: `^bundle: --format dmgg: `, want: `not in formats of bundle.yaml (did you mean "dmg"?)`},
+		{args: []string{"--target", "linux/amd46"}, where: `^bundle: --target linux/amd46: `, want: `(did you mean "linux/amd64"?); pick one of linux/amd64,`},
 		{args: []string{"--config", "nope.yaml"}, where: `^bundle: nope\.yaml: `, want: "no such file; run `bundle init`"},
 		{args: []string{"--dist", "LICENSE/dist"}, where: `^bundle: dist LICENSE/dist `, want: "cannot be created (not a directory); pass --dist with a writable folder"},
 		{args: []string{"--dist", "LICENSE"}, where: `^bundle: dist LICENSE `, want: "is a file, not a folder"},
