@@ -355,14 +355,14 @@ func TestFromConfig(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "keys"), 0o755)
 	os.WriteFile(filepath.Join(dir, "keys", "codesign.pfx"), []byte("x"), 0o600)
 
-	s, err := FromConfig(dir, nil, "App", "")
+	s, err := FromConfig(dir, nil, "App", "", os.LookupEnv)
 	if s != nil || err != nil {
 		t.Errorf("nil config: %v %v", s, err)
 	}
 
 	t.Setenv("TEST_PFX_PASSWORD", password)
 	c := &config.WindowsSign{PFXFile: "keys/codesign.pfx", PasswordEnv: "TEST_PFX_PASSWORD", TimestampURL: "http://ts.example.com"}
-	s, err = FromConfig(dir, c, "App", "https://example.com")
+	s, err = FromConfig(dir, c, "App", "https://example.com", os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +386,7 @@ func TestFromConfig(t *testing.T) {
 			t.Setenv(k, v)
 		}
 		os.Unsetenv("TEST_PFX_UNSET")
-		_, err := FromConfig(dir, &tc.c, "App", "")
+		_, err := FromConfig(dir, &tc.c, "App", "", os.LookupEnv)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || exitcode.Of(err) != exitcode.Usage {
 			t.Errorf("%+v: got %v, want %q (exit 2)", tc.c, err, tc.want)
 		} else if strings.Contains(err.Error(), password) {

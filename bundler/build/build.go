@@ -43,6 +43,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/sbom"
 	"github.com/bundlekit/bundle/bundler/vcs"
 	"github.com/bundlekit/bundle/bundler/version"
@@ -109,6 +110,8 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// No program the build runs sees a signing secret.
+	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
 	resolved, err := version.Resolve(ctx, version.Sources{
 		Flag: o.Version, Env: o.EnvVersion, Config: p.Config.Version, Snapshot: o.Snapshot, Dir: p.Dir,
 	})
@@ -150,6 +153,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	defer os.RemoveAll(work)
+	defer removeSysos(p, pl) // also when an interrupt ends Run before a compile has cleaned up
 	signer, err := windowsSigner(ctx, p, pl, mtime, work)
 	if err != nil {
 		return nil, err
@@ -184,7 +188,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 			g.Go(func() error { return r.build(gctx, job) })
 		}
 	}
-	if err := g.Wait(); err != nil {
+	if err := wait(ctx, g); err != nil {
 		return nil, err
 	}
 	// Universal binaries merge what the first round compiled.
@@ -232,6 +236,9 @@ type runner struct {
 // build compiles one target (or merges a universal binary from its parts),
 // stages its app folder and makes each of its formats.
 func (r *runner) build(ctx context.Context, job Job) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	t := job.Target
 	start := time.Now()
 	var exe string
@@ -256,7 +263,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	}
 	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
 	if r.sbom {
-		if err := r.writeSBOM(t, job, exe, stem, start); err != nil {
+		if err := r.writeSBOM(ctx, t, job, exe, stem, start); err != nil {
 			return err
 		}
 	}
@@ -270,14 +277,14 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
 		}
 		if r.signer != nil && t.OS == "windows" {
-			in.SignCommand = r.signer.command
+			in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
 		}
 		name := f.FileName(in)
 		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
 		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
 			fill = r.signedInstaller(ctx, f, in)
 		}
-		size, sum, err := artifact.WriteFile(r.dist, name, fill)
+		size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error { return fill(stopWriter{ctx, w}) })
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
@@ -304,7 +311,7 @@ func (r *runner) record(t packager.Target, format, name string, size int64, sum 
 // writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
 // executable, from its own build info. A universal binary's parts are the
 // same program, so its SBOM is read from the first part.
-func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start time.Time) error {
+func (r *runner) writeSBOM(ctx context.Context, t packager.Target, job Job, exe, stem string, start time.Time) error {
 	if len(job.Parts) > 0 {
 		exe = filepath.Join(r.targetDir(job.Parts[0]), "bin", r.exeName(job.Parts[0].OS))
 	}
@@ -315,7 +322,7 @@ func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start t
 	defer f.Close()
 	name := stem + ".cdx.json"
 	size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error {
-		return sbom.Write(w, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
+		return sbom.Write(stopWriter{ctx, w}, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
 	})
 	if err != nil {
 		return fmt.Errorf("sbom %s: %w", t, err)

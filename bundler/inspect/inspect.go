@@ -8,6 +8,7 @@ package inspect
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"debug/buildinfo"
 	"debug/elf"
 	"debug/macho"
@@ -46,9 +47,9 @@ type Report struct {
 }
 
 // Path inspects the artifact at path.
-func Path(path string) (*Report, error) {
+func Path(ctx context.Context, path string) (*Report, error) {
 	if isMacApp(path) {
-		a, err := readMacApp(path)
+		a, err := readMacApp(ctx, path)
 		if err != nil {
 			if exitcode.Of(err) == exitcode.MissingTool {
 				return nil, err

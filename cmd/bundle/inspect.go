@@ -31,7 +31,7 @@ func inspectCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return exitcode.Config(errors.New("inspect takes one FILE; run `bundle inspect path/to/app`"))
 			}
-			r, err := inspect.Path(c.Args().First())
+			r, err := inspect.Path(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}
