@@ -154,6 +154,10 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	}
 	defer os.RemoveAll(work)
 	defer removeSysos(p, pl) // also when an interrupt ends Run before a compile has cleaned up
+	goTmp := filepath.Join(work, "go")
+	if err := os.Mkdir(goTmp, 0o700); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	signer, err := windowsSigner(ctx, p, pl, mtime, work)
 	if err != nil {
 		return nil, err
@@ -180,7 +184,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	r := &runner{
 		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
-		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
+		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, goTmp, emit), icons: iconSet(p), goTmp: goTmp,
 	}
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
@@ -188,7 +192,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 			g.Go(func() error { return r.build(gctx, job) })
 		}
 	}
-	if err := wait(ctx, g); err != nil {
+	if err := wait(ctx, g, r.abandon); err != nil {
 		return nil, err
 	}
 	// Universal binaries merge what the first round compiled.
@@ -225,12 +229,14 @@ type runner struct {
 	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
+	goTmp   string  // GOTMPDIR of every go command, inside work
 	sbom    bool    // write each target's SBOM
 	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
 
-	mu    sync.Mutex
-	made  []artifact.Artifact
-	hooks map[string]*hookOnce // GOOS -> its hook plan
+	mu      sync.Mutex
+	made    []artifact.Artifact
+	writing map[string]int       // artifacts being written into dist, for abandon
+	hooks   map[string]*hookOnce // GOOS -> its hook plan
 }
 
 // build compiles one target (or merges a universal binary from its parts),
@@ -284,7 +290,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
 			fill = r.signedInstaller(ctx, f, in)
 		}
-		size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error { return fill(stopWriter{ctx, w}) })
+		size, sum, err := r.writeArtifact(ctx, name, fill)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
@@ -321,8 +327,8 @@ func (r *runner) writeSBOM(ctx context.Context, t packager.Target, job Job, exe,
 	}
 	defer f.Close()
 	name := stem + ".cdx.json"
-	size, sum, err := artifact.WriteFile(r.dist, name, func(w io.Writer) error {
-		return sbom.Write(stopWriter{ctx, w}, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
+	size, sum, err := r.writeArtifact(ctx, name, func(w io.Writer) error {
+		return sbom.Write(w, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
 	})
 	if err != nil {
 		return fmt.Errorf("sbom %s: %w", t, err)
@@ -390,7 +396,7 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 	start := time.Now()
 	req := compile.Request{
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
-		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
+		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(), TempDir: r.goTmp,
 	}
 	if p.Config.Runtime.HookEnabled() {
 		hp, err := r.hookPlan(ctx, t, req.Env())
