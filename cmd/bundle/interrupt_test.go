@@ -336,6 +336,10 @@ func (w *treeWatch) sample() {
 			children[ppid] = append(children[ppid], pid)
 		}
 	}
+	// Between fork and exec a child of bundle is still a copy of it, with
+	// its command line and its environment, which holds the secrets the
+	// user gave it: those are not programs the build runs.
+	rootCmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", w.root))
 	var live []procInfo
 	var walk func(int)
 	walk = func(pid int) {
@@ -347,10 +351,17 @@ func (w *treeWatch) sample() {
 				environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c))
 				p := procInfo{pid: c, start: start, comm: strings.TrimSpace(string(comm)), cmdline: strings.ReplaceAll(string(cmdline), "\x00", " ")}
 				live = append(live, p)
+				if bytes.Equal(cmdline, rootCmdline) {
+					walk(c)
+					continue
+				}
 				for _, s := range w.secrets {
 					if bytes.Contains(environ, []byte(s)) || bytes.Contains(cmdline, []byte(s)) {
+						leak := fmt.Sprintf("a secret is in the environment or command line of %s (pid %d): %s", p.comm, c, p.cmdline)
 						w.mu.Lock()
-						w.leaks = append(w.leaks, fmt.Sprintf("a secret is in the environment or command line of %s (pid %d): %s", p.comm, c, p.cmdline))
+						if !slices.Contains(w.leaks, leak) {
+							w.leaks = append(w.leaks, leak)
+						}
 						w.mu.Unlock()
 					}
 				}
