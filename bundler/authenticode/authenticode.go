@@ -255,7 +255,9 @@ func (s *Signer) TrustFile(ctx context.Context, dir string) (string, error) {
 	var out, log bytes.Buffer
 	cmd := proc.Command(ctx, openssl)
 	cmd.Stdout, cmd.Stderr = &out, &log
-	pass, done, err := proc.PassSecret(cmd, []byte(s.Password))
+	// openssl reads the first line; without its line break an empty
+	// password (a PFX without one) would be no line at all.
+	pass, done, err := proc.PassSecret(cmd, []byte(s.Password+"\n"))
 	if err != nil {
 		return "", fmt.Errorf("sign: %w", err)
 	}
