@@ -425,3 +425,30 @@ func procStat(pid int) (ppid int, start, state string, ok bool) {
 	// fields[0] is the state (stat field 3); the start time is field 22.
 	return ppid, fields[19], fields[0], err == nil
 }
+
+// TestSecondSignalExitsAtOnce interrupts a build and, while it stops,
+// sends a second signal: bundle exits at once with that signal's code.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	dir := copyProject(t, "examples/hello")
+	cmd := exec.Command(bundleBin, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "tar.gz")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), epoch, "TMPDIR="+t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(2 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatal("bundle still ran 2 s after two signals")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 143 {
+		t.Errorf("exit %d after SIGINT and SIGTERM, want 143", code)
+	}
+}
