@@ -110,8 +110,18 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// No program the build runs sees a signing secret.
+	work, err := os.MkdirTemp("", "bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	defer os.RemoveAll(work)
+	// No program the build runs sees a signing secret, and what they leave
+	// in their temporary folder (an interrupted go build its go-build*
+	// folder) goes with the work folder.
 	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
+	if ctx, err = proc.WithTempDir(ctx, filepath.Join(work, "tmp")); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	resolved, err := version.Resolve(ctx, version.Sources{
 		Flag: o.Version, Env: o.EnvVersion, Config: p.Config.Version, Snapshot: o.Snapshot, Dir: p.Dir,
 	})
@@ -148,16 +158,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		return nil, err
 	}
 
-	work, err := os.MkdirTemp("", "bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	defer os.RemoveAll(work)
 	defer removeSysos(p, pl) // also when an interrupt ends Run before a compile has cleaned up
-	goTmp := filepath.Join(work, "go")
-	if err := os.Mkdir(goTmp, 0o700); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
 	signer, err := windowsSigner(ctx, p, pl, mtime, work)
 	if err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	r := &runner{
 		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
-		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, goTmp, emit), icons: iconSet(p), goTmp: goTmp,
+		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
 	g.SetLimit(parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
@@ -229,7 +230,6 @@ type runner struct {
 	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
-	goTmp   string  // GOTMPDIR of every go command, inside work
 	sbom    bool    // write each target's SBOM
 	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
 
@@ -396,7 +396,7 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 	start := time.Now()
 	req := compile.Request{
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
-		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(), TempDir: r.goTmp,
+		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
 	}
 	if p.Config.Runtime.HookEnabled() {
 		hp, err := r.hookPlan(ctx, t, req.Env())

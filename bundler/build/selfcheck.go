@@ -25,7 +25,7 @@ type selfCheck struct {
 // (files can be OS-specific) and reports each finding once.
 // With strict, a finding fails the build unless runtime.guard is warn or off,
 // which says the relaunch is intended and lets it run.
-func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, goTmp string, emit func(Event)) *selfCheck {
+func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, emit func(Event)) *selfCheck {
 	strict = strict && p.Config.Runtime.Guard == "refuse"
 	c := &selfCheck{done: make(chan struct{})}
 	go func() {
@@ -42,7 +42,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 				continue
 			}
 			oses[j.Target.OS] = true
-			req := compile.Request{Target: j.Target, Build: p.Config.Build, TempDir: goTmp}
+			req := compile.Request{Target: j.Target, Build: p.Config.Build}
 			var flags []string
 			if len(p.Config.Build.Tags) > 0 {
 				flags = []string{"-tags=" + strings.Join(p.Config.Build.Tags, ",")}

@@ -26,7 +26,6 @@ type Request struct {
 	Version string   // set into Build.VersionVar with -X when that is set
 	Overlay string   // a -overlay JSON file, "" for none
 	Ldflags []string // linker flags bundle adds (the runtime hook's settings)
-	TempDir string   // GOTMPDIR: the go command's scratch folders go there; "" for the default
 }
 
 // Error is a failed compile. Its message holds the compiler's output,
@@ -75,16 +74,11 @@ func (r Request) Args() []string {
 
 // Env returns what r adds to the process's environment: GOOS and GOARCH,
 // CGO_ENABLED=0 unless the user set it (cross-compiling with cgo needs a C
-// cross-compiler the user must choose), GOTMPDIR=TempDir unless the user
-// set it (an interrupted go command leaves its go-build folder behind, and
-// bundle removes its own work folder), then build.env.
+// cross-compiler the user must choose), then build.env.
 func (r Request) Env() []string {
 	env := []string{"GOOS=" + r.Target.OS, "GOARCH=" + r.Target.Arch}
 	if !hasKey(r.Build.Env, "CGO_ENABLED") && os.Getenv("CGO_ENABLED") == "" {
 		env = append(env, "CGO_ENABLED=0")
-	}
-	if r.TempDir != "" && !hasKey(r.Build.Env, "GOTMPDIR") && os.Getenv("GOTMPDIR") == "" {
-		env = append(env, "GOTMPDIR="+r.TempDir)
 	}
 	return append(env, r.Build.Env...)
 }

@@ -7,7 +7,9 @@
 //     die with it and nothing is left running;
 //   - its environment is this process's without the variables that hold
 //     secrets (sign.*.password_env, passphrase_env), whose names the build
-//     puts into the context once with WithSecrets;
+//     puts into the context once with WithSecrets, and its temporary
+//     folder is one inside the build's work folder (WithTempDir), so that
+//     what a killed program leaves there goes with it;
 //   - a password a program needs reaches it through PassSecret: a pipe on
 //     Unix, never the environment, the command line or a file on disk.
 package proc
@@ -31,7 +33,10 @@ const (
 	WaitDelay = time.Second
 )
 
-type secretsKey struct{}
+type (
+	secretsKey struct{}
+	tempDirKey struct{}
+)
 
 // WithSecrets returns a context whose commands run without the environment
 // variables names (and without those ctx already names).
@@ -47,18 +52,41 @@ func Secrets(ctx context.Context) []string {
 	return names
 }
 
+// WithTempDir creates dir (private to this user) and returns a context
+// whose commands use it as their temporary folder (TMPDIR; TMP and TEMP
+// on Windows), so what they leave there, killed before they could clean
+// up, goes when the caller removes dir.
+func WithTempDir(ctx context.Context, dir string) (context.Context, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, tempDirKey{}, dir), nil
+}
+
 // Env is the environment of a program started with ctx: this process's
-// own, without the secret variables ctx names, then extra.
+// own, without the secret variables ctx names, with ctx's temporary
+// folder, then extra.
 func Env(ctx context.Context, extra ...string) []string {
-	secrets := Secrets(ctx)
+	drop := Secrets(ctx)
+	var temp []string
+	if dir, ok := ctx.Value(tempDirKey{}).(string); ok {
+		names := []string{"TMPDIR"}
+		if runtime.GOOS == "windows" {
+			names = []string{"TMP", "TEMP"}
+		}
+		for _, n := range names {
+			drop = append(drop, n)
+			temp = append(temp, n+"="+dir)
+		}
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if !isSecret(secrets, name) {
+		if !dropped(drop, name) {
 			env = append(env, kv)
 		}
 	}
-	return append(env, extra...)
+	return slices.Concat(env, temp, extra)
 }
 
 // Command is exec.CommandContext for every program bundle runs: its
@@ -73,8 +101,9 @@ func Command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func isSecret(secrets []string, name string) bool {
-	for _, s := range secrets {
+// dropped reports whether name is among names.
+func dropped(names []string, name string) bool {
+	for _, s := range names {
 		// Windows compares environment names without regard to case.
 		if s == name || (runtime.GOOS == "windows" && strings.EqualFold(s, name)) {
 			return true

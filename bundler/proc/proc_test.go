@@ -2,6 +2,8 @@ package proc
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -30,5 +32,27 @@ func TestEnvDropsSecrets(t *testing.T) {
 	}
 	if cmd := Command(ctx, "true"); !slices.Equal(cmd.Env, Env(ctx)) {
 		t.Error("Command's environment is not Env(ctx)")
+	}
+}
+
+func TestEnvTempDir(t *testing.T) {
+	dir := t.TempDir() + "/tmp"
+	t.Setenv("TMPDIR", "/somewhere/else")
+	ctx, err := WithTempDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := Env(ctx, "EXTRA=1")
+	var tmp []string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TMPDIR=") {
+			tmp = append(tmp, kv)
+		}
+	}
+	if runtime.GOOS != "windows" && !slices.Equal(tmp, []string{"TMPDIR=" + dir}) {
+		t.Errorf("TMPDIR entries: %q, want only the build's", tmp)
+	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		t.Errorf("WithTempDir did not create %s: %v", dir, err)
 	}
 }
