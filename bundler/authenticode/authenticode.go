@@ -4,8 +4,8 @@
 //
 // The certificate and key come from a PKCS#12 (.pfx/.p12) file. Its
 // password never reaches a command line, where other users could read it
-// in the process list: it goes to osslsigncode in a private temporary file
-// (-readpass) that is removed right after, and osslsigncode's output is
+// in the process list, nor an environment or a file on disk: osslsigncode
+// and openssl read it from a pipe (proc.PassSecret), and their output is
 // never passed on with the password in it.
 //
 // With Signer.Time set, signing is byte-reproducible: the same file, key and
@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -55,12 +55,13 @@ type Signer struct {
 }
 
 // FromConfig builds a Signer from sign.windows, with the PFX path relative
-// to dir and the password read from the environment variable the config
-// names. It returns nil and no error when c is nil (nothing to sign). name
+// to dir and the password looked up (os.LookupEnv, for a build) under the
+// environment variable the config names. It returns nil and no error when
+// c is nil (nothing to sign). name
 // and homepage become the signature's description and URL. Its errors are
 // configuration errors (exit 2) in one line naming the sign.windows field,
 // and never hold the password.
-func FromConfig(dir string, c *config.WindowsSign, name, homepage string) (*Signer, error) {
+func FromConfig(dir string, c *config.WindowsSign, name, homepage string, lookup func(string) (string, bool)) (*Signer, error) {
 	if c == nil {
 		return nil, nil
 	}
@@ -77,7 +78,7 @@ func FromConfig(dir string, c *config.WindowsSign, name, homepage string) (*Sign
 	}
 	s := &Signer{PFX: pfx, PasswordEnv: c.PasswordEnv, TimestampURL: c.TimestampURL, Description: name, URL: homepage}
 	if c.PasswordEnv != "" {
-		pass, ok := os.LookupEnv(c.PasswordEnv)
+		pass, ok := lookup(c.PasswordEnv)
 		if !ok {
 			return nil, exitcode.Config(fmt.Errorf("sign.windows.password_env: $%s is not set; export it with the PFX password", c.PasswordEnv))
 		}
@@ -102,11 +103,6 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
-	private, err := os.MkdirTemp("", "bundle-sign-") // 0700: the password file
-	if err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	defer os.RemoveAll(private)
 	out, err := os.MkdirTemp(filepath.Dir(path), ".sign-") // same file system, for the rename
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
@@ -114,12 +110,17 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 	defer os.RemoveAll(out)
 	signed := filepath.Join(out, filepath.Base(path))
 
+	var log bytes.Buffer
+	cmd := proc.Command(ctx, cmdPath)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdin = nil // never a terminal to prompt on
 	args := []string{"sign", "-pkcs12", s.PFX}
 	if s.Password != "" {
-		passFile := filepath.Join(private, "password")
-		if err := os.WriteFile(passFile, []byte(s.Password), 0o600); err != nil {
+		passFile, done, err := proc.PassSecret(cmd, []byte(s.Password))
+		if err != nil {
 			return fmt.Errorf("sign: %w", err)
 		}
+		defer done()
 		args = append(args, "-readpass", passFile)
 	}
 	args = append(args, "-h", "sha256")
@@ -136,11 +137,7 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 		args = append(args, "-time", strconv.FormatInt(s.Time.Unix(), 10))
 	}
 	args = append(args, "-in", path, "-out", signed)
-
-	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, cmdPath, args...)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	cmd.Stdin = nil // never a terminal to prompt on
+	cmd.Args = append(cmd.Args, args...)
 	runErr := cmd.Run()
 	if runErr != nil {
 		if ctx.Err() != nil {
@@ -195,7 +192,7 @@ func Verify(ctx context.Context, path, caFile string) error {
 	}
 	args = append(args, "-in", path)
 	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, cmdPath, args...)
+	cmd := proc.Command(ctx, cmdPath, args...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	err = cmd.Run()
 	if ctx.Err() != nil {
@@ -248,22 +245,28 @@ var systemCAs = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/cer
 // TrustFile writes, into dir, a PEM file that trusts the PFX's own
 // certificates and the system's: Verify with it passes for a certificate
 // from a public CA and for a self-signed or in-house one alike, and fails
-// for a broken or tampered signature. The password goes to openssl in a
-// 0600 file, never on its command line.
+// for a broken or tampered signature. The password goes to openssl
+// through a pipe, never on its command line.
 func (s *Signer) TrustFile(ctx context.Context, dir string) (string, error) {
 	openssl, err := tool.Find(OpenSSL, "sign.windows (verifying signatures)")
 	if err != nil {
 		return "", err
 	}
-	pass := filepath.Join(dir, "pfx-pass")
-	if err := os.WriteFile(pass, []byte(s.Password), 0o600); err != nil {
-		return "", err
-	}
-	defer os.Remove(pass)
 	var out, log bytes.Buffer
-	cmd := exec.CommandContext(ctx, openssl, "pkcs12", "-in", s.PFX, "-nokeys", "-passin", "file:"+pass)
+	cmd := proc.Command(ctx, openssl)
 	cmd.Stdout, cmd.Stderr = &out, &log
+	// openssl reads the first line; without its line break an empty
+	// password (a PFX without one) would be no line at all.
+	pass, done, err := proc.PassSecret(cmd, []byte(s.Password+"\n"))
+	if err != nil {
+		return "", fmt.Errorf("sign: %w", err)
+	}
+	defer done()
+	cmd.Args = append(cmd.Args, "pkcs12", "-in", s.PFX, "-nokeys", "-passin", "file:"+pass)
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		return "", exitcode.Config(fmt.Errorf("sign.windows: the PFX password in $%s does not open %s", s.PasswordEnv, filepath.Base(s.PFX)))
 	}
 	for _, p := range systemCAs {

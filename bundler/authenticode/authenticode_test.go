@@ -22,6 +22,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // signTime is the fixed signing time of the tests: SOURCE_DATE_EPOCH of
@@ -287,16 +288,18 @@ func TestWrongPassword(t *testing.T) {
 }
 
 // TestPasswordNotOnCommandLine runs Sign against a stand-in osslsigncode
-// that records its arguments and the password file it was given.
+// that records its arguments, its environment and the password file it was
+// given: a pipe it inherited, never a file on disk.
 func TestPasswordNotOnCommandLine(t *testing.T) {
 	bin := t.TempDir()
 	record := filepath.Join(t.TempDir(), "record")
 	script := `#!/bin/sh
 rec="` + record + `"
 printf '%s\n' "$@" > "$rec.args"
+env > "$rec.env"
 while [ $# -gt 0 ]; do
   case "$1" in
-    -readpass) stat -c %a "$2" > "$rec.mode"; cat "$2" > "$rec.pass"; echo "$2" > "$rec.path"; shift;;
+    -readpass) stat -L -c %F "$2" > "$rec.kind"; cat "$2" > "$rec.pass"; echo "$2" > "$rec.path"; shift;;
     -out) cp /dev/null "$2"; shift;;
   esac
   shift
@@ -307,13 +310,15 @@ echo Succeeded
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("X", password)
+	ctx := proc.WithSecrets(context.Background(), "X")
 	target := filepath.Join(t.TempDir(), "app.exe")
 	os.WriteFile(target, []byte("MZ"), 0o755)
 	pfx := filepath.Join(t.TempDir(), "c.pfx")
 	os.WriteFile(pfx, []byte("not read by the stand-in"), 0o600)
 	tm := signTime
 	s := &Signer{PFX: pfx, Password: password, PasswordEnv: "X", TimestampURL: "http://timestamp.example.com", Description: "App", Time: &tm}
-	if err := s.Sign(context.Background(), target); err != nil {
+	if err := s.Sign(ctx, target); err != nil {
 		t.Fatal(err)
 	}
 	read := func(suffix string) string {
@@ -339,11 +344,11 @@ echo Succeeded
 	if got := read(".pass"); got != password {
 		t.Errorf("password file holds %q", got)
 	}
-	if got := read(".mode"); got != "600" {
-		t.Errorf("password file mode %s, want 600", got)
+	if got := read(".kind"); got != "fifo" {
+		t.Errorf("the password came through a %s (%s), want a pipe", got, read(".path"))
 	}
-	if _, err := os.Stat(read(".path")); !os.IsNotExist(err) {
-		t.Error("the password file is still there")
+	if strings.Contains(read(".env"), password) {
+		t.Error("the password is in osslsigncode's environment")
 	}
 	if info, err := os.Stat(target); err != nil || info.Size() != 0 || info.Mode().Perm() != 0o755 {
 		t.Errorf("the signed copy did not replace the file with its mode: %v %v", info, err)
@@ -355,14 +360,14 @@ func TestFromConfig(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "keys"), 0o755)
 	os.WriteFile(filepath.Join(dir, "keys", "codesign.pfx"), []byte("x"), 0o600)
 
-	s, err := FromConfig(dir, nil, "App", "")
+	s, err := FromConfig(dir, nil, "App", "", os.LookupEnv)
 	if s != nil || err != nil {
 		t.Errorf("nil config: %v %v", s, err)
 	}
 
 	t.Setenv("TEST_PFX_PASSWORD", password)
 	c := &config.WindowsSign{PFXFile: "keys/codesign.pfx", PasswordEnv: "TEST_PFX_PASSWORD", TimestampURL: "http://ts.example.com"}
-	s, err = FromConfig(dir, c, "App", "https://example.com")
+	s, err = FromConfig(dir, c, "App", "https://example.com", os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +391,7 @@ func TestFromConfig(t *testing.T) {
 			t.Setenv(k, v)
 		}
 		os.Unsetenv("TEST_PFX_UNSET")
-		_, err := FromConfig(dir, &tc.c, "App", "")
+		_, err := FromConfig(dir, &tc.c, "App", "", os.LookupEnv)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || exitcode.Of(err) != exitcode.Usage {
 			t.Errorf("%+v: got %v, want %q (exit 2)", tc.c, err, tc.want)
 		} else if strings.Contains(err.Error(), password) {
@@ -408,5 +413,41 @@ func TestVerifyReason(t *testing.T) {
 	err = Verify(context.Background(), exe, otherCert(t))
 	if err == nil || !strings.HasSuffix(err.Error(), "does not verify: self-signed certificate") {
 		t.Errorf("other CA: %v", err)
+	}
+}
+
+// TestTrustFile reads the certificates out of the PFX with the password,
+// and out of a PFX that has none; the trust file holds the certificate.
+func TestTrustFile(t *testing.T) {
+	c := makeCert(t)
+	dir := t.TempDir()
+	open := exec.Command("openssl", "pkcs12", "-in", c.pfx, "-nodes", "-passin", "pass:"+password)
+	pemData, err := open.Output()
+	if err != nil {
+		t.Fatalf("openssl pkcs12: %v", err)
+	}
+	all, bare := filepath.Join(dir, "all.pem"), filepath.Join(dir, "bare.pfx")
+	if err := os.WriteFile(all, pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	export := exec.Command("openssl", "pkcs12", "-export", "-in", all, "-out", bare, "-passout", "pass:")
+	if out, err := export.CombinedOutput(); err != nil {
+		t.Fatalf("openssl pkcs12 -export: %v\n%s", err, out)
+	}
+	want, _ := os.ReadFile(c.certPEM)
+	block, _ := pem.Decode(want)
+	for _, s := range []*Signer{signer(c, password), {PFX: bare}} {
+		trust, err := s.TrustFile(context.Background(), t.TempDir())
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(s.PFX), err)
+			continue
+		}
+		data, _ := os.ReadFile(trust)
+		if !bytes.Contains(data, pem.EncodeToMemory(block)) {
+			t.Errorf("%s: the trust file lacks the certificate", filepath.Base(s.PFX))
+		}
+	}
+	if _, err := signer(c, "wrong").TrustFile(context.Background(), t.TempDir()); err == nil || exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("wrong password: %v", err)
 	}
 }

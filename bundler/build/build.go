@@ -43,6 +43,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/icons"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/sbom"
 	"github.com/bundlekit/bundle/bundler/vcs"
 	"github.com/bundlekit/bundle/bundler/version"
@@ -116,6 +117,18 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err := artifact.CheckDist(o.Dist, o.Clean, p.Dir); err != nil {
 		return nil, err
 	}
+	work, err := os.MkdirTemp("", "bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	defer os.RemoveAll(work)
+	// No program the build runs sees a signing secret, and what they leave
+	// in their temporary folder (an interrupted go build its go-build*
+	// folder) goes with the work folder.
+	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
+	if ctx, err = proc.WithTempDir(ctx, filepath.Join(work, "tmp")); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	resolved, err := version.Resolve(ctx, version.Sources{
 		Flag: o.Version, Env: o.EnvVersion, Config: p.Config.Version, Snapshot: o.Snapshot, Dir: p.Dir,
 	})
@@ -152,11 +165,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		return nil, err
 	}
 
-	work, err := os.MkdirTemp("", "bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	defer os.RemoveAll(work)
+	defer removeSysos(p, pl) // also when an interrupt ends Run before a compile has cleaned up
 	signer, err := windowsSigner(ctx, p, pl, mtime, work)
 	if err != nil {
 		return nil, err
@@ -180,7 +189,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
@@ -190,7 +199,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 			g.Go(func() error { return r.build(gctx, job) })
 		}
 	}
-	if err := g.Wait(); err != nil {
+	if err := wait(ctx, g, r.abandon); err != nil {
 		return nil, err
 	}
 	// Universal binaries merge what the first round compiled.
@@ -220,6 +229,7 @@ type runner struct {
 	v       *semver.Version
 	mtime   time.Time
 	work    string
+	dist    string
 	journal *artifact.Journal
 	check   *selfCheck
 	icons   *icons.Set // nil when the app has no icon
@@ -228,14 +238,18 @@ type runner struct {
 	sbom    bool    // write each target's SBOM
 	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
 
-	mu    sync.Mutex
-	made  []artifact.Artifact
-	hooks map[string]*hookOnce // GOOS -> its hook plan
+	mu      sync.Mutex
+	made    []artifact.Artifact
+	writing map[string]int       // artifacts being written into dist, for abandon
+	hooks   map[string]*hookOnce // GOOS -> its hook plan
 }
 
 // build compiles one target (or merges a universal binary from its parts),
 // stages its app folder and makes each of its formats.
 func (r *runner) build(ctx context.Context, job Job) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	t := job.Target
 	start := time.Now()
 	var exe string
@@ -260,7 +274,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	}
 	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
 	if r.sbom {
-		if err := r.writeSBOM(t, job, exe, stem, start); err != nil {
+		if err := r.writeSBOM(ctx, t, job, exe, stem, start); err != nil {
 			return err
 		}
 	}
@@ -274,14 +288,14 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
 		}
 		if r.signer != nil && t.OS == "windows" {
-			in.SignCommand = r.signer.command
+			in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
 		}
 		name := f.FileName(in)
 		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
 		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
 			fill = r.signedInstaller(ctx, f, in)
 		}
-		size, sum, err := r.journal.WriteFile(name, fill)
+		size, sum, err := r.writeArtifact(ctx, name, fill)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
@@ -303,7 +317,7 @@ func (r *runner) record(t packager.Target, format, name string, size int64, sum 
 // writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
 // executable, from its own build info. A universal binary's parts are the
 // same program, so its SBOM is read from the first part.
-func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start time.Time) error {
+func (r *runner) writeSBOM(ctx context.Context, t packager.Target, job Job, exe, stem string, start time.Time) error {
 	if len(job.Parts) > 0 {
 		exe = filepath.Join(r.targetDir(job.Parts[0]), "bin", r.exeName(job.Parts[0].OS))
 	}
@@ -313,7 +327,7 @@ func (r *runner) writeSBOM(t packager.Target, job Job, exe, stem string, start t
 	}
 	defer f.Close()
 	name := stem + ".cdx.json"
-	size, sum, err := r.journal.WriteFile(name, func(w io.Writer) error {
+	size, sum, err := r.writeArtifact(ctx, name, func(w io.Writer) error {
 		return sbom.Write(w, f, sbom.Options{Name: r.p.Config.Name, Version: r.v.String(), Time: r.mtime, ToolVersion: r.tool})
 	})
 	if err != nil {

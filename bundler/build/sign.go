@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -21,12 +23,29 @@ import (
 // executable.)
 var signedInstallers = map[string]bool{"nsis": true, "msi": true}
 
+// PasswordFileEnv is the variable that tells `bundle sign-file` where to
+// read the PFX password: the path of a descriptor its parent (makensis)
+// inherited from the build, such as /dev/fd/3. The password itself stays
+// out of every child's environment.
+const PasswordFileEnv = "BUNDLE_SIGN_PASSWORD_FILE"
+
 // signer signs and then verifies each file, against the PFX's own
 // certificates and the system's (trust).
 type signer struct {
 	*authenticode.Signer
 	trust   string
 	command []string // `bundle sign-file …`: the same signing for a file a format makes inside its artifact
+}
+
+// passSecret readies tool, which runs s.command, to hand the password down
+// to it (packager.Input.PassSignSecret).
+func (s *signer) passSecret(tool *exec.Cmd) (done func(), err error) {
+	path, done, err := proc.PassSecret(tool, []byte(s.Password))
+	if err != nil {
+		return nil, err
+	}
+	tool.Env = append(tool.Environ(), PasswordFileEnv+"="+path)
+	return done, nil
 }
 
 // sign signs the file at path in place and checks the signature.
@@ -54,7 +73,7 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	if _, err := tool.Find(authenticode.Tool, "sign.windows"); err != nil {
 		return nil, err
 	}
-	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage)
+	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage, os.LookupEnv)
 	if err != nil || s == nil {
 		return nil, err
 	}
@@ -84,7 +103,7 @@ func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in pack
 		if err != nil {
 			return err
 		}
-		if err := f.Package(ctx, in, out); err != nil {
+		if err := f.Package(ctx, in, stopWriter{ctx, out}); err != nil {
 			out.Close()
 			return err
 		}
@@ -106,13 +125,25 @@ func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in pack
 
 // SignFile signs one Windows program in place with the config's
 // sign.windows at the given time and verifies it: `bundle sign-file`, which
-// makensis runs on the uninstaller it embeds.
+// makensis runs on the uninstaller it embeds. The password is read from
+// the file $BUNDLE_SIGN_PASSWORD_FILE names when it is set (a build passes
+// it so), else from the variable sign.windows.password_env names.
 func SignFile(ctx context.Context, configPath string, at time.Time, file string) error {
 	p, err := config.Load(configPath, formats.Known())
 	if err != nil {
 		return err
 	}
-	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage)
+	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
+	lookup := os.LookupEnv
+	if path, ok := os.LookupEnv(PasswordFileEnv); ok && p.Config.Sign.Windows != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("sign-file: $%s: %w", PasswordFileEnv, err)
+		}
+		name := p.Config.Sign.Windows.PasswordEnv
+		lookup = func(v string) (string, bool) { return string(data), v == name }
+	}
+	s, err := authenticode.FromConfig(p.Dir, p.Config.Sign.Windows, p.Config.Name, p.Config.Homepage, lookup)
 	if err != nil {
 		return err
 	}

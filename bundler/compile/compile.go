@@ -8,11 +8,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // Request is one `go build`.
@@ -85,9 +85,9 @@ func (r Request) Env() []string {
 
 // Run compiles r.
 func Run(ctx context.Context, r Request) error {
-	cmd := exec.CommandContext(ctx, "go", r.Args()...)
+	cmd := proc.Command(ctx, "go", r.Args()...)
 	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), r.Env()...)
+	cmd.Env = append(cmd.Env, r.Env()...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

@@ -8,6 +8,11 @@
 //	1  a build or packaging step failed
 //	2  usage or configuration error (bad flag, bad bundle.yaml, bad input file)
 //	3  a required external tool is missing
+//	130  interrupted by SIGINT (Ctrl-C), 128+2 as shells report it
+//	143  stopped by SIGTERM, 128+15
+//
+// An interrupted build stops its programs, removes its temporary files and
+// leaves in dist only artifacts it finished.
 package exitcode
 
 import "errors"
@@ -18,6 +23,8 @@ const (
 	Failure     = 1
 	Usage       = 2
 	MissingTool = 3
+	Interrupted = 130 // SIGINT
+	Terminated  = 143 // SIGTERM
 )
 
 // coded attaches an exit code to an error without changing its message.

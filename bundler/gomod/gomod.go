@@ -9,8 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
+
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // Module is the module a package belongs to.
@@ -41,9 +42,9 @@ type Package struct {
 func List(ctx context.Context, dir string, env []string, flags []string, patterns ...string) ([]Package, error) {
 	args := append([]string{"list", "-e", "-json"}, flags...)
 	args = append(args, patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := proc.Command(ctx, "go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(cmd.Environ(), env...)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -69,7 +70,7 @@ func List(ctx context.Context, dir string, env []string, flags []string, pattern
 
 // GoVersion returns the output of `go version`, such as "go1.26.8 linux/amd64".
 func GoVersion(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "version").Output()
+	out, err := proc.Command(ctx, "go", "version").Output()
 	if err != nil {
 		return "", fmt.Errorf("go version: %w (is Go installed and on PATH? see https://go.dev/doc/install)", err)
 	}

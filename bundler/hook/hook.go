@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/gomod"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/runtimehooks"
 	"github.com/bundlekit/bundle/templates"
 )
@@ -182,9 +182,9 @@ func splitOverlay(flags []string) (rest, overlays []string) {
 // flags, and in GOFLAGS (the environment's or `go env -w`'s), which a
 // command-line -overlay would otherwise silently replace.
 func userOverlayFiles(ctx context.Context, r Request, fromFlags []string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOFLAGS")
+	cmd := proc.Command(ctx, "go", "env", "GOFLAGS")
 	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), r.Env...)
+	cmd.Env = append(cmd.Env, r.Env...)
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("hook: go env GOFLAGS: %w", err)

@@ -63,7 +63,7 @@ func Path(ctx context.Context, path string) (*Report, error) {
 		return exitcode.Config(fmt.Errorf("inspect: %s: %v", path, err))
 	}
 	if isMacApp(path) {
-		a, err := readMacApp(path)
+		a, err := readMacApp(ctx, path)
 		if err != nil {
 			return nil, fail(err)
 		}

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/macho"
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // MacApp describes a macOS .app bundle: its Info.plist and the
@@ -28,7 +30,7 @@ type MacApp struct {
 
 // readMacApp finds a .app in a folder or a disk image (readZip finds one
 // in a zip).
-func readMacApp(p string) (*MacApp, error) {
+func readMacApp(ctx context.Context, p string) (*MacApp, error) {
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, err
@@ -39,14 +41,14 @@ func readMacApp(p string) (*MacApp, error) {
 	case info.IsDir():
 		return appFromFS(p, os.DirFS(p))
 	case strings.HasSuffix(p, ".dmg"):
-		return appFromImage(p)
+		return appFromImage(ctx, p)
 	}
 	return nil, errors.New("not a .app or dmg")
 }
 
 // appFromImage extracts the image's HFS+ volume with 7-Zip; reading HFS+
 // in Go is more than inspect is worth.
-func appFromImage(p string) (*MacApp, error) {
+func appFromImage(ctx context.Context, p string) (*MacApp, error) {
 	sevenZip := ""
 	for _, name := range []string{"7zz", "7z"} {
 		if found, err := exec.LookPath(name); err == nil {
@@ -62,7 +64,7 @@ func appFromImage(p string) (*MacApp, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	out, err := exec.Command(sevenZip, "x", "-thfs", "-y", "-o"+dir, p).CombinedOutput()
+	out, err := proc.Command(ctx, sevenZip, "x", "-thfs", "-y", "-o"+dir, p).CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("7-Zip: %v: %s", err, lastLine(string(out)))
 	}

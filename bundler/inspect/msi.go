@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -205,7 +205,7 @@ func readMSI(ctx context.Context, p string, head []byte) (*MSI, error) {
 func msiinfo(ctx context.Context, cmdPath, dir, command, file string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cmdPath, append([]string{command, file}, args...)...)
+	cmd := proc.Command(ctx, cmdPath, append([]string{command, file}, args...)...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

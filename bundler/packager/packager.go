@@ -6,6 +6,7 @@ package packager
 import (
 	"context"
 	"io"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -37,6 +38,11 @@ type Input struct {
 	// place, for programs a format makes inside its artifact (the NSIS
 	// uninstaller); nil when nothing is signed.
 	SignCommand []string
+	// PassSignSecret, set along with SignCommand, readies the tool that
+	// runs SignCommand (makensis) to hand the signing password down to it
+	// without the environment: call it on the tool's command before it
+	// starts, and done once the tool has finished.
+	PassSignSecret func(tool *exec.Cmd) (done func(), err error)
 }
 
 // IconSet returns the build's icon set, or, when the caller made none (a

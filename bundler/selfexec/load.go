@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // listMode asks the go command, in one `go list -deps -export` run, for the whole import graph with
@@ -42,7 +44,7 @@ func load(ctx context.Context, dir string, patterns []string, o Options) (graph,
 		Context:    ctx,
 		Mode:       listMode,
 		Dir:        dir,
-		Env:        append(os.Environ(), o.Env...),
+		Env:        proc.Env(ctx, o.Env...),
 		BuildFlags: o.BuildFlags,
 	}
 	roots, err := packages.Load(cfg, patterns...)

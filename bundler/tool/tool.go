@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // Tool is an external program bundle runs.
@@ -53,7 +54,7 @@ func Version(ctx context.Context, t Tool, path string) string {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, path, t.VersionArgs...)
+	cmd := proc.Command(ctx, path, t.VersionArgs...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	_ = cmd.Run() // some tools print their version and exit non-zero
 	line, _, _ := strings.Cut(strings.TrimSpace(out.String()), "\n")

@@ -7,14 +7,15 @@ package vcs
 import (
 	"bytes"
 	"context"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 func git(ctx context.Context, dir string, args ...string) (string, bool) {
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := proc.Command(ctx, "git", args...)
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout = &out

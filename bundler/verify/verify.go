@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/bundlekit/bundle/bundler/proc"
 )
 
 // Options say what to run and how to watch it.
@@ -56,9 +58,14 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	defer release()
 
-	cmd := exec.CommandContext(ctx, o.Path, o.Args...)
+	cmd := proc.Command(ctx, o.Path, o.Args...)
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = o.Stdout, o.Stderr, nil
+	// The watch stops the tree itself (killTree), by parentage rather than
+	// process group, since the app may start groups of its own.
+	// Children outliving the app may hold its output open; Wait waits for
+	// them as before, since the watch reports on them.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Kill) }
+	cmd.WaitDelay = 0
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return Report{}, fmt.Errorf("verify: start %s: %w", o.Path, err)

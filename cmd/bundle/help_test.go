@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestHelpRendersEveryFlag(t *testing.T) {
 			continue
 		}
 		out.Reset()
-		if code := run([]string{"bundle", cmd.Name, "--help"}, &out, &out); code != 0 {
+		if code := run(context.Background(), []string{"bundle", cmd.Name, "--help"}, &out, &out); code != 0 {
 			t.Fatalf("bundle %s --help: exit %d\n%s", cmd.Name, code, out.String())
 		}
 		_, help, _ := strings.Cut(out.String(), "OPTIONS:")
@@ -45,7 +46,7 @@ func TestHelpRendersEveryFlag(t *testing.T) {
 		}
 	}
 	out.Reset()
-	run([]string{"bundle", "build", "--help"}, &out, &out)
+	run(context.Background(), []string{"bundle", "build", "--help"}, &out, &out)
 	for _, want := range []string{"linux/amd64, linux/arm", "windows/arm64", "tar.gz, zip, deb, rpm, apk, archlinux, nsis, msi, app, dmg, sbom"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("build --help does not list %q", want)

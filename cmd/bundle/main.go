@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,18 +22,27 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	os.Exit(run(withSignals(context.Background()), os.Args, os.Stdout, os.Stderr))
 }
 
 // run executes the command line and returns the process exit code. Errors
 // are printed as one line on stderr (and as JSON on stdout with --json).
-func run(args []string, stdout, stderr io.Writer) int {
+// A command that SIGINT or SIGTERM stopped says so in one line and exits
+// with 130 or 143, whatever error the stop caused.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
-	if err == nil {
+	err := app.RunContext(ctx, args)
+	var code int
+	if i, ok := interruption(ctx); ok {
+		code, err = i.code(), i
+		if len(args) > 1 && args[1] == "build" {
+			err = fmt.Errorf("%w; nothing half-written was left in dist", err)
+		}
+	} else if err == nil {
 		return exitcode.OK
+	} else {
+		code = exitcode.Of(err)
 	}
-	code := exitcode.Of(err)
 	fmt.Fprintf(stderr, "bundle: %s\n", err)
 	var done reportedInJSON
 	if wantsJSON(args) && !errors.As(err, &done) {
@@ -55,7 +65,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"artifacts for each: archives, installers and packages, with checksums.txt and\n" +
 			"artifacts.json in dist/. Start with `bundle init`, then `bundle build`.\n\n" +
 			"Exit codes: 0 ok, 1 a build or packaging step failed, 2 usage or configuration\n" +
-			"error, 3 a required external tool is missing.",
+			"error, 3 a required external tool is missing, 130 interrupted (SIGINT, Ctrl-C),\n" +
+			"143 stopped (SIGTERM). An interrupted build stops what it runs, removes its temporary\n" +
+			"files and leaves in dist only the artifacts it finished.",
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideVersion:     true,

@@ -13,12 +13,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -57,16 +57,19 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 	// copying the bundle. SOURCE_DATE_EPOCH gives the volume its dates and
 	// ids, --set_all_file_dates every file and folder its time, so two
 	// builds give the same image.
-	cmd := exec.CommandContext(ctx, path, "-as", "mkisofs",
+	cmd := proc.Command(ctx, path, "-as", "mkisofs",
 		"-V", volumeName(in.Config.Name), "-R", "-J", "-hfsplus", "-apm-block-size", "2048", "-no-pad",
 		"--set_all_file_dates", in.MTime.UTC().Format("20060102150405")+"00",
 		"-graft-points", "-o", out,
 		"/"+bundle+"="+filepath.Join(in.AppDir, bundle),
 		"/Applications="+link)
-	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.MTime.Unix(), 10))
+	cmd.Env = append(cmd.Env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.MTime.Unix(), 10))
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return fmt.Errorf("dmg: xorriso: %v\n%s", err, strings.TrimSpace(log.String()))
 	}
 	f, err := os.Open(out)

@@ -65,7 +65,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -74,6 +73,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 	"github.com/bundlekit/bundle/bundler/version"
 	"github.com/bundlekit/bundle/templates"
@@ -132,7 +132,7 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 		return err
 	}
 	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, wixl, "-a", arch, "-o", msiFile, wxsFile)
+	cmd := proc.Command(ctx, wixl, "-a", arch, "-o", msiFile, wxsFile)
 	cmd.Dir = in.WorkDir
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -24,6 +23,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 	"github.com/bundlekit/bundle/templates"
 )
@@ -86,8 +86,15 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 	os.Remove(out)
 	// -NOCD with the work folder as the current one: the script names its
 	// files relative to it. -V2: only warnings and errors.
-	cmd := exec.CommandContext(ctx, path, "-NOCD", "-V2", "-INPUTCHARSET", "UTF8", scriptName)
+	cmd := proc.Command(ctx, path, "-NOCD", "-V2", "-INPUTCHARSET", "UTF8", scriptName)
 	cmd.Dir = in.WorkDir
+	if in.PassSignSecret != nil {
+		done, err := in.PassSignSecret(cmd)
+		if err != nil {
+			return err
+		}
+		defer done()
+	}
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
