@@ -265,7 +265,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	if len(job.Formats) == 0 {
 		return nil // a part of a universal binary
 	}
-	appDir, exeRel, err := r.stage(t, job, exe)
+	app, err := r.stage(t, job, exe)
 	if err != nil {
 		return fmt.Errorf("build %s: %w", t, err)
 	}
@@ -283,6 +283,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		if err := os.MkdirAll(formatWork, 0o755); err != nil {
 			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 		}
+		appDir, exeRel := app.forFormat(f)
 		in := packager.Input{
 			Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
 			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,

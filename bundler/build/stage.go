@@ -6,26 +6,47 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/packager"
 )
 
-// stage lays out the target's frozen app folder and returns it with the
-// executable's path inside it: the executable and the configured files, or,
-// for darwin targets that make an app or dmg, a .app bundle.
-func (r *runner) stage(t packager.Target, job Job, exe string) (appDir, exeRel string, err error) {
-	appDir = filepath.Join(r.targetDir(t), "app")
-	if t.OS == "darwin" && slices.ContainsFunc(job.Formats, func(f packager.Format) bool { return f.Name() == "app" || f.Name() == "dmg" }) {
-		exeRel, err = r.stageAppBundle(appDir, exe)
-		return appDir, exeRel, err
+// staged is a target's app laid out for its formats: the plain app folder
+// (the executable and the configured files) and, for formats that ship a
+// macOS .app bundle, that bundle; each is staged only when a format needs it.
+type staged struct {
+	plain, bundle       string // folders; "" when not staged
+	plainExe, bundleExe string // the executable's path inside each
+}
+
+// forFormat returns the folder and executable f packages.
+func (s staged) forFormat(f packager.Format) (appDir, exeRel string) {
+	if packager.WantsAppBundle(f) {
+		return s.bundle, s.bundleExe
 	}
-	exeRel = filepath.Base(exe)
-	if err := copyFile(exe, filepath.Join(appDir, exeRel), 0o755); err != nil {
-		return "", "", err
+	return s.plain, s.plainExe
+}
+
+// stage lays out the target's frozen app for its formats.
+func (r *runner) stage(t packager.Target, job Job, exe string) (staged, error) {
+	var s staged
+	for _, f := range job.Formats {
+		var err error
+		switch {
+		case packager.WantsAppBundle(f) && s.bundle == "":
+			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
+			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
+		case !packager.WantsAppBundle(f) && s.plain == "":
+			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
+			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {
+				err = stageFiles(r.p, s.plain)
+			}
+		}
+		if err != nil {
+			return staged{}, err
+		}
 	}
-	return appDir, exeRel, stageFiles(r.p, appDir)
+	return s, nil
 }
 
 // stageFiles copies the configured files into appDir, the frozen app

@@ -70,6 +70,20 @@ type ArchLimited interface {
 	SupportsArch(arch string) (ok bool, why string)
 }
 
+// AppBundler is implemented by formats that ship the macOS .app bundle:
+// for them the build stages <Name>.app (Contents/MacOS, Info.plist, the
+// icon) as in.AppDir instead of the plain app folder every other format
+// gets, so an archive of the same target still holds the bare executable.
+type AppBundler interface {
+	AppBundle() bool
+}
+
+// WantsAppBundle reports whether f packages the .app bundle.
+func WantsAppBundle(f Format) bool {
+	b, ok := f.(AppBundler)
+	return ok && b.AppBundle()
+}
+
 // Format makes one kind of artifact.
 type Format interface {
 	// Name is the format's name in bundle.yaml and on the command line.

@@ -57,12 +57,28 @@ func TestMacOSUniversalApp(t *testing.T) {
 		}
 	}
 
+	// The tar.gz holds the bare universal binary, as CLI users and
+	// Homebrew expect; the .app is in the app and dmg formats.
+	x := t.TempDir()
+	exe := extractAll(t, formats["tar.gz"], x)
+	if rel, _ := filepath.Rel(x, exe); filepath.ToSlash(rel) != strings.TrimSuffix(filepath.Base(formats["tar.gz"]), ".tar.gz")+"/webui" {
+		t.Errorf("the tar.gz's executable is %s, want the bare binary at the top of its folder", rel)
+	}
+	if apps, _ := filepath.Glob(filepath.Join(x, "*", "*.app")); len(apps) > 0 {
+		t.Errorf("the tar.gz holds an app bundle: %v", apps)
+	}
+	if fat, err := macho.OpenFat(exe); err != nil {
+		t.Errorf("the tar.gz's executable is not a universal binary: %v", err)
+	} else {
+		fat.Close()
+	}
+
 	// Unzip with the system's unzip: the executable keeps mode 0755.
 	needTools(t, "unzip", "unzip")
-	x := t.TempDir()
+	x = t.TempDir()
 	mustRun(t, x, "unzip", "-q", formats["app"])
 	app := filepath.Join(x, "Web UI.app")
-	exe := filepath.Join(app, "Contents", "MacOS", "webui")
+	exe = filepath.Join(app, "Contents", "MacOS", "webui")
 	info, err := os.Stat(exe)
 	if err != nil || info.Mode().Perm() != 0o755 {
 		t.Fatalf("executable after unzip: %v %v", info.Mode(), err)

@@ -11,9 +11,11 @@ import (
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
-// Format is the app format. The build stages darwin targets that make it
-// as <Name>.app, so in.AppDir holds just that bundle.
+// Format is the app format. It is a packager.AppBundler: in.AppDir holds
+// just <Name>.app.
 type Format struct{}
+
+func (Format) AppBundle() bool { return true }
 
 func (Format) Name() string                      { return "app" }
 func (Format) Supports(goos string) bool         { return goos == "darwin" }

@@ -32,6 +32,7 @@ var Xorriso = tool.Tool{
 type Format struct{}
 
 func (Format) Name() string                      { return "dmg" }
+func (Format) AppBundle() bool                   { return true } // in.AppDir holds <Name>.app
 func (Format) Supports(goos string) bool         { return goos == "darwin" }
 func (Format) Tools() []tool.Tool                { return []tool.Tool{Xorriso} }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".dmg" }
