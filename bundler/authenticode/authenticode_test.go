@@ -23,6 +23,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/proc"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // signTime is the fixed signing time of the tests: SOURCE_DATE_EPOCH of
@@ -30,20 +31,6 @@ import (
 var signTime = time.Unix(1767225600, 0).UTC()
 
 const password = "correct horse & battery $taple"
-
-// need skips the test when a program is missing, or fails it with CI=true.
-func need(t *testing.T, install string, programs ...string) {
-	t.Helper()
-	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil {
-			msg := p + " is missing: apt-get install " + install
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
 
 // testCert is a self-signed code-signing certificate in a PFX file.
 type testCert struct {
@@ -62,7 +49,7 @@ var certOnce struct {
 // made once per test binary.
 func makeCert(t *testing.T) testCert {
 	t.Helper()
-	need(t, "openssl osslsigncode", "openssl", "osslsigncode")
+	testtool.Need(t, "openssl osslsigncode", "openssl", "osslsigncode")
 	certOnce.Do(func() {
 		certOnce.c, certOnce.err = writeCert()
 	})
@@ -105,7 +92,7 @@ func windowsExe(t *testing.T) string {
 // tinyMSI builds a per-user MSI holding exe with wixl.
 func tinyMSI(t *testing.T, exe string) string {
 	t.Helper()
-	need(t, "wixl", "wixl")
+	testtool.Need(t, "wixl", "wixl")
 	dir := t.TempDir()
 	data, err := os.ReadFile(exe)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 func TestICODirectory(t *testing.T) {
@@ -180,13 +182,8 @@ func TestICOErrors(t *testing.T) {
 
 // TestICOIcotool has icoutils, an independent reader, list the entries.
 func TestICOIcotool(t *testing.T) {
-	icotool, err := exec.LookPath("icotool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("icotool missing: apt-get install icoutils")
-		}
-		t.Skip("icotool missing: apt-get install icoutils")
-	}
+	testtool.Need(t, "icoutils", "icotool")
+	icotool := "icotool"
 	file, err := ICO(mustLoad(t, exampleIcon), ICOSizes)
 	if err != nil {
 		t.Fatal(err)

@@ -12,20 +12,6 @@ import (
 	"testing"
 )
 
-// requireTools skips the test when one of tools is not on PATH, telling how
-// to install it, and fails instead on CI, where they must be present.
-func requireTools(t *testing.T, install string, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing: %s", tool, install)
-			}
-			t.Skipf("%s is missing: %s", tool, install)
-		}
-	}
-}
-
 // buildExe cross-compiles a tiny program for windows/arch with syso (when
 // not nil) next to its main package, the way bundle links resources, and
 // returns the .exe's path.

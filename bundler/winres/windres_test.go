@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestVersionInfoMatchesWindres compiles every versionCases entry with
@@ -18,7 +20,7 @@ import (
 // wrestool, is byte for byte what Bytes returns.
 func TestVersionInfoMatchesWindres(t *testing.T) {
 	const windres = "x86_64-w64-mingw32-windres"
-	requireTools(t, "apt-get install binutils-mingw-w64-x86-64 icoutils", windres, "wrestool")
+	testtool.Need(t, "apt-get install binutils-mingw-w64-x86-64 icoutils", windres, "wrestool")
 
 	var rc strings.Builder
 	for i, tc := range versionCases {

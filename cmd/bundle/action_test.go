@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // actionlintVersion is the actionlint the tests run (go run …@version).
@@ -61,7 +62,7 @@ func actionEnv(t *testing.T, args string) (env []string, output, summary string)
 // step outputs name dist and its artifacts.json, and the job summary lists
 // every artifact with its sha256.
 func TestActionBuild(t *testing.T) {
-	needTools(t, "jq", "jq")
+	testtool.Need(t, "jq", "jq")
 	for _, tt := range []struct{ args, dist string }{
 		{args: "--version 1.2.3", dist: "dist"},
 		{args: `--version v1.2.3 --dist "release files"`, dist: "release files"},
@@ -111,7 +112,7 @@ func TestActionBuild(t *testing.T) {
 // line and column bundle names, other errors a plain one, and the step
 // fails with bundle's exit code and sets no outputs.
 func TestActionErrors(t *testing.T) {
-	needTools(t, "jq", "jq")
+	testtool.Need(t, "jq", "jq")
 	fixture, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/config/bad/unknown-key.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -347,7 +348,7 @@ func TestActionlint(t *testing.T) {
 
 // TestScriptsShellcheck lints the action's scripts and scripts/release.sh.
 func TestScriptsShellcheck(t *testing.T) {
-	needTools(t, "shellcheck", "shellcheck")
+	testtool.Need(t, "shellcheck", "shellcheck")
 	scripts, err := filepath.Glob(filepath.Join(repoRoot(t), "action", "*.sh"))
 	if err != nil || len(scripts) < 2 {
 		t.Fatalf("action scripts: %v %v", scripts, err)

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 const epoch = "SOURCE_DATE_EPOCH=1767225600"
@@ -41,14 +42,11 @@ func TestBuildExampleHello(t *testing.T) {
 	if m.Name != "Hello" || m.Version != "1.0.0" || len(archives) != 6 {
 		t.Fatalf("manifest: %+v", m)
 	}
-	if _, err := exec.LookPath("sha256sum"); err == nil {
-		cmd := exec.Command("sha256sum", "-c", "checksums.txt")
-		cmd.Dir = dist
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("sha256sum -c: %v\n%s", err, out)
-		}
-	} else if os.Getenv("CI") == "true" {
-		t.Fatal("sha256sum is missing: apt-get install coreutils")
+	testtool.Need(t, "coreutils", "sha256sum")
+	cmd := exec.Command("sha256sum", "-c", "checksums.txt")
+	cmd.Dir = dist
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, out)
 	}
 	for _, a := range archives {
 		t.Run(a.Path, func(t *testing.T) {

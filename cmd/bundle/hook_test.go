@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // built caches bundled executables: (project, target) -> path.
@@ -355,12 +356,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 // TestTreesUntouched builds each example and the vendored and workspace
 // fixtures in place and checks git sees no change in them.
 func TestTreesUntouched(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is missing: apt-get install git")
-		}
-		t.Skip("git is missing: apt-get install git")
-	}
+	testtool.Need(t, "git", "git")
 	root := repoRoot(t)
 	if out, err := exec.Command("git", "-C", root, "rev-parse", "--is-inside-work-tree").Output(); err != nil || strings.TrimSpace(string(out)) != "true" {
 		t.Skip("not a git checkout")

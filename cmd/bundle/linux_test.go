@@ -9,22 +9,8 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
-
-// needTools skips the test when a validator is missing, or fails it when
-// CI=true, naming the Debian packages that provide them.
-func needTools(t *testing.T, install string, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := tool + " is missing: apt-get install " + install
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
 
 func mustRun(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
@@ -41,7 +27,7 @@ func mustRun(t *testing.T, dir, name string, args ...string) string {
 // a CLI app (hello) and a desktop app (webui) for amd64 and arm64 and runs
 // each distribution's own tools on them.
 func TestLinuxPackagesValidate(t *testing.T) {
-	needTools(t, "lintian rpm desktop-file-utils appstream pacman-package-manager dpkg",
+	testtool.Need(t, "lintian rpm desktop-file-utils appstream pacman-package-manager dpkg",
 		"dpkg-deb", "dpkg", "lintian", "rpm", "desktop-file-validate", "appstreamcli", "pacman")
 	for _, project := range []string{"examples/hello", "examples/webui"} {
 		dist := t.TempDir()
@@ -192,7 +178,7 @@ func runInstalled(t *testing.T, root string) {
 // TestLinuxPrereleaseSortsFirst: 1.2.0-rc.1 packages sort before 1.2.0 in
 // dpkg and rpm.
 func TestLinuxPrereleaseSortsFirst(t *testing.T) {
-	needTools(t, "dpkg rpm", "dpkg", "dpkg-deb", "rpm")
+	testtool.Need(t, "dpkg rpm", "dpkg", "dpkg-deb", "rpm")
 	versions := map[string]map[string]string{} // version -> format -> package version
 	for _, v := range []string{"1.2.0-rc.1", "1.2.0"} {
 		dist := t.TempDir()
@@ -223,7 +209,7 @@ func TestLinuxPrereleaseSortsFirst(t *testing.T) {
 
 // TestLinuxMaintainerScripts: linux.scripts reach the deb and the rpm.
 func TestLinuxMaintainerScripts(t *testing.T) {
-	needTools(t, "dpkg rpm lintian", "dpkg-deb", "rpm", "lintian")
+	testtool.Need(t, "dpkg rpm lintian", "dpkg-deb", "rpm", "lintian")
 	dir := copyProject(t, "examples/hello")
 	writeFile(t, filepath.Join(dir, "packaging", "postinstall.sh"), "#!/bin/sh\nset -e\necho hello installed\n")
 	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	bundlemacho "github.com/bundlekit/bundle/bundler/macho"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // darwinBuild builds examples/webui's darwin targets into a fresh dist,
@@ -74,7 +75,7 @@ func TestMacOSUniversalApp(t *testing.T) {
 	}
 
 	// Unzip with the system's unzip: the executable keeps mode 0755.
-	needTools(t, "unzip", "unzip")
+	testtool.Need(t, "unzip", "unzip")
 	x = t.TempDir()
 	mustRun(t, x, "unzip", "-q", formats["app"])
 	app := filepath.Join(x, "Web UI.app")
@@ -128,7 +129,7 @@ func TestMacOSUniversalApp(t *testing.T) {
 		}
 	}
 	if lipo == "" {
-		needTools(t, "llvm", "llvm-lipo")
+		testtool.Need(t, "llvm", "llvm-lipo")
 	}
 	if out := mustRun(t, x, lipo, "-info", exe); !strings.Contains(out, "x86_64 arm64") {
 		t.Errorf("llvm-lipo -info: %s", out)
@@ -176,7 +177,7 @@ func TestMacOSUniversalApp(t *testing.T) {
 	checkICNS(t, filepath.Join(app, "Contents", "Resources", "webui.icns"))
 
 	// The disk image lists the bundle, its Info.plist and the Applications link.
-	needTools(t, "7zip", "7zz")
+	testtool.Need(t, "7zip", "7zz")
 	list := mustRun(t, x, "7zz", "l", "-thfs", formats["dmg"])
 	for _, want := range []string{"Web UI.app/Contents/MacOS/webui", "Web UI.app/Contents/Info.plist", "Applications"} {
 		if !strings.Contains(list, want) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -64,7 +65,7 @@ func msiProperties(t *testing.T, msi string) map[string]string {
 // TestMSI builds examples/hello's MSI, reads it back with msiinfo and
 // installs, upgrades and removes it under Wine.
 func TestMSI(t *testing.T) {
-	needTools(t, "wixl msitools", "wixl", "msiinfo")
+	testtool.Need(t, "wixl msitools", "wixl", "msiinfo")
 	w := winetest.Require(t)
 	dir := msiProject(t)
 
@@ -174,7 +175,7 @@ func TestMSI(t *testing.T) {
 // TestMSIBadInput: what an MSI cannot hold fails with exit 2, one line
 // naming the problem and nothing in dist.
 func TestMSIBadInput(t *testing.T) {
-	needTools(t, "wixl msitools", "wixl")
+	testtool.Need(t, "wixl msitools", "wixl")
 	dir := msiProject(t)
 	for _, tc := range []struct {
 		name string

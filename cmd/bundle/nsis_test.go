@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/icons"
+	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -60,7 +61,7 @@ func buildNSIS(t *testing.T, dir string, args ...string) string {
 // and two builds with the same SOURCE_DATE_EPOCH (from two copies of the
 // project in different folders) are byte for byte the same.
 func TestNSISBuild(t *testing.T) {
-	needTools(t, "nsis", "makensis")
+	testtool.Need(t, "nsis", "makensis")
 	var setups [2]string
 	var wg sync.WaitGroup
 	for i := range setups {
@@ -96,7 +97,7 @@ func TestNSISBuild(t *testing.T) {
 	}
 
 	t.Run("exiftool", func(t *testing.T) {
-		needTools(t, "libimage-exiftool-perl", "exiftool")
+		testtool.Need(t, "libimage-exiftool-perl", "exiftool")
 		out := mustRun(t, "", "exiftool", "-s", "-FileVersionNumber", "-ProductVersionNumber", "-ProductName",
 			"-CompanyName", "-FileDescription", "-FileVersion", "-ProductVersion", "-LegalCopyright", setups[0])
 		got := map[string]string{}
@@ -116,7 +117,7 @@ func TestNSISBuild(t *testing.T) {
 		}
 	})
 	t.Run("wrestool", func(t *testing.T) {
-		needTools(t, "icoutils", "wrestool")
+		testtool.Need(t, "icoutils", "wrestool")
 		out := mustRun(t, "", "wrestool", "-l", setups[0])
 		// The app's icon replaces NSIS's: one image per size bundle
 		// writes into the .ico.
@@ -135,7 +136,7 @@ func TestNSISBuild(t *testing.T) {
 // over it and uninstalls it, checking files, shortcut and the Add/Remove
 // Programs entry at each step.
 func TestNSISUnderWine(t *testing.T) {
-	needTools(t, "nsis", "makensis")
+	testtool.Need(t, "nsis", "makensis")
 	w := winetest.Require(t)
 	start := time.Now()
 

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // gitEnv is a git identity and configuration of the test's own, so that
@@ -37,7 +39,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // none), and one more commit after them when more is true.
 func gitProject(t *testing.T, more bool, tags ...string) string {
 	t.Helper()
-	needTools(t, "git", "git")
+	testtool.Need(t, "git", "git")
 	dir := copyProject(t, "testdata/project")
 	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	git(t, dir, "init", "-q")
@@ -185,7 +187,7 @@ func TestReleaseDryRun(t *testing.T) {
 // TestRelease tags v1.3.0 (annotated), builds dist with a checksums.txt
 // that sha256sum accepts, and lists what to upload.
 func TestRelease(t *testing.T) {
-	needTools(t, "coreutils", "sha256sum")
+	testtool.Need(t, "coreutils", "sha256sum")
 	dir := gitProject(t, true, "v1.2.3")
 	r := runScript(t, dir, releaseEnv(), "scripts/release.sh", "minor")
 	if r.code != 0 {

@@ -16,13 +16,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestLinuxPackagesSigned signs the deb and rpm with an OpenPGP key made in
 // the test and checks the signatures with rpm and gpg; the passphrase never
 // appears in bundle's output.
 func TestLinuxPackagesSigned(t *testing.T) {
-	needTools(t, "gnupg rpm binutils", "gpg", "rpm", "ar")
+	testtool.Need(t, "gnupg rpm binutils", "gpg", "rpm", "ar")
 	home := t.TempDir()
 	const pass = "correct-horse-battery-staple"
 	gpg := func(args ...string) string {

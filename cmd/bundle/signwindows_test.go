@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestWindowsSigned signs the exe, the NSIS installer and the MSI with a
@@ -18,7 +19,7 @@ import (
 // output, and with a fixed time two builds sign the exe and both
 // installers identically.
 func TestWindowsSigned(t *testing.T) {
-	needTools(t, "osslsigncode openssl nsis wixl", "osslsigncode", "openssl", "makensis", "wixl")
+	testtool.Need(t, "osslsigncode openssl nsis wixl", "osslsigncode", "openssl", "makensis", "wixl")
 	const pass = "hunter2-but-longer"
 	dir := copyProject(t, "examples/hello")
 	cert, err := testcert.Write(t.TempDir(), pass, time.Unix(1767225600, 0))
@@ -62,7 +63,7 @@ func TestWindowsSigned(t *testing.T) {
 			verify(p)
 			if a.Format == "nsis" {
 				// The uninstaller inside the installer is signed too.
-				needTools(t, "7zip", "7zz")
+				testtool.Need(t, "7zip", "7zz")
 				x := t.TempDir()
 				mustRun(t, x, "7zz", "x", "-y", p)
 				un, _ := filepath.Glob(filepath.Join(x, "*", "uninstall.exe"))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler/winres"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestWindowsResources: every Windows executable bundle builds carries the
@@ -53,7 +54,7 @@ func TestWindowsResources(t *testing.T) {
 					t.Errorf("bundle inspect lacks %q:\n%s", want, in.stdout)
 				}
 			}
-			needTools(t, "icoutils libimage-exiftool-perl", "wrestool", "exiftool")
+			testtool.Need(t, "icoutils libimage-exiftool-perl", "wrestool", "exiftool")
 			list := mustRun(t, dist, "wrestool", "-l", exe)
 			for _, typ := range []string{"--type=3 ", "--type=14 ", "--type=16 ", "--type=24 "} {
 				if !strings.Contains(list, typ) {

@@ -19,6 +19,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -26,20 +27,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	winetest.Shutdown()
 	os.Exit(code)
-}
-
-// need skips the test when a program is missing, or fails it with CI=true.
-func need(t *testing.T, programs ...string) {
-	t.Helper()
-	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil {
-			msg := p + " is missing: apt-get install wixl msitools"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
 }
 
 // exe returns a small Windows program for windows/amd64 that prints
@@ -349,7 +336,7 @@ func TestSourceEscaping(t *testing.T) {
 		}
 	}
 
-	need(t, "wixl", "msiinfo")
+	testtool.Need(t, "wixl msitools", "wixl", "msiinfo")
 	arch, err := prepare(in)
 	if err != nil {
 		t.Fatal(err)
@@ -370,7 +357,7 @@ func TestSourceEscaping(t *testing.T) {
 
 // TestWixlText checks the "$" rule against wixl's preprocessor.
 func TestWixlText(t *testing.T) {
-	need(t, "wixl")
+	testtool.Need(t, "wixl msitools", "wixl")
 	for _, s := range []string{"US$5", "a $ b", "$$", "x$$$y", "end$", "$", "no dollars"} {
 		wxs := `<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi"><Product Name="` + wixlText(s) + `"/></Wix>` + "\n"
 		p := filepath.Join(t.TempDir(), "t.wxs")
@@ -523,7 +510,7 @@ func build(t *testing.T, in packager.Input) string {
 
 // TestWixl builds packages with wixl and reads them back with msiinfo.
 func TestWixl(t *testing.T) {
-	need(t, "wixl", "msiinfo")
+	testtool.Need(t, "wixl msitools", "wixl", "msiinfo")
 	in := input(t, false)
 	arch, err := prepare(in)
 	if err != nil {
@@ -607,7 +594,7 @@ func TestWixl(t *testing.T) {
 // shortcut, files in sub-folders and an empty folder under Wine, runs the
 // program and uninstalls it.
 func TestWinePerMachine(t *testing.T) {
-	need(t, "wixl")
+	testtool.Need(t, "wixl msitools", "wixl")
 	w := winetest.Require(t)
 	in := input(t, true)
 	in.Config.Windows = config.Windows{InstallScope: "machine", DesktopShortcut: true}

@@ -15,6 +15,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // nastyName holds everything NSIS gives a meaning to in a string.
@@ -334,24 +335,11 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-// requireMakensis skips the test when makensis is missing, or fails it
-// when CI=true.
-func requireMakensis(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("makensis"); err != nil {
-		msg := "makensis is missing: " + Makensis.Install()
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
 // TestPackageCompiles runs makensis on the script of an app whose name and
 // files hold NSIS's special characters; exiftool (when installed) shows
 // the version strings as written in bundle.yaml.
 func TestPackageCompiles(t *testing.T) {
-	requireMakensis(t)
+	testtool.Need(t, "nsis", "makensis")
 	in := sampleInput(t, "amd64", "user")
 	in.Config.Name = nastyName
 	in.Config.Copyright = `© 2026 "$Corp"`
