@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -28,13 +29,19 @@ func Parse(s string) (*semver.Version, error) {
 // preCounter returns the last numeric identifier of the pre-release
 // ("rc.2" -> 2), or 0 when there is none.
 func preCounter(v *semver.Version) uint64 {
+	n, _ := preCounterOK(v)
+	return n
+}
+
+// preCounterOK is preCounter, and whether the pre-release has a number.
+func preCounterOK(v *semver.Version) (uint64, bool) {
 	ids := strings.Split(v.Prerelease(), ".")
 	for i := len(ids) - 1; i >= 0; i-- {
 		if n, err := strconv.ParseUint(ids[i], 10, 64); err == nil {
-			return n
+			return n, true
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // WindowsFile is the four-part FILEVERSION/PRODUCTVERSION of a Windows
@@ -102,18 +109,29 @@ func RPM(v *semver.Version) (version, release string) {
 // APK returns the version and pre-release suffix of an Alpine package:
 // apk knows only the suffixes alpha, beta, pre and rc, each followed by a
 // number ("1.2.3_rc1"), and sorts them before the release. Any other
-// pre-release becomes "pre" with its counter.
-func APK(v *semver.Version) (version, suffix string) {
+// pre-release becomes "pre" with its counter. A snapshot
+// ("1.2.4-snapshot.abc1234") or a pre-release without a counter is numbered by
+// the build's source time in Unix seconds (the commit time for a
+// snapshot), so two snapshots of different commits never share a version
+// and a later commit sorts after an earlier one; it fits the 32-bit
+// numbers apk compares on 32-bit systems until 2038.
+func APK(v *semver.Version, source time.Time) (version, suffix string) {
 	if v.Prerelease() == "" {
 		return core(v), ""
 	}
 	kind := strings.ToLower(strings.SplitN(v.Prerelease(), ".", 2)[0])
+	n, counted := preCounterOK(v)
 	switch kind {
 	case "alpha", "beta", "pre", "rc":
 	default:
+		// A snapshot's number is its commit hash when that is all digits:
+		// no order, so the time numbers it.
+		if !counted || kind == "snapshot" {
+			n = uint64(max(source.Unix(), 0))
+		}
 		kind = "pre"
 	}
-	return core(v), fmt.Sprintf("%s%d", kind, preCounter(v))
+	return core(v), fmt.Sprintf("%s%d", kind, n)
 }
 
 // Arch is the pkgver of an Arch Linux package. pacman sorts "1.2.3rc.1"

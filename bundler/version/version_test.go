@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -125,12 +126,15 @@ func TestLinuxForms(t *testing.T) {
 		{"1.2.3-rc.1", "1.2.3", "rc1", "1.2.3rc.1"},
 		{"1.2.3-beta.12", "1.2.3", "beta12", "1.2.3beta.12"},
 		{"1.2.3-alpha", "1.2.3", "alpha0", "1.2.3alpha"},
-		{"1.2.4-snapshot.abc1234", "1.2.4", "pre0", "1.2.4snapshot.abc1234"},
+		{"1.2.4-snapshot.abc1234", "1.2.4", "pre1767225600", "1.2.4snapshot.abc1234"},
+		{"1.2.4-snapshot.g1234567", "1.2.4", "pre1767225600", "1.2.4snapshot.g1234567"},
+		{"1.2.4-snapshot.1234567", "1.2.4", "pre1767225600", "1.2.4snapshot.1234567"},
+		{"1.2.3-nightly", "1.2.3", "pre1767225600", "1.2.3nightly"},
 		{"1.2.3-pre-release.2", "1.2.3", "pre2", "1.2.3pre_release.2"},
 	}
 	for _, tt := range tests {
 		v := mustParse(t, tt.in)
-		if ver, suf := APK(v); ver != tt.apkVer || suf != tt.apkSuffix {
+		if ver, suf := APK(v, time.Unix(1767225600, 0)); ver != tt.apkVer || suf != tt.apkSuffix {
 			t.Errorf("APK(%s) = %s _%s, want %s _%s", tt.in, ver, suf, tt.apkVer, tt.apkSuffix)
 		}
 		if got := Arch(v); got != tt.arch {

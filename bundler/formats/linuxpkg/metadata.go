@@ -50,7 +50,7 @@ func metadata(in packager.Input, format string) *nfpm.Info {
 	case "rpm":
 		info.Version, info.Release = version.RPM(v)
 	case "apk":
-		info.Version, info.Prerelease = version.APK(v)
+		info.Version, info.Prerelease = version.APK(v, in.MTime)
 		info.Release = "0"
 	case "archlinux":
 		info.Version, info.Release = version.Arch(v), "1"
