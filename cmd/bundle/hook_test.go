@@ -39,7 +39,9 @@ func bundledExe(t *testing.T, project, target string, extra ...string) string {
 	if p, ok := built.paths[key]; ok {
 		return p
 	}
-	dist, err := os.MkdirTemp("", "bundle-test-dist-")
+	// Inside TestMain's folder, which it removes: these builds are shared
+	// by many tests, so no single test's TempDir can own them.
+	dist, err := os.MkdirTemp(filepath.Dir(bundleBin), "dist-")
 	if err != nil {
 		t.Fatal(err)
 	}
