@@ -26,6 +26,10 @@ type versionVar struct {
 
 func (v versionVar) String() string { return v.Pkg + "." + v.Name }
 
+// maxVarDepth is how many imports away from main a version variable is
+// looked for without a build file pointing at its package.
+const maxVarDepth = 2
+
 // versionNames are the variable names taken for the version without
 // other evidence.
 var versionNames = map[string]bool{"version": true, "Version": true}
@@ -39,31 +43,44 @@ var versionNames = map[string]bool{"version": true, "Version": true}
 // linker, so a guess would be worse than nothing.
 func findVersionVar(dir string, pkgs map[string]modPackage, main string) string {
 	hints := ldflagHints(dir)
+	hinted := map[string]bool{}
+	for h := range hints {
+		hinted[h[:strings.LastIndex(h, ".")]] = true
+	}
 	var found []versionVar
-	seen := map[string]bool{main: true}
-	queue := []string{main}
 	depth := map[string]int{main: 0}
+	queue := []string{main}
 	fset := token.NewFileSet()
 	for len(queue) > 0 {
 		ip := queue[0]
 		queue = queue[1:]
 		p := pkgs[ip]
+		pkg := ip
+		if p.Name == "main" {
+			pkg = "main"
+		}
+		// Reading only the imports keeps a large module fast; variables
+		// are read where a version variable is likely: near main, or where
+		// the build files point.
+		mode := parser.ImportsOnly
+		if depth[ip] <= maxVarDepth || hinted[ip] {
+			mode = parser.ParseComments | parser.SkipObjectResolution
+		}
 		for _, name := range p.GoFiles {
-			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, mode)
 			if err != nil {
 				continue
 			}
-			pkg := ip
-			if p.Name == "main" {
-				pkg = "main"
+			if mode != parser.ImportsOnly {
+				found = append(found, stringVars(f, pkg, depth[ip])...)
 			}
-			found = append(found, stringVars(f, pkg, depth[ip])...)
 			for _, imp := range f.Imports {
 				path, err := strconv.Unquote(imp.Path.Value)
-				if _, local := pkgs[path]; err == nil && local && !seen[path] {
-					seen[path] = true
-					depth[path] = depth[ip] + 1
-					queue = append(queue, path)
+				if _, seen := depth[path]; err == nil && !seen {
+					if _, local := pkgs[path]; local {
+						depth[path] = depth[ip] + 1
+						queue = append(queue, path)
+					}
 				}
 			}
 		}
