@@ -172,3 +172,34 @@ func TestInitRealAppPackages(t *testing.T) {
 		t.Errorf("rpm -qlp:\n%s", list)
 	}
 }
+
+// TestInitTODODescription: with no README or package doc to read, init
+// says so and writes a placeholder that deb and rpm builds refuse, in one
+// line naming the field, before anything is written.
+func TestInitTODODescription(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/quiet\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+	r := runBundle(t, dir, nil, "init")
+	if r.code != 0 || !strings.Contains(r.stdout, "no summary found") {
+		t.Fatalf("init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	cfg := filepath.Join(dir, "bundle.yaml")
+	data, _ := os.ReadFile(cfg)
+	edited := strings.Replace(string(data), "# maintainer: Jane", "maintainer: Jane", 1)
+	writeFile(t, cfg, strings.Replace(edited, "  linux: [tar.gz]\n", "  linux: [tar.gz, deb, rpm]\n", 1))
+	dist := filepath.Join(t.TempDir(), "dist")
+	for _, format := range []string{"deb", "rpm"} {
+		b := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0", "--dist", dist, "--target", "linux/amd64", "--format", format)
+		msg := strings.TrimSpace(b.stderr)
+		if b.code != 2 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, format+": description:") {
+			t.Errorf("%s: exit %d\n%s", format, b.code, b.stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dist); len(entries) != 0 {
+		t.Errorf("dist has %d entries after refused builds", len(entries))
+	}
+	if b := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0", "--dist", dist, "--target", "linux/amd64", "--format", "tar.gz"); b.code != 0 {
+		t.Errorf("tar.gz: exit %d\n%s", b.code, b.stderr)
+	}
+}
