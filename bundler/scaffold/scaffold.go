@@ -1,15 +1,18 @@
 // Package scaffold writes a starter bundle.yaml for the Go module in a
-// folder, filled in from what `go list` says about it.
+// folder, filled in from the project itself: its main packages (`go list`),
+// license file, README, manual pages and version variable.
 package scaffold
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/config"
@@ -20,71 +23,142 @@ import (
 
 // Project is what the starter config is filled in with.
 type Project struct {
-	Name, ID, Binary, Main, Description string
-	Targets                             []string
+	Name, ID, Binary, Main string
+	// Description is a summary line, then optionally more text; when
+	// none was found it is TODODescription and NoDescription is set.
+	Description   string
+	NoDescription bool
+	Targets       []string
+	OtherMains    []string // the module's other main packages
+	License       License  // zero when the project has no license file
+	ManPages      []config.File
+	VersionVar    string // for build.version_var, "" when none was found
 }
 
-// Detect inspects the module in dir: its path gives the name and id, and
-// its main packages the main: key (the one at the root, else the first
-// under cmd/, else the first found).
+// TODODescription is the description written when neither the README nor
+// the package doc has one; Linux packages refuse to be built with it.
+const TODODescription = "TODO: one line saying what the program does"
+
+// Detect inspects the module in dir: its main packages (the app is the one
+// GoReleaser builds, else the one named after the module, see chooseMain),
+// its license file, README, man pages and version variable.
 func Detect(ctx context.Context, dir string) (Project, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return Project{}, fmt.Errorf("init: %w", err)
 	}
-	pkgs, err := gomod.List(ctx, dir, nil, nil, "./...")
+	// -find lists the module's packages without resolving their imports,
+	// so init needs neither the network nor the dependencies downloaded.
+	pkgs, err := gomod.List(ctx, dir, nil, []string{"-find"}, "./...")
 	if err != nil {
 		return Project{}, exitcode.Config(fmt.Errorf("%v; run bundle init in a Go module (go mod init)", err))
 	}
-	var mains []gomod.Package
+	local := map[string]modPackage{}
+	var cands []candidate
+	modPath := ""
 	for _, p := range pkgs {
-		if p.Name == "main" && p.Error == nil {
-			mains = append(mains, p)
+		if p.Error != nil {
+			continue
 		}
+		if p.Module != nil && modPath == "" {
+			modPath = p.Module.Path
+		}
+		local[p.ImportPath] = modPackage{ImportPath: p.ImportPath, Name: p.Name, Dir: p.Dir, GoFiles: p.GoFiles}
+		if p.Name != "main" {
+			continue
+		}
+		rel, err := filepath.Rel(dir, p.Dir)
+		if err != nil {
+			return Project{}, fmt.Errorf("init: %w", err)
+		}
+		cands = append(cands, candidate{Main: cleanMain(rel), ImportPath: p.ImportPath})
 	}
-	if len(mains) == 0 {
+	if len(cands) == 0 {
 		return Project{}, exitcode.Config(errors.New("no main package in this module; bundle init needs a Go module with a main package"))
 	}
-	sort.Slice(mains, func(i, j int) bool { return rank(mains[i], dir) < rank(mains[j], dir) })
-	m := mains[0]
-	rel, err := filepath.Rel(dir, m.Dir)
-	if err != nil {
-		return Project{}, fmt.Errorf("init: %w", err)
+	if modPath == "" {
+		modPath = cands[0].ImportPath
 	}
-	main := "./" + filepath.ToSlash(rel)
-	if rel == "." {
-		main = "."
-	}
-	binary := path.Base(m.ImportPath)
-	if main == "." && m.Module != nil {
-		binary = path.Base(m.Module.Path)
+	ranked := chooseMain(cands, []string{lastElem(modPath), filepath.Base(dir)}, releasedMains(dir))
+	m := ranked[0]
+	binary := lastElem(m.ImportPath)
+	if m.Main == "." {
+		binary = lastElem(modPath)
 	}
 	binary = config.Slug(binary)
-	modPath := m.ImportPath
-	if m.Module != nil {
-		modPath = m.Module.Path
+	p := Project{
+		Name:    strings.ToUpper(binary[:1]) + binary[1:],
+		ID:      reverseDNS(modPath, binary),
+		Binary:  binary,
+		Main:    m.Main,
+		Targets: config.DefaultTargets,
 	}
-	return Project{
-		Name:        strings.ToUpper(binary[:1]) + binary[1:],
-		ID:          reverseDNS(modPath, binary),
-		Binary:      binary,
-		Main:        main,
-		Description: binary + " packaged with bundle",
-		Targets:     config.DefaultTargets,
-	}, nil
+	for _, c := range ranked[1:] {
+		p.OtherMains = append(p.OtherMains, c.Main)
+	}
+	mp := local[m.ImportPath]
+	var mainFiles []string
+	for _, f := range mp.GoFiles {
+		mainFiles = append(mainFiles, filepath.Join(mp.Dir, f))
+	}
+	if lic, ok := findLicense(dir); ok {
+		if lic.Copyright == "" {
+			lic.Copyright = copyrightInSource(mainFiles)
+		}
+		p.License = lic
+	}
+	names := []string{binary, p.Name, lastElem(modPath)}
+	// The Linux package is named after the binary (linux.package_name's
+	// default), and Debian refuses a summary that starts with it.
+	if d, ok := describe(dir, mainFiles, names, strings.ToLower(binary)); ok {
+		p.Description = d
+	} else {
+		p.Description, p.NoDescription = TODODescription, true
+	}
+	p.ManPages = findManPages(dir, binary)
+	p.VersionVar = findVersionVar(dir, local, m.ImportPath)
+	return p, nil
 }
 
-// rank orders candidate main packages: the module root first, then cmd/…,
-// then the rest, each by path.
-func rank(p gomod.Package, dir string) string {
-	rel, _ := filepath.Rel(dir, p.Dir)
-	switch {
-	case rel == ".":
-		return "0"
-	case strings.HasPrefix(filepath.ToSlash(rel), "cmd/"):
-		return "1" + rel
+// copyrightInSource is the first copyright notice in the comments of the
+// main package's files: projects under the Apache license keep it there
+// rather than in LICENSE.
+func copyrightInSource(files []string) string {
+	fset := token.NewFileSet()
+	for _, f := range files {
+		ast, err := parser.ParseFile(fset, f, nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			continue
+		}
+		for _, g := range ast.Comments {
+			if c := copyrightIn(g.Text()); c != "" {
+				return c
+			}
+		}
 	}
-	return "2" + rel
+	return ""
+}
+
+// manDirs are the folders a project keeps its manual pages in.
+var manDirs = []string{"man/man%s", "man", "doc/man/man%s", "doc/man", "docs/man/man%s", "docs/man", "doc", "docs", "."}
+
+// findManPages finds the manual pages of the command (binary.1 …
+// binary.9) and where in the app folder they go: under share/man/manN,
+// which Linux packages install into /usr/share/man/manN.
+func findManPages(dir, binary string) []config.File {
+	var out []config.File
+	for section := 1; section <= 9; section++ {
+		s := strconv.Itoa(section)
+		for _, d := range manDirs {
+			rel := path.Join(strings.ReplaceAll(d, "%s", s), binary+"."+s)
+			info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+			if err == nil && info.Mode().IsRegular() {
+				out = append(out, config.File{Src: rel, Dst: "share/man/man" + s + "/" + binary + "." + s})
+				break
+			}
+		}
+	}
+	return out
 }
 
 // reverseDNS turns a module path such as github.com/acme/tool into
@@ -98,6 +172,9 @@ func reverseDNS(modPath, binary string) string {
 	var out []string
 	for i := len(host) - 1; i >= 0; i-- {
 		out = append(out, idPart(host[i]))
+	}
+	if len(parts) > 2 && majorSuffix.MatchString(parts[len(parts)-1]) {
+		parts = parts[:len(parts)-1] // the v2 of github.com/acme/tool/v2
 	}
 	for _, p := range parts[1:] {
 		out = append(out, idPart(p))

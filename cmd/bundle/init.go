@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,7 +19,9 @@ func initCommand() *cli.Command {
 		Name:  "init",
 		Usage: "write a commented bundle.yaml for the Go module in the current folder",
 		Description: "Detects the module's main package, a name, a binary name and an id with `go list`,\n" +
-			"and writes a starter bundle.yaml. An existing file is kept unless --force is given.",
+			"the license and copyright from LICENSE or COPYING, a description from the README or the\n" +
+			"package doc, manual pages, and the variable the build sets to the version, and writes a\n" +
+			"starter bundle.yaml. An existing file is kept unless --force is given.",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
 			configFlag(),
@@ -41,9 +44,22 @@ func initCommand() *cli.Command {
 				return err
 			}
 			if c.Bool("json") {
-				return json.NewEncoder(c.App.Writer).Encode(map[string]string{"path": path, "name": p.Name, "id": p.ID, "binary": p.Binary, "main": p.Main})
+				return json.NewEncoder(c.App.Writer).Encode(map[string]any{
+					"path": path, "name": p.Name, "id": p.ID, "binary": p.Binary, "main": p.Main,
+					"other_mains": p.OtherMains, "license": p.License.SPDX, "version_var": p.VersionVar,
+				})
 			}
-			fmt.Fprintf(c.App.Writer, "wrote %s for %s (main: %s); check it, then run `bundle build --snapshot`\n", path, p.Name, p.Main)
+			w := c.App.Writer
+			fmt.Fprintf(w, "wrote %s for %s (main: %s); check it, then run `bundle build --snapshot`\n", path, p.Name, p.Main)
+			if len(p.OtherMains) > 0 {
+				fmt.Fprintf(w, "also found %s; to package one of those, set main: in %s\n", strings.Join(p.OtherMains, ", "), path)
+			}
+			if p.NoDescription {
+				fmt.Fprintf(w, "no summary found in the README or the package doc; write description: in %s before building deb or rpm packages\n", path)
+			}
+			if p.License.File != "" && p.License.SPDX == "" {
+				fmt.Fprintf(w, "%s is not a license bundle recognises; set license: in %s to its SPDX id\n", p.License.File, path)
+			}
 			return nil
 		},
 	}

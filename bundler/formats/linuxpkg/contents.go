@@ -1,10 +1,13 @@
 package linuxpkg
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,7 +21,8 @@ import (
 
 // contents lists the package's files. The executable goes to /usr/bin, or,
 // when the app ships files beside it, the app folder goes to
-// /opt/<package> with a /usr/bin link to the executable.
+// /opt/<package> with a /usr/bin link to the executable. Manual pages
+// (share/man/manN/… in the app folder) go to /usr/share/man, compressed.
 func contents(in packager.Input, format string) (files.Contents, error) {
 	c := in.Config
 	pkg := c.Linux.PackageName
@@ -26,31 +30,31 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 	add := func(src, dst string, mode os.FileMode, kind string) {
 		out = append(out, &files.Content{Source: src, Destination: dst, Type: kind, FileInfo: &files.ContentFileInfo{Mode: mode, MTime: in.MTime}})
 	}
+	staged, err := stagedFiles(in)
+	if err != nil {
+		return nil, err
+	}
+	var manPages []string
 	exe := "/usr/bin/" + c.Binary
-	if len(c.Files) == 0 {
+	if !inOpt(in, staged) {
 		add(filepath.Join(in.AppDir, in.Exe), exe, 0o755, "")
-	} else {
-		dir := "/opt/" + pkg
-		err := filepath.WalkDir(in.AppDir, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(in.AppDir, p)
-			info, err := d.Info()
+	}
+	for _, f := range staged {
+		if dst, ok := manPage(f.rel); ok {
+			gz, err := gzipTo(filepath.Join(in.AppDir, filepath.FromSlash(f.rel)), filepath.Join(in.WorkDir, "man-"+path.Base(dst)))
 			if err != nil {
-				return err
+				return nil, err
 			}
-			mode := os.FileMode(0o644)
-			if info.Mode()&0o111 != 0 {
-				mode = 0o755
-			}
-			add(p, path.Join(dir, filepath.ToSlash(rel)), mode, "")
-			return nil
-		})
-		if err != nil {
-			return nil, err
+			add(gz, dst, 0o644, "")
+			manPages = append(manPages, dst)
+			continue
 		}
-		add(path.Join(dir, in.Exe), exe, 0o777, files.TypeSymlink)
+		if inOpt(in, staged) {
+			add(filepath.Join(in.AppDir, filepath.FromSlash(f.rel)), path.Join("/opt", pkg, f.rel), f.mode, "")
+		}
+	}
+	if inOpt(in, staged) {
+		add(path.Join("/opt", pkg, in.Exe), exe, 0o777, files.TypeSymlink)
 	}
 
 	gen := func(name string, data []byte) (string, error) {
@@ -118,7 +122,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 		}
 		overrides, err := render("linux/lintian-overrides.tmpl", "lintian-overrides", map[string]any{
 			"Package": pkg, "Exe": strings.TrimPrefix(exeTarget(in), "/"), "Command": strings.TrimPrefix(exe, "/"),
-			"InOpt": len(c.Files) > 0, "OptFiles": optFiles,
+			"InOpt": inOpt(in, staged), "OptFiles": optFiles, "ManPage": hasManPage(manPages, c.Binary),
 		})
 		if err != nil {
 			return nil, err
@@ -138,10 +142,102 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 
 // exeTarget is where the executable itself lies in the installed package.
 func exeTarget(in packager.Input) string {
-	if len(in.Config.Files) == 0 {
+	staged, err := stagedFiles(in)
+	if err != nil || !inOpt(in, staged) {
 		return "/usr/bin/" + in.Config.Binary
 	}
 	return "/opt/" + in.Config.Linux.PackageName + "/" + in.Exe
+}
+
+// stagedFile is a file of the app folder, by its slash-separated path
+// in it.
+type stagedFile struct {
+	rel  string
+	mode os.FileMode
+}
+
+// stagedFiles lists the app folder.
+func stagedFiles(in packager.Input) ([]stagedFile, error) {
+	var out []stagedFile
+	err := filepath.WalkDir(in.AppDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(in.AppDir, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if info.Mode()&0o111 != 0 {
+			mode = 0o755
+		}
+		out = append(out, stagedFile{rel: filepath.ToSlash(rel), mode: mode})
+		return nil
+	})
+	return out, err
+}
+
+// inOpt reports whether the app has files beside the executable other than
+// manual pages, and so is installed as a folder in /opt.
+func inOpt(in packager.Input, staged []stagedFile) bool {
+	for _, f := range staged {
+		if _, man := manPage(f.rel); !man && f.rel != filepath.ToSlash(in.Exe) {
+			return true
+		}
+	}
+	return false
+}
+
+// manSource is a manual page's place in the app folder: share/man/manN/
+// and a name whose extension starts with the section, as in fzf.1 or
+// git-log.1; compressed or not.
+var manSource = regexp.MustCompile(`^share/man/man([1-9])/([^/]+\.([1-9])[a-z]*)(\.gz)?$`)
+
+// manPage is where a manual page of the app folder is installed, always
+// gzip-compressed as Debian policy wants; ok is false for any other file.
+func manPage(rel string) (dst string, ok bool) {
+	m := manSource.FindStringSubmatch(rel)
+	if m == nil || m[1] != m[3] {
+		return "", false
+	}
+	return "/usr/share/man/man" + m[1] + "/" + m[2] + ".gz", true
+}
+
+// hasManPage reports whether the command has a manual page among pages.
+func hasManPage(pages []string, binary string) bool {
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".gz")
+		if strings.TrimSuffix(name, path.Ext(name)) == binary {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipTo writes src compressed to dst, or copies it when src already is
+// gzip data. The gzip header has no name and no time, so builds repeat
+// byte for byte.
+func gzipTo(src, dst string) (string, error) {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		return dst, os.WriteFile(dst, data, 0o644)
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return "", err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return "", err
+	}
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	return dst, os.WriteFile(dst, buf.Bytes(), 0o644)
 }
 
 // licenseFile is the staged license text, when one of the app's files is a

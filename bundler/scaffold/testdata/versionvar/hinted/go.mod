@@ -1,0 +1,3 @@
+module example.com/hinted
+
+go 1.21

@@ -1,0 +1,5 @@
+package meta
+
+var AppVersion string
+
+var Secret string

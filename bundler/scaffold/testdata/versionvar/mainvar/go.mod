@@ -1,0 +1,3 @@
+module example.com/mainvar
+
+go 1.21

@@ -1,0 +1,9 @@
+package main
+
+import "fmt"
+
+var version = "dev"
+
+var revision string
+
+func main() { fmt.Println(version, revision) }

@@ -1,0 +1,6 @@
+package other
+
+// Version here is a number, which -X cannot set.
+var Version = 3
+
+var Count int
