@@ -49,7 +49,10 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 			continue
 		}
 		if !configuredAnywhere(c, f) {
-			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s%s; add it under formats: for an OS", f, p.Path, didYouMean(f, FormatNames())))
+			if slices.Contains(FormatNames(), f) {
+				return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS it supports", f, p.Path))
+			}
+			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not a format%s; use one of %s", f, didYouMean(f, FormatNames()), strings.Join(FormatNames(), ", ")))
 		}
 	}
 
