@@ -219,5 +219,5 @@ type Build struct {
 // File is one extra file or directory shipped beside the executable.
 type File struct {
 	Src string `yaml:"src" max:"1024" required:"true" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as LICENSE" doc:"Path relative to bundle.yaml (a file or a directory)."`
-	Dst string `yaml:"dst" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src."`
+	Dst string `yaml:"dst" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a relative path inside the app, such as LICENSE or docs/README.md" doc:"Path inside the app directory. Default: the base name of src. A manual page given as share/man/manN/NAME.N is installed by Linux packages, gzipped, as /usr/share/man/manN/NAME.N.gz."`
 }
