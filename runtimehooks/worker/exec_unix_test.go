@@ -5,10 +5,19 @@ package worker
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 )
+
+// withoutLineage makes cmd start its process without this process's
+// lineage record, as if started by an unrelated program: nil ExtraFiles
+// entries close those descriptors in the child, up to tokenFD.
+func withoutLineage(cmd *exec.Cmd) {
+	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
+	cmd.Env = withoutKey(cmd.Env, envLineage)
+}
 
 // execSelf replaces this process with a fresh copy of the executable.
 func execSelf() error {
