@@ -27,3 +27,5 @@ func execSelf() error { return syscall.EWINDOWS }
 // withoutLineage makes cmd start its process without this process's
 // lineage record, which only the environment carries on Windows.
 func withoutLineage(cmd *exec.Cmd) { cmd.Env = withoutKey(cmd.Env, envLineage) }
+
+func tokenReport() string { return "no descriptor on windows" }

@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// hardCap is where testdata/relaunch stops a chain by itself.
+const hardCap = 30
+
 // Patterns the refusal lines must name: the pattern and the fix.
 const (
 	chainPattern  = "a chain of quick self-relaunches"
@@ -98,6 +101,20 @@ func TestRelaunchScenarios(t *testing.T) {
 		}
 	}
 	root := t.TempDir()
+	t.Run("off/direct", func(t *testing.T) {
+		// The control: without the guard the naive program runs away up to
+		// its own cap, and the harness sees it.
+		exe := buildRelaunch(t, root, modeOff)
+		dir := filepath.Join(filepath.Dir(exe), "direct")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out := runScenario(t, exe, dir, relaunchScenario{name: "direct"})
+		t.Logf("| off | direct | %d | %d runs | %v |", out.maxAlive, len(out.mains), out.settle.Round(time.Millisecond))
+		if want := hardCap + 1; len(out.mains) != want || out.maxAlive <= 3 {
+			t.Errorf("unguarded: %d runs of main() and %d processes alive at once, want %d runs and more than 3 processes", len(out.mains), out.maxAlive, want)
+		}
+	})
 	for _, mode := range []string{modeChain, modeRefuse} {
 		exe := buildRelaunch(t, root, mode)
 		for _, sc := range relaunchScenarios() {
@@ -179,7 +196,7 @@ type scenarioOutcome struct {
 }
 
 // runScenario starts exe in scenario sc as a user would (no lineage from
-// this process, no guard override), samples /proc every 2ms until no
+// this process, no guard override), samples /proc every millisecond or so until no
 // process of the app has been seen for a while, and kills whatever is left
 // should that take too long.
 func runScenario(t *testing.T, exe, dir string, sc relaunchScenario) scenarioOutcome {
@@ -246,7 +263,7 @@ func runScenario(t *testing.T, exe, dir string, sc relaunchScenario) scenarioOut
 			killAll(prefix)
 			break
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 	out.settle = lastSeen
 	data, _ := os.ReadFile(filepath.Join(dir, "main.log"))
