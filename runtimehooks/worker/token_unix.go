@@ -38,35 +38,44 @@ func readTokenFD() (record string, free bool) {
 
 // installToken puts record at tokenFD in a new unlinked file, replacing the
 // inherited one. Best effort: without it, the environment still carries the
-// record.
+// record. Raw system calls: os.File would register the file with the
+// runtime poller, which costs more than the rest together.
 func installToken(record string) {
-	f, err := newTokenFile()
+	fd, err := newTokenFD()
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	if _, err := f.WriteString(record + "\n"); err != nil || int(f.Fd()) == tokenFD {
+	defer syscall.Close(fd)
+	if fd == tokenFD {
 		return
 	}
-	dupTo(int(f.Fd()), tokenFD) // the copy is not close-on-exec
+	data := []byte(record + "\n")
+	for len(data) > 0 {
+		n, err := syscall.Write(fd, data)
+		if err != nil {
+			return
+		}
+		data = data[n:]
+	}
+	dupTo(fd, tokenFD) // the copy is not close-on-exec
 }
 
-// tempTokenFile returns an unlinked temporary file.
-func tempTokenFile() (*os.File, error) {
+// tempTokenFD returns a descriptor of an unlinked temporary file.
+func tempTokenFD() (int, error) {
 	f, err := os.CreateTemp("", "bundle-rt-lineage-*")
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
+	defer f.Close()
 	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return nil, err
+		return -1, err
 	}
-	return f, nil
+	return syscall.Dup(int(f.Fd()))
 }
 
-// aliveByPid reports whether a process with e's pid exists; without a start
-// id to compare, a reused pid looks alive too, which errs on the side of
-// counting one generation too many.
+// aliveByPid reports whether a process with e's pid exists. A reused pid
+// looks alive too, which errs on the side of counting one generation too
+// many.
 func aliveByPid(e lineageEntry) bool {
 	err := syscall.Kill(e.pid, 0)
 	return err == nil || err == syscall.EPERM

@@ -2,13 +2,10 @@
 
 package worker
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// newTokenFile returns an unlinked temporary file.
-func newTokenFile() (*os.File, error) { return tempTokenFile() }
+// newTokenFD returns a descriptor of an unlinked temporary file.
+func newTokenFD() (int, error) { return tempTokenFD() }
 
 func dupTo(fd, to int) error { return syscall.Dup2(fd, to) }
 
