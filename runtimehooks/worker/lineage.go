@@ -11,9 +11,13 @@ import (
 	"time"
 )
 
-// lineageMagic starts every lineage record, so a process can tell a record
-// from whatever else sits at tokenFD or in the environment.
-const lineageMagic = "bundle-rt-lineage v1"
+// lineageMagic starts every lineage record of this version, so a process
+// can tell a record from whatever else sits at tokenFD or in the
+// environment; lineageKind starts records of every version.
+const (
+	lineageKind  = "bundle-rt-lineage "
+	lineageMagic = lineageKind + "v1"
+)
 
 // relaunchWindow is how soon after a process of this program started a copy
 // must start to count as a quick relaunch that continues its chain. The

@@ -32,8 +32,9 @@ func readTokenFD() (record string, free bool) {
 	if err != nil {
 		return "", false
 	}
+	// A record of any version may be replaced.
 	record = string(buf[:n])
-	return record, strings.HasPrefix(record, lineageMagic+" ")
+	return record, strings.HasPrefix(record, lineageKind)
 }
 
 // installToken puts record at tokenFD in a new unlinked file, replacing the
