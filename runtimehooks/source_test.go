@@ -53,8 +53,8 @@ func TestWorkerSource(t *testing.T) {
 // TestInjectedGuard injects the worker source into a naive program the way
 // the bundler does (a new package inside the program's module, added with
 // go build -overlay, plus a generated init that calls Dispatch) and checks
-// that the program's self re-exec is refused, or only warned about when the
-// guard mode is set to warn with -ldflags -X.
+// that the program's self re-exec is refused, let through once in mode
+// chain, or only warned about in mode warn, set with -ldflags -X.
 func TestInjectedGuard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs with the go command")
@@ -94,6 +94,7 @@ func TestInjectedGuard(t *testing.T) {
 		messages                     int
 	}{
 		{name: "refuse", want: "generation 0\nchild exit 77\n", message: "refused to run main() again", messages: 1},
+		{name: "chain", ldflags: "-X " + pkg + ".buildGuard=chain", want: "generation 0\ngeneration 1\nchild exit 77\n", message: "refused to run main() in generation 3 of a chain of quick self-relaunches", messages: 1},
 		{name: "warn", ldflags: "-X " + pkg + ".buildGuard=warn", want: "generation 0\ngeneration 1\ngeneration 2\n", message: "warning: main() runs again", messages: 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,15 +32,24 @@ func BenchmarkStart(b *testing.B) {
 }
 
 // BenchmarkGuard measures what the guard does at every program start:
-// identify the executable, read the environment, decide, record the marker.
+// identify the executable and the program, read the environment and the
+// lineage record (and check its processes), decide, record the marker and
+// install a new record.
 func BenchmarkGuard(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		in, _ := readGuardInput()
+		in, _, tokenFree := readGuardInput()
+		in.lineage, in.hasLine = in.lineage[1:], len(in.lineage) > 1 // this process's own entry
 		d := decide(in)
 		if d.verdict != runMain {
 			b.Fatalf("verdict %d for the test process", d.verdict)
 		}
 		os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, exeID: in.exeID}.String())
+		own := lineageEntry{app: in.appID, pid: in.pid, start: in.start, at: in.now, gen: d.gen, img: d.img}
+		record := formatLineage(append([]lineageEntry{own}, d.keep...))
+		os.Setenv(envLineage, record)
+		if tokenFree {
+			installToken(record)
+		}
 	}
 }

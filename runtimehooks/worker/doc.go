@@ -40,21 +40,94 @@
 // # The guard
 //
 // The guard runs in this package's init, before any package-level variable
-// or init function of package main. A child started directly by the same
-// executable without a worker assignment exits with ExitRefused and one line
-// on stderr saying why and what to do (on Windows also appended to
+// or init function of package main. It decides whether this process may run
+// main(); when not, it exits with ExitRefused and one line on stderr that
+// names the pattern and the fix (on Windows also appended to
 // <UserCacheDir>/bundle-runtime/<program>.log, as GUI programs have no
-// stderr). Its mode is "refuse" by default; the bundler can build in "warn"
-// (print the line and continue) or "off", and the environment variable
-// BUNDLE_RT_GUARD overrides both. Independently of how a program reaches
-// itself again (app -> shell -> app), more than 8 nested generations of
-// hooked processes are refused in every mode but "off". In-place
-// syscall.Exec, other bundled programs and Command relaunches are allowed.
-// GuardMode returns the effective mode.
+// stderr). What made the frozen-app fork bomb deadly is the unbounded chain,
+// every copy starting the next, not one relaunch: real programs relaunch
+// themselves on purpose (start-and-detach, supervisors, shell aliases,
+// nested calls, self-update). The modes:
 //
-// The bundler sets the build defaults with
+//	refuse  no copy of the program that the program started, in any way,
+//	        runs main(): direct children, children through a shell, env, a
+//	        link, a copy or a double fork, children that outlive their
+//	        starter, whether started at once or later. One syscall.Exec in
+//	        place is let through, as it starts no new process. Workers and
+//	        Command are the sanctioned ways. The default.
+//	chain   a copy started within relaunchWindow (2s) of its starter's start
+//	        continues the starter's chain: generation 2 runs, generation 3
+//	        is refused. A copy started later begins a new chain at
+//	        generation 1. So start-and-detach, a supervisor's restarts, a
+//	        call through a shell, a nested call and a self-update that waits
+//	        before it relaunches all run as they would unbundled, and a
+//	        naive relaunch from main() stops at its third generation, with
+//	        at most three processes alive, however it launches. A relay
+//	        (relaunch, then exit) is a chain too: generation 3 is refused
+//	        whether or not generation 2 still runs. Quick execs in place
+//	        form their own chain, with the same limit.
+//	warn    prints the line where refuse would refuse, and runs main().
+//	off     no check at all, not even the depth limit.
 //
-//	-ldflags "-X <importpath>.buildGuard=warn -X <importpath>.buildGrace=10s"
+// Independently of the mode (except off), more than 8 nested live
+// generations of hooked processes, of this program or others, are refused:
+// the backstop for a loop no other rule sees, such as a slow one. Workers
+// and Command relaunches behave as before in every mode. The bundler builds
+// a mode in with
+//
+//	-ldflags "-X <importpath>.buildGuard=chain -X <importpath>.buildGrace=10s"
+//
+// and the environment variable BUNDLE_RT_GUARD overrides it. GuardMode
+// returns the effective mode.
+//
+// # Lineage: why a descriptor
+//
+// The environment cannot carry lineage: programs clear it (cmd.Env =
+// []string{}, env -i), replace it, or pass a stale or forged marker. So
+// every hooked process also writes a lineage record into a small unlinked
+// file (memfd_create on Linux, an unlinked temporary file elsewhere on Unix)
+// and installs it at descriptor 97 without close-on-exec. Every process it
+// starts, directly or not, inherits that descriptor: os/exec only closes
+// close-on-exec descriptors, shells and env pass theirs on, links and copies
+// of the executable and double forks change nothing, and syscall.Exec keeps
+// it. A starting process reads the record at 97 (fstat must say regular
+// file and the magic must match, or it is some other program's descriptor
+// and is left alone), decides, and replaces it with its own record. The
+// record is one line, nearest process first:
+//
+//	bundle-rt-lineage v1 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w> ...
+//
+// app identifies the program by content, so that copies and links share
+// it: a hash of the build information the go command embeds (module, main
+// package, version, VCS revision, build settings) and the file size; it
+// costs no read of the executable. start is the OS start id of the process
+// (Linux: start time since boot; Windows: creation time; 0 elsewhere), so
+// that an entry with this process's pid and start is the image this one
+// replaced by syscall.Exec, and a reused pid is not taken for a live
+// ancestor. at is when its guard ran (wall clock, ms); gen and img are its
+// generations in the relaunch and the in-place chain; w marks a worker,
+// whose quick copies are refused. The entries after the first are the
+// process's hooked ancestors that still run (their number is the depth) and
+// those that exited within relaunchWindow (the chain rule needs them for
+// relays), at most 18. The same record is kept in BUNDLE_RT_LINEAGE, which
+// is used when the descriptor is missing.
+//
+// Limits. The descriptor is inherited by every descendant, also by other
+// programs (a shell, a browser): it is one read-only descriptor of an
+// unlinked file of about 1 KB at most. A program that closes every descriptor
+// before it starts the next (a classic daemoniser) cuts the descriptor
+// chain; the environment then carries the record, and a program that does
+// both loses it. Windows passes no descriptors through os/exec (it lists
+// the handles to inherit), so there the environment alone carries the
+// record, and BUNDLE_RT_PARENT as before; a Windows program that clears the
+// environment of its copies is not stopped, as before the record existed
+// (workers are still held by their job object). The relaunch window is a guess at the
+// border between a program and a person: a naive relaunch that first works
+// for longer than 2s is not a chain (it is also no fork bomb: one process
+// per 2s, and the depth limit holds if they wait for each other), and a
+// legitimate quick relaunch of a relaunched copy (a nested call of a nested
+// call) is refused in mode chain. A clock step of more than the window
+// between two starts breaks a chain.
 //
 // # Environment protocol (ProtocolVersion "v1")
 //
@@ -62,7 +135,10 @@
 //	    set by every hooked process in its own environment. exeid is the
 //	    FNV-64a hash (hex) of the resolved executable path, lower-cased on
 //	    Windows and macOS. A child is a direct self re-exec when pid is its
-//	    real parent and exeid its own.
+//	    real parent and exeid its own. Workers and Command are recognised
+//	    by it; without a lineage record, the guard falls back to it.
+//	BUNDLE_RT_LINEAGE=bundle-rt-lineage v1 ...
+//	    the lineage record (above), also at descriptor 97 on Unix.
 //	BUNDLE_RT_WORKER=<name>
 //	    set by Start in the child only; honoured only in a direct child of
 //	    the same executable, and removed at once.
@@ -74,7 +150,7 @@
 //	    the worker's grace period after a stop request.
 //	BUNDLE_RT_RELAUNCH=1
 //	    set by Command; lets one direct child through the guard as a new root.
-//	BUNDLE_RT_GUARD=refuse|warn|off
+//	BUNDLE_RT_GUARD=refuse|chain|warn|off
 //	    the run-time override of the guard mode.
 //
 // # Exit codes

@@ -19,6 +19,7 @@ const (
 	envGraceMS  = "BUNDLE_RT_GRACE_MS"
 	envRelaunch = "BUNDLE_RT_RELAUNCH"
 	envGuard    = "BUNDLE_RT_GUARD"
+	envLineage  = "BUNDLE_RT_LINEAGE"
 )
 
 // ProtocolVersion is the version tag of the BUNDLE_RT_PARENT marker.

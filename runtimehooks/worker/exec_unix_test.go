@@ -5,10 +5,19 @@ package worker
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 )
+
+// withoutLineage makes cmd start its process without this process's
+// lineage record, as if started by an unrelated program: nil ExtraFiles
+// entries close those descriptors in the child, up to tokenFD.
+func withoutLineage(cmd *exec.Cmd) {
+	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
+	cmd.Env = withoutKey(cmd.Env, envLineage)
+}
 
 // execSelf replaces this process with a fresh copy of the executable.
 func execSelf() error {
@@ -22,4 +31,45 @@ func TestInPlaceExec(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, want) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %q (same process, same generation)", code, stdout, stderr, want)
 	}
+}
+
+// tokenReport describes what this process holds at tokenFD: its type,
+// whether it is close-on-exec, and the record.
+func tokenReport() string {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(tokenFD, &st); err != nil {
+		return fmt.Sprintf("fd=%v", err)
+	}
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, tokenFD, syscall.F_GETFD, 0)
+	record, _ := readTokenFD()
+	return fmt.Sprintf("fd=%o cloexec=%v errno=%d record=%q", int(st.Mode)&syscall.S_IFMT, flags&syscall.FD_CLOEXEC != 0, errno, strings.TrimSpace(record))
+}
+
+// TestTokenDescriptor checks the lineage descriptor: every hooked process
+// puts its own record there, inheritable, and leaves a descriptor it does
+// not recognise alone.
+func TestTokenDescriptor(t *testing.T) {
+	t.Run("own record", func(t *testing.T) {
+		cmd := helperCommand(t, "token")
+		code, stdout, stderr := runWithTimeout(t, cmd)
+		own := fmt.Sprintf(`record="%s %s:%d:`, lineageMagic, appIdentity(self.exe), cmd.Process.Pid)
+		if want := fmt.Sprintf("fd=%o cloexec=false errno=0 ", syscall.S_IFREG); code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, own) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, own)
+		}
+	})
+	t.Run("foreign descriptor", func(t *testing.T) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		defer w.Close()
+		cmd := helperCommand(t, "token")
+		cmd.ExtraFiles = make([]*os.File, tokenFD-2)
+		cmd.ExtraFiles[tokenFD-3] = r
+		code, stdout, stderr := runWithTimeout(t, cmd)
+		if want := fmt.Sprintf("fd=%o cloexec=false errno=0 record=\"\"", syscall.S_IFIFO); code != 0 || strings.TrimSpace(stdout) != want {
+			t.Errorf("exit %d, stdout %q, stderr %q; want the pipe left in place: %q", code, stdout, stderr, want)
+		}
+	})
 }

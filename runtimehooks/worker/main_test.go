@@ -66,6 +66,9 @@ func runHelper(mode string, args []string) int {
 		}
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		return exitCodeOf(cmd.Run())
+	case "token":
+		fmt.Println(tokenReport())
+		return 0
 	case "exec-self":
 		os.Setenv(envHelper, "report")
 		fmt.Fprintln(os.Stderr, execSelf())

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"fmt"
+	"os/exec"
 	"syscall"
 	"unsafe"
 )
@@ -22,3 +23,9 @@ func kernelSupervision() string {
 func disableKernelSupervision() { useJobObject = false }
 
 func execSelf() error { return syscall.EWINDOWS }
+
+// withoutLineage makes cmd start its process without this process's
+// lineage record, which only the environment carries on Windows.
+func withoutLineage(cmd *exec.Cmd) { cmd.Env = withoutKey(cmd.Env, envLineage) }
+
+func tokenReport() string { return "no descriptor on windows" }

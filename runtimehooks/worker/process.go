@@ -13,6 +13,8 @@ type process struct {
 	exe    string // path to start copies of this program ("" if unknown)
 	exeID  string
 	depth  int
+	gen    int    // generation in a chain of quick relaunches (1: a root)
+	img    int    // image in a chain of quick in-place execs (1: the first)
 	worker string // assigned worker name; empty unless this is a worker
 	stamp  string // buildStamp; reading it here keeps it in the linked binary
 
@@ -31,13 +33,14 @@ func init() {
 	self = guard()
 }
 
-// guard decides about this process, records the decision in its environment
-// for its children and, when it refuses, exits with ExitRefused.
+// guard decides about this process, records the decision for its
+// children (in its environment and at tokenFD) and, when it refuses, exits
+// with ExitRefused.
 func guard() process {
-	in, exe := readGuardInput()
+	in, exe, tokenFree := readGuardInput()
 	lifeline, grace := takeEnv(envLifeline), takeEnv(envGraceMS)
 	d := decide(in)
-	p := process{mode: in.mode, exe: exe, exeID: in.exeID, depth: d.depth, stamp: buildStamp}
+	p := process{mode: in.mode, exe: exe, exeID: in.exeID, depth: d.depth, gen: d.gen, img: d.img, stamp: buildStamp}
 	if d.message != "" {
 		report(p.exe, d.message)
 	}
@@ -45,6 +48,12 @@ func guard() process {
 		os.Exit(ExitRefused)
 	}
 	os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, exeID: in.exeID}.String())
+	own := lineageEntry{app: in.appID, pid: in.pid, start: in.start, at: in.now, gen: d.gen, img: d.img, worker: d.verdict == runWorker}
+	record := formatLineage(append([]lineageEntry{own}, d.keep...))
+	os.Setenv(envLineage, record)
+	if tokenFree {
+		installToken(record)
+	}
 	if d.verdict == runWorker {
 		p.worker = in.worker
 		p.lifeline = lifeline
@@ -60,22 +69,29 @@ func guard() process {
 
 // readGuardInput reads the guard's input from the process and takes the
 // one-shot variables out of the environment. It also returns the path of
-// the executable.
-func readGuardInput() (guardInput, string) {
+// the executable and whether tokenFD may carry this process's record.
+func readGuardInput() (in guardInput, exe string, tokenFree bool) {
 	exe, id := executableIdentity()
+	lineage, tokenFree := readLineage()
+	pid := os.Getpid()
 	return guardInput{
 		mode:     resolveMode(buildGuard, os.Getenv(envGuard)),
-		pid:      os.Getpid(),
+		pid:      pid,
 		ppid:     parentPID(),
+		start:    processStart(pid),
+		now:      time.Now().UnixMilli(),
 		exeID:    id,
+		appID:    appIdentity(exe),
 		parent:   os.Getenv(envParent),
 		worker:   takeEnv(envWorker),
 		relaunch: takeEnv(envRelaunch) == "1",
-	}, exe
+		lineage:  lineage,
+		hasLine:  lineage != nil,
+	}, exe, tokenFree
 }
 
 // GuardMode returns the effective guard mode of this process: "refuse",
-// "warn" or "off".
+// "chain", "warn" or "off".
 func GuardMode() string { return self.mode }
 
 // IsWorker reports whether this process was started by Start as a worker.

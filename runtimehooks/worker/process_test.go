@@ -190,6 +190,7 @@ func TestForgedAssignmentIgnored(t *testing.T) {
 			if tt.parent != "" {
 				cmd.Env = append(cmd.Env, envParent+"="+tt.parent)
 			}
+			withoutLineage(cmd) // an unrelated program's child, as the markers pretend
 			code, stdout, stderr := runWithTimeout(t, cmd)
 			want := fmt.Sprintf(`isworker=false depth=%d`, tt.depth)
 			if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, `assignment=""`) {
@@ -228,20 +229,35 @@ func TestGuardModes(t *testing.T) {
 	}
 }
 
-func TestGuardAllowsOtherExecutable(t *testing.T) {
-	copyPath := filepath.Join(scratchDir(t), filepath.Base(self.exe))
+// TestGuardCopies checks that the guard knows the program by its content,
+// not its path: a copy is the same program, and a file that differs (here:
+// by one byte appended, which the loader ignores) is another one.
+func TestGuardCopies(t *testing.T) {
 	data, err := os.ReadFile(self.exe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(copyPath, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := selfCommand(envHelper + "=report")
-	cmd.Path, cmd.Args[0] = copyPath, copyPath
-	code, stdout, stderr := runWithTimeout(t, cmd)
-	if code != 0 || !strings.Contains(stdout, "isworker=false depth=1") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want another executable to run at depth 1", code, stdout, stderr)
+	for _, tt := range []struct {
+		name    string
+		content []byte
+		code    int
+		stdout  string
+	}{
+		{name: "copy", content: data, code: ExitRefused},
+		{name: "other", content: append(data[:len(data):len(data)], 0), stdout: "isworker=false depth=1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(scratchDir(t), filepath.Base(self.exe))
+			if err := os.WriteFile(path, tt.content, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := selfCommand(envHelper+"=report", envGuard+"=refuse")
+			cmd.Path, cmd.Args[0] = path, path
+			code, stdout, stderr := runWithTimeout(t, cmd)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, stdout, stderr, tt.code, tt.stdout)
+			}
+		})
 	}
 }
 
@@ -287,7 +303,7 @@ func TestDepthLimit(t *testing.T) {
 		chain, mode string
 		warnings    int
 	}{
-		{chain: "shell", mode: "refuse"}, // app -> sh -> app -> ...: indirect, allowed up to the limit
+		{chain: "shell", mode: "warn", warnings: maxDepth}, // app -> sh -> app -> ...
 		{chain: "direct", mode: "warn", warnings: maxDepth},
 	}
 	for _, tt := range tests {

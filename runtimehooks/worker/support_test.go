@@ -81,14 +81,20 @@ func selfCommand(env ...string) *exec.Cmd {
 }
 
 // environWithout returns this process's environment without key.
-func environWithout(key string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
+func environWithout(key string) []string { return withoutKey(os.Environ(), key) }
+
+// withoutKey returns env (nil: this process's environment) without key.
+func withoutKey(env []string, key string) []string {
+	if env == nil {
+		env = os.Environ()
+	}
+	var out []string
+	for _, kv := range env {
 		if !strings.HasPrefix(kv, key+"=") {
-			env = append(env, kv)
+			out = append(out, kv)
 		}
 	}
-	return env
+	return out
 }
 
 // runWithTimeout runs cmd and returns its exit code, stdout and stderr.

@@ -1,0 +1,82 @@
+package worker
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+)
+
+// memfdCreate is the memfd_create system call number per architecture, as
+// in golang.org/x/sys/unix (package syscall lacks most; this package imports
+// only the standard library so that the bundler can copy it into any module).
+var memfdCreate = map[string]uintptr{
+	"386": 356, "amd64": 319, "arm": 385, "arm64": 279, "loong64": 279,
+	"mips": 4354, "mipsle": 4354, "mips64": 5314, "mips64le": 5314,
+	"ppc64": 360, "ppc64le": 360, "riscv64": 279, "s390x": 350,
+}
+
+// newTokenFD returns an anonymous in-memory file (no temporary directory
+// needed), or an unlinked temporary file where memfd_create is missing
+// (kernels before 3.17, or forbidden by a sandbox).
+func newTokenFD() (int, error) {
+	if nr, ok := memfdCreate[runtime.GOARCH]; ok {
+		name := [...]byte{'b', 'u', 'n', 'd', 'l', 'e', '-', 'r', 't', 0}
+		const mfdCloexec = 1
+		fd, _, errno := syscall.Syscall(nr, uintptr(unsafe.Pointer(&name[0])), mfdCloexec, 0)
+		if errno == 0 {
+			return int(fd), nil
+		}
+	}
+	return tempTokenFD()
+}
+
+func dupTo(fd, to int) error { return syscall.Dup3(fd, to, 0) }
+
+// processStart returns the start time of process pid in clock ticks since
+// boot (field 22 of /proc/<pid>/stat), which stays the same across exec and
+// tells a process from a later one with a reused pid; 0 if unknown. Raw
+// system calls, as os.ReadFile costs twice as much.
+func processStart(pid int) int64 {
+	path := "/proc/self/stat"
+	if pid != os.Getpid() {
+		path = "/proc/" + strconv.Itoa(pid) + "/stat"
+	}
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	var buf [1024]byte
+	n, err := syscall.Read(fd, buf[:])
+	syscall.Close(fd)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	// "pid (comm) state ppid ...": comm may contain spaces and parentheses.
+	s := string(buf[:n])
+	end := strings.LastIndexByte(s, ')')
+	if end < 0 {
+		return 0
+	}
+	fields := strings.Fields(s[end+1:])
+	const startField = 22 - 3 // fields 1 and 2 are before the ')', and we count from 0
+	if len(fields) <= startField {
+		return 0
+	}
+	start, err := strconv.ParseInt(fields[startField], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return start
+}
+
+// alive reports whether the process of e still runs: kill(pid, 0) first,
+// which is cheap and answers for most exited processes.
+func alive(e lineageEntry) bool {
+	if !aliveByPid(e) {
+		return false
+	}
+	return e.start == 0 || processStart(e.pid) == e.start
+}
