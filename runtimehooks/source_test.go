@@ -50,6 +50,43 @@ func TestWorkerSource(t *testing.T) {
 	}
 }
 
+// oldestGo is the oldest go directive of a user's go.mod that the injected
+// worker source must compile under: the bundler places it inside the
+// user's module, so the module's language version applies to it (fzf's
+// go.mod says go 1.20, and built-in max, for one, needs 1.21).
+const oldestGo = "1.16"
+
+// TestWorkerSourceBuildsInOldModules compiles the worker source, as the
+// bundler injects it, in a module whose go.mod says go 1.16, for each OS
+// bundle targets.
+func TestWorkerSourceBuildsInOldModules(t *testing.T) {
+	files, err := WorkerSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "internal", "zzbundlert", "worker")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(pkg, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/old\n\ngo "+oldestGo+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		cmd := exec.Command("go", "vet", "./...")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOOS="+goos, "GOFLAGS=", "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("GOOS=%s: the worker source does not compile in a go %s module: %v\n%s", goos, oldestGo, err, out)
+		}
+	}
+}
+
 // TestInjectedGuard injects the worker source into a naive program the way
 // the bundler does (a new package inside the program's module, added with
 // go build -overlay, plus a generated init that calls Dispatch) and checks

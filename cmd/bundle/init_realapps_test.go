@@ -117,10 +117,6 @@ func TestInitRealAppPackages(t *testing.T) {
 	if edited == string(data) {
 		t.Fatalf("the init config has no formats or maintainer line to edit:\n%s", data)
 	}
-	// fzf's go.mod says go 1.20, and the runtime hook does not compile at
-	// that language version yet (it uses the max built-in); without the
-	// hook the build is otherwise the same.
-	edited += "runtime:\n  hook: false\n"
 	writeFile(t, cfg, edited)
 
 	dist := t.TempDir()

@@ -183,7 +183,11 @@ func (d decision) inPlace(mode string, prev lineageEntry, now int64) decision {
 	bad := d.gen >= maxChain || d.img >= maxChain
 	switch {
 	case bad && (mode == modeChain || mode == modeRefuse):
-		return d.refuse(inPlaceMessage(max(d.gen, d.img), now-prev.at))
+		images := d.img
+		if d.gen > images {
+			images = d.gen
+		}
+		return d.refuse(inPlaceMessage(images, now-prev.at))
 	case bad && mode == modeWarn:
 		d.message = warnViaMessage(prev.pid)
 	}

@@ -43,12 +43,16 @@ func spawn(w *Worker, o Options) (*Handle, error) {
 		lifeW.Close()
 		return nil, fmt.Errorf("worker %q: pass lifeline: %w", w.name, err)
 	}
+	graceMS := grace.Milliseconds()
+	if graceMS < 1 {
+		graceMS = 1
+	}
 	// Later entries win in exec.Cmd.Env, so the protocol variables cannot be
 	// overridden by the parent's environment or by o.Env.
 	cmd.Env = append(append(os.Environ(), o.Env...),
 		envWorker+"="+w.name,
 		envLifeline+"="+lifelineRef,
-		envGraceMS+"="+strconv.FormatInt(max(1, grace.Milliseconds()), 10),
+		envGraceMS+"="+strconv.FormatInt(graceMS, 10),
 	)
 
 	h := &Handle{worker: w, grace: grace, lifeline: lifeW, done: make(chan struct{})}
