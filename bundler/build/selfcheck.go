@@ -74,7 +74,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 		}
 		switch {
 		case strict && len(c.findings) > 0:
-			c.err = fmt.Errorf("--strict: the app launches its own executable in %d place(s) listed above, which runtime.guard: refuse stops at run time; fix them, or set runtime.guard: warn if the relaunch is intended", len(c.findings))
+			c.err = fmt.Errorf("--strict: the app launches its own executable in %d place(s) listed above, which runtime.guard: refuse stops at run time; fix them, or set runtime.guard: chain (one relaunch runs, a chain stops) or warn if the relaunch is intended", len(c.findings))
 		case strict && len(failures) > 0:
 			c.err = fmt.Errorf("--strict: could not check where the app launches its own executable: %s", failures[0])
 		}

@@ -329,7 +329,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build (guard: warn, --strict): exit %d\n%s", r.code, r.stderr)
 	}
-	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "runtime.guard: warn") {
+	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "runtime.guard: chain") {
 		t.Errorf("no warning at the call site %q:\n%s", want, r.stdout)
 	}
 	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
@@ -440,5 +440,49 @@ func TestUserOverlayMerged(t *testing.T) {
 	}
 	if in := runBundle(t, dist, nil, "inspect", "--json", exe); !strings.Contains(in.stdout, `"present": true`) {
 		t.Errorf("the hook is missing:\n%s", in.stdout)
+	}
+}
+
+// TestRespawnBundledWithChainGuard: with runtime.guard: chain the naive
+// relaunch runs main() once more, and the third generation of the quick
+// chain is refused with exit status 77: at most 3 processes.
+func TestRespawnBundledWithChainGuard(t *testing.T) {
+	t.Parallel()
+	dir := copyProject(t, "examples/respawn")
+	cfg := filepath.Join(dir, "bundle.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "guard: refuse", "guard: chain", 1)
+	if edited == string(data) {
+		t.Fatal("examples/respawn/bundle.yaml has no guard: refuse to change")
+	}
+	writeFile(t, cfg, edited)
+	dist := t.TempDir()
+	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", hostTarget(), "--format", "tar.gz"); r.code != 0 {
+		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
+	}
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
+	r := runBundle(t, t.TempDir(), nil, "verify", "--json", "--watch", "10s", "--max-procs", "3", exe, "--", "--hold", "30s")
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	if r.code != 0 || rep.MaxProcs > 3 {
+		t.Fatalf("chain: exit %d, at most %d processes; want exit 0 and at most 3\n%s", r.code, rep.MaxProcs, r.stderr)
+	}
+	if got := strings.Count(r.stderr, "running main()"); got != 2 {
+		t.Errorf("main() ran %d times, want twice\n%s", got, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "generation 1: child ended: exit status 77") {
+		t.Errorf("the third generation was not refused with 77:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "chain of quick self-relaunches") {
+		t.Errorf("no refusal naming the chain:\n%s", r.stderr)
+	}
+	in := runBundle(t, t.TempDir(), nil, "inspect", "--json", exe)
+	if !strings.Contains(in.stdout, `"guard": "chain"`) {
+		t.Errorf("inspect:\n%s", in.stdout)
 	}
 }
