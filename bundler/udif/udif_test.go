@@ -299,17 +299,23 @@ func parseTable(t, fork []byte, first uint64) ([]byte, []uint32, error) {
 		if i == int(n)-1 {
 			return nil, nil, errors.New("no terminator")
 		}
-		if count == 0 || count > chunkSectors && kind != ChunkIgnore {
+		if kind == ChunkComment {
+			continue
+		}
+		if count == 0 || count > chunkSectors && kind != ChunkIgnore && kind != ChunkZeroFill {
 			return nil, nil, fmt.Errorf("run %d holds %d sectors", i, count)
 		}
 		size := count * SectorSize
 		switch kind {
-		case ChunkIgnore:
+		case ChunkIgnore, ChunkZeroFill:
 			if length != 0 {
-				return nil, nil, fmt.Errorf("ignore run %d stores %d bytes", i, length)
+				return nil, nil, fmt.Errorf("zero run %d stores %d bytes", i, length)
 			}
 			raw = append(raw, make([]byte, size)...)
 			kinds = append(kinds, kind)
+			if kind == ChunkZeroFill { // its zeros count in the checksum
+				data = append(data, make([]byte, size)...)
+			}
 			continue
 		case ChunkRaw, ChunkZlib:
 		default:
