@@ -47,7 +47,10 @@ func readMacApp(ctx context.Context, p string) (*MacApp, error) {
 }
 
 // appFromImage extracts the image's HFS+ volume with 7-Zip; reading HFS+
-// in Go is more than inspect is worth.
+// in Go is more than inspect is worth. No -t type: 7-Zip then opens a
+// UDIF image and the HFS+ volume inside it in one go (-tdmg would stop at
+// the volume file), and the uncompressed hybrid images older versions of
+// bundle made as ISO 9660.
 func appFromImage(ctx context.Context, p string) (*MacApp, error) {
 	sevenZip := ""
 	for _, name := range []string{"7zz", "7z"} {
@@ -64,7 +67,7 @@ func appFromImage(ctx context.Context, p string) (*MacApp, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	out, err := proc.Command(ctx, sevenZip, "x", "-thfs", "-y", "-o"+dir, p).CombinedOutput()
+	out, err := proc.Command(ctx, sevenZip, "x", "-y", "-o"+dir, p).CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("7-Zip: %v: %s", err, lastLine(string(out)))
 	}

@@ -178,7 +178,7 @@ func TestMacOSUniversalApp(t *testing.T) {
 
 	// The disk image lists the bundle, its Info.plist and the Applications link.
 	testtool.Need(t, "7zip", "7zz")
-	list := mustRun(t, x, "7zz", "l", "-thfs", formats["dmg"])
+	list := mustRun(t, x, "7zz", "l", formats["dmg"])
 	for _, want := range []string{"Web UI.app/Contents/MacOS/webui", "Web UI.app/Contents/Info.plist", "Applications"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("7zz l lacks %s:\n%s", want, list)
