@@ -62,7 +62,7 @@ type Options struct {
 	Parallel        int      // targets built at once; 0 means the number of CPUs
 	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
 	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
-	Strict          bool     // a place where the app launches its own executable fails the build
+	Strict          bool     // under runtime.guard: refuse, a place where the app launches its own executable fails the build
 	ToolVersion     string   // bundle's own version, recorded in SBOMs
 	Split           bool     // one job of a CI matrix: the manifest is marked partial for bundle merge
 	OnEvent         func(Event)
@@ -79,6 +79,7 @@ const (
 	Skipped                    // a format was skipped (its tool is missing)
 	Warned                     // something the user should fix before shipping
 	Waiting                    // another bundle build holds dist; this one waits for it
+	Noted                      // worth knowing, already handled by the configuration: nothing to fix
 )
 
 // Event is progress, reported as it happens.

@@ -22,11 +22,14 @@ type selfCheck struct {
 }
 
 // startSelfCheck analyses the app once per operating system among the jobs
-// (files can be OS-specific) and reports each finding once.
-// With strict, a finding fails the build unless runtime.guard is warn or off,
-// which says the relaunch is intended and lets it run.
+// (files can be OS-specific) and reports each finding once, saying what it
+// does at run time under the configured runtime.guard: a warning under
+// refuse, which stops every such copy, and a note under chain (the runtime
+// stops quick chains), warn and off (the relaunch is intended). So with
+// strict only refuse fails the build on a finding.
 func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, emit func(Event)) *selfCheck {
-	strict = strict && p.Config.Runtime.Guard == "refuse"
+	guard := p.Config.Runtime.Guard
+	strict = strict && guard == "refuse"
 	c := &selfCheck{done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
@@ -67,14 +70,19 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 		}
 		wg.Wait()
 		for _, f := range c.findings {
-			emit(Event{Kind: Warned, Message: f.String()})
+			msg, warning := f.Report(guard)
+			kind := Noted
+			if warning {
+				kind = Warned
+			}
+			emit(Event{Kind: kind, Message: msg})
 		}
 		for _, f := range failures {
 			emit(Event{Kind: Warned, Message: "could not check where the app launches its own executable: " + f})
 		}
 		switch {
 		case strict && len(c.findings) > 0:
-			c.err = fmt.Errorf("--strict: the app launches its own executable in %d place(s) listed above, which runtime.guard: refuse stops at run time; fix them, or set runtime.guard: chain (one relaunch runs, a chain stops) or warn if the relaunch is intended", len(c.findings))
+			c.err = fmt.Errorf("--strict: the app launches its own executable in %d place(s) listed above, which runtime.guard: refuse stops at run time; fix them, or remove the runtime.guard setting (chain: one relaunch runs, a chain stops) or set warn if the relaunch is intended", len(c.findings))
 		case strict && len(failures) > 0:
 			c.err = fmt.Errorf("--strict: could not check where the app launches its own executable: %s", failures[0])
 		}

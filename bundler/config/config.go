@@ -167,7 +167,7 @@ type GPG struct {
 // Runtime configures the runtime hook (runtimehooks/worker).
 type Runtime struct {
 	Hook  *bool  `yaml:"hook" doc:"Compile the runtime hook into the app. Default: true."`
-	Guard string `yaml:"guard" enum:"refuse,chain,warn,off" hint:"refuse, chain, warn or off" doc:"What a copy of the app started by the app itself without a worker assignment does: refuse (exit 77, the default, however it was started), chain (runs main() once more, but the third generation of a quick chain of relaunches, a relay loop included, exits 77), warn (run, with a warning; still refused past 8 nested generations) or off."`
+	Guard string `yaml:"guard" enum:"chain,refuse,warn,off" hint:"chain, refuse, warn or off" doc:"What a copy of the app started by the app itself without a worker assignment does: chain (the default: runs main() once more, but the third generation of a quick chain of relaunches, a relay loop included, exits 77), refuse (exit 77, however it was started), warn (run, with a warning; still refused past 8 nested generations) or off."`
 	Grace string `yaml:"grace" pattern:"^[0-9]+(ms|s|m)$" hint:"a duration such as 5s or 500ms" doc:"How long a worker may take to stop before it is killed. Default: 5s."`
 }
 

@@ -79,6 +79,9 @@ func TestDefaults(t *testing.T) {
 	if c.Files[0].Dst != "docs" {
 		t.Errorf("default dst = %q, want docs", c.Files[0].Dst)
 	}
+	if c.Runtime.Guard != "chain" || c.Runtime.Grace != "5s" {
+		t.Errorf("default runtime: guard %q grace %q, want chain and 5s", c.Runtime.Guard, c.Runtime.Grace)
+	}
 	if in.Binary != "" || in.Files[0].Dst != "" {
 		t.Error("WithDefaults changed its input")
 	}

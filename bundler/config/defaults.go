@@ -71,7 +71,7 @@ func WithDefaults(c Config, known Known) Config {
 		c.MacOS.Category = "public.app-category.utilities"
 	}
 	if c.Runtime.Guard == "" {
-		c.Runtime.Guard = "refuse"
+		c.Runtime.Guard = "chain"
 	}
 	if c.Runtime.Grace == "" {
 		c.Runtime.Grace = "5s"

@@ -44,7 +44,7 @@ type Request struct {
 	Env   []string // the build's environment (GOOS, GOARCH, CGO_ENABLED, GOFLAGS, build.env …)
 	Flags []string // the user's go build flags (a -overlay among them is merged)
 	Tags  []string // build tags
-	Guard string   // refuse, warn or off
+	Guard string   // chain, refuse, warn or off
 	Grace string   // a duration such as 5s
 }
 

@@ -16,9 +16,10 @@ type library struct {
 }
 
 // knownLibraries is the one list of self-relaunch libraries bundle warns about.
-// Graceful-restart and reexec libraries start a second copy of the app as a direct child, which the
-// default guard refuses, so they need "warn". Self-update libraries only replace the binary; the app's
-// own relaunch afterwards is what the guard sees, and worker.Command lets that through.
+// Graceful-restart and reexec libraries start a second copy of the app as a direct child, which
+// runtime.guard: refuse stops, so under refuse they need "warn" (the default, chain, lets them run).
+// Self-update libraries only replace the binary; the app's own relaunch afterwards is what the guard
+// sees, and worker.Command lets that through.
 var knownLibraries = []library{
 	{"github.com/moby/sys/reexec", "it re-executes the app under a registered argv[0] to run an init function", "warn"},
 	{"github.com/docker/docker/pkg/reexec", "it re-executes the app under a registered argv[0] to run an init function", "warn"},
@@ -34,9 +35,9 @@ var knownLibraries = []library{
 
 func (l library) fix() string {
 	if l.guard == "warn" {
-		return l.does + ", which the default guard refuses; bundle with runtime.guard: warn"
+		return l.does + "; bundle with runtime.guard: warn, or chain (the default)"
 	}
-	return l.does + "; keep runtime.guard: " + l.guard + " and relaunch with worker.Command"
+	return l.does + "; to keep runtime.guard: " + l.guard + ", relaunch with worker.Command"
 }
 
 // matches reports whether a dependency package is, or sits below, the library's path.

@@ -295,3 +295,32 @@ func BenchmarkFind(b *testing.B) {
 		}
 	}
 }
+
+// TestReport: under refuse a finding is a warning with its fix; under chain, warn and off it is a
+// note saying what happens at run time.
+func TestReport(t *testing.T) {
+	spawn := Finding{Pos: token.Position{Filename: "main.go", Line: 27, Column: 10}, Call: "exec.Command", Via: viaExecutable, Fix: fixSpawn}
+	inPlace := Finding{Pos: token.Position{Filename: "main.go", Line: 3, Column: 2}, Call: "syscall.Exec", Via: viaArgs0, Fix: fixInPlace}
+	lib := Finding{Call: "github.com/cloudflare/tableflip", Via: "github.com/cloudflare/tableflip", Module: "github.com/cloudflare/tableflip", Fix: "bundle with runtime.guard: warn"}
+	tests := []struct {
+		finding Finding
+		guard   string
+		want    string
+		warning bool
+	}{
+		{spawn, "chain", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: chain the copy runs main() once more, and a quick chain of relaunches stops at its third generation", false},
+		{spawn, "refuse", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: refuse the copy exits 77 at run time; " + fixSpawn, true},
+		{spawn, "warn", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: warn the copy runs main() with a warning on stderr (more than 8 nested generations are still refused)", false},
+		{spawn, "off", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: off the copy runs main() unchecked", false},
+		{inPlace, "chain", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: chain the new image runs main(), and a quick chain of execs in place stops at its third generation", false},
+		{inPlace, "refuse", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: refuse it passes the guard; " + fixInPlace, true},
+		{lib, "chain", "github.com/cloudflare/tableflip: known self-relaunch library; under runtime.guard: chain the copy runs main() once more, and a quick chain of relaunches stops at its third generation", false},
+		{lib, "refuse", "github.com/cloudflare/tableflip: known self-relaunch library; under runtime.guard: refuse the copy it starts exits 77 at run time; bundle with runtime.guard: warn", true},
+	}
+	for _, tt := range tests {
+		got, warning := tt.finding.Report(tt.guard)
+		if got != tt.want || warning != tt.warning {
+			t.Errorf("Report(%s) = %q, %v\nwant             %q, %v", tt.guard, got, warning, tt.want, tt.warning)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func TestInitFindsCmdMain(t *testing.T) {
 		t.Fatalf("init: exit %d %s", r.code, r.stderr)
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	for _, want := range []string{"main: ./cmd/toolctl", "binary: toolctl", "id: com.github.acme.tool"} {
+	for _, want := range []string{"main: ./cmd/toolctl", "binary: toolctl", "id: com.github.acme.tool", "runtime:\n  guard: chain\n"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("bundle.yaml lacks %q:\n%s", want, data)
 		}
@@ -64,6 +64,9 @@ func TestSchemaCommand(t *testing.T) {
 	}
 	if s["$schema"] == nil || s["additionalProperties"] != false {
 		t.Errorf("schema head: %v", s)
+	}
+	if !strings.Contains(r.stdout, "chain (the default: runs main() once more") {
+		t.Error("the schema does not say runtime.guard defaults to chain")
 	}
 }
 

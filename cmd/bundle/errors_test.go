@@ -80,7 +80,7 @@ func TestBadInput(t *testing.T) {
 		{fixture: "macos-old-minimum", where: loc, want: "macos.minimum_system_version: 10.15 is older than 12.0, the oldest macOS Go 1.26 binaries run on"},
 		{fixture: "macos-universal-missing-arch", where: loc, want: "macos.universal: a universal binary needs both darwin/amd64 and darwin/arm64, and targets lacks darwin/amd64"},
 		{fixture: "macos-bad-category", where: loc, want: `macos.category: "utilities" is not valid; use an LSApplicationCategoryType`},
-		{fixture: "runtime-guard", where: loc, want: `runtime.guard: "allow" is not refuse, chain, warn or off`},
+		{fixture: "runtime-guard", where: loc, want: `runtime.guard: "allow" is not chain, refuse, warn or off`},
 		{fixture: "runtime-grace", where: loc, want: `runtime.grace: "5 seconds" is not valid; use a duration such as 5s`},
 		{fixture: "runtime-hook", where: loc, want: "runtime.hook: expected true or false"},
 		{fixture: "files-backslash", where: loc, want: `files[0].src: "assets\\..\\..\\secret" is not valid; use a path inside the project`},

@@ -314,8 +314,9 @@ func TestForgedWorkerAssignmentIgnored(t *testing.T) {
 }
 
 // TestSupervisorWarnsAndRuns: an app that restarts its own binary as its
-// child gets a build warning naming the call site, and with the suggested
-// runtime.guard: warn it runs correctly.
+// child gets a build note naming the call site and what runtime.guard: warn
+// does with it, and it runs correctly; under refuse the same site is a
+// warning that --strict turns into a failure.
 func TestSupervisorWarnsAndRuns(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(repoRoot(t), "testdata", "supervisor")
@@ -329,8 +330,11 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build (guard: warn, --strict): exit %d\n%s", r.code, r.stderr)
 	}
-	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "runtime.guard: chain") {
-		t.Errorf("no warning at the call site %q:\n%s", want, r.stdout)
+	if want := fmt.Sprintf("i main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "under runtime.guard: warn the copy runs main() with a warning on stderr") {
+		t.Errorf("no note at the call site %q:\n%s", want, r.stdout)
+	}
+	if strings.Contains(r.stdout, "warning:") {
+		t.Errorf("a self-exec finding handled by runtime.guard: warn was repeated as a warning:\n%s", r.stdout)
 	}
 	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).CombinedOutput()
@@ -341,14 +345,17 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 		t.Errorf("the supervised child did not run three times:\n%s", out)
 	}
 
-	// With the default guard, --strict stops the build before dist.
+	// Under runtime.guard: refuse, --strict stops the build before dist.
 	cfg := filepath.Join(t.TempDir(), "refuse.yaml")
-	writeFile(t, cfg, "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\n")
+	writeFile(t, cfg, "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
 	copyDir := copyProject(t, "testdata/supervisor")
 	copyFile(t, cfg, filepath.Join(copyDir, "bundle.yaml"))
 	s := runBundle(t, copyDir, []string{epoch}, "build", "--strict")
 	if s.code != 1 || !strings.Contains(s.stderr, "--strict: the app launches its own executable in 1 place") {
 		t.Errorf("--strict with guard refuse: exit %d\n%s", s.code, s.stderr)
+	}
+	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(s.stdout, want) || !strings.Contains(s.stdout, "under runtime.guard: refuse the copy exits 77 at run time; run the helper as a registered worker") {
+		t.Errorf("no warning at the call site %q:\n%s", want, s.stdout)
 	}
 	if _, err := os.Stat(filepath.Join(copyDir, "dist", "artifacts.json")); err == nil {
 		t.Error("--strict failure wrote artifacts.json")

@@ -14,7 +14,7 @@ import (
 // progress shows a build as it happens: a line per compiled target and per
 // artifact under labelled columns, and on a terminal a status line that
 // names the targets still compiling with the time so far, so a long
-// compile is never silent. Warnings are kept for the summary.
+// compile is never silent. Warnings are kept for the summary; notes are not.
 type progress struct {
 	p     printer
 	tty   bool
@@ -114,6 +114,8 @@ func (g *progress) event(e build.Event) {
 		row(g.p.paint(green, "✓"), e.Target.String(), e.Format, artifact.HumanSize(e.Artifact.Size), g.p.paint(dim, seconds(e.Elapsed)))
 	case build.Waiting:
 		g.p.linef("%s %s", g.p.paint(yellow, "…"), e.Message)
+	case build.Noted: // shown once, not repeated in the summary: there is nothing to fix
+		g.p.linef("%s %s", g.p.paint(dim, "i"), e.Message)
 	case build.Skipped, build.Warned:
 		g.warnings = append(g.warnings, e.Message)
 		g.p.linef("%s %s", g.p.paint(yellow, "!"), e.Message)

@@ -54,10 +54,14 @@
 //	        link, a copy or a double fork, children that outlive their
 //	        starter, whether started at once or later. One syscall.Exec in
 //	        place is let through, as it starts no new process. Workers and
-//	        Command are the sanctioned ways. The default.
-//	chain   a copy started within relaunchWindow (2s) of its starter's start
-//	        continues the starter's chain: generation 2 runs, generation 3
-//	        is refused. A copy started later begins a new chain at
+//	        Command are the sanctioned ways. The fallback when no valid mode
+//	        is built in or set: a program that imports this package but was
+//	        not bundled cannot say what its author chose, so it gets the
+//	        strictest mode.
+//	chain   the bundler's default (bundle.yaml runtime.guard), which every
+//	        bundled program has built in. A copy started within
+//	        relaunchWindow (2s) of its starter's start continues the
+//	        starter's chain: generation 2 runs, generation 3 is refused. A copy started later begins a new chain at
 //	        generation 1. So start-and-detach, a supervisor's restarts, a
 //	        call through a shell, a nested call and a self-update that waits
 //	        before it relaunches all run as they would unbundled, and a

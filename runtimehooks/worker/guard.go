@@ -37,7 +37,10 @@ var (
 )
 
 // resolveMode returns the effective guard mode: a valid runtime override wins
-// over a valid build-time setting, and anything unknown means refuse.
+// over a valid build-time setting, and anything unknown means refuse. The
+// bundler always builds a mode in (chain unless bundle.yaml says otherwise),
+// so refuse applies only to programs built without bundle or with a mangled
+// setting, where the strictest mode is the safe guess.
 func resolveMode(build, override string) string {
 	for _, m := range []string{override, build} {
 		switch m = strings.ToLower(strings.TrimSpace(m)); m {

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// plainExe builds a project of the repository with go build alone, as its
+// author would run it unbundled.
+func plainExe(t *testing.T, project string) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), filepath.Base(project))
+	cmd := exec.Command("go", "build", "-o", exe, ".")
+	cmd.Dir = filepath.Join(repoRoot(t), project)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", project, err, out)
+	}
+	return exe
+}
+
+// alive reports whether a process with this id still exists.
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
+}
+
+// TestDetachExample: start-and-detach behaves the same bundled with the
+// default guard as unbundled: start returns at once, the background run
+// serves and beats, stop reaches it and it is gone, and nothing is refused.
+func TestDetachExample(t *testing.T) {
+	t.Parallel()
+	for _, build := range []string{"plain", "bundled"} {
+		t.Run(build, func(t *testing.T) {
+			var exe string
+			if build == "plain" {
+				exe = plainExe(t, "examples/detach")
+			} else {
+				exe = bundledExe(t, "examples/detach", hostTarget())
+			}
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			began := time.Now()
+			out, err := exec.CommandContext(ctx, exe, "start", "--dir", dir).CombinedOutput()
+			if err != nil || time.Since(began) > 5*time.Second {
+				t.Fatalf("start: %v after %v\n%s", err, time.Since(began), out)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "detach.pid"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if p, err := os.FindProcess(pid); err == nil && alive(pid) {
+					p.Kill()
+				}
+			}()
+			log := func() string { b, _ := os.ReadFile(filepath.Join(dir, "detach.log")); return string(b) }
+
+			// The background run answers and its heartbeat advances.
+			var addr string
+			for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				b, _ := os.ReadFile(filepath.Join(dir, "detach.port"))
+				addr = strings.TrimSpace(string(b))
+			}
+			if addr == "" || !alive(pid) {
+				t.Fatalf("run (pid %d) is not serving:\n%s", pid, log())
+			}
+			resp, err := http.Get("http://" + addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "detach: running\n" {
+				t.Errorf("GET: %q", body)
+			}
+			beat := func() int {
+				b, _ := os.ReadFile(filepath.Join(dir, "heartbeat"))
+				n, _ := strconv.Atoi(string(b))
+				return n
+			}
+			first := beat()
+			time.Sleep(400 * time.Millisecond)
+			if next := beat(); next <= first {
+				t.Errorf("heartbeat stuck at %d → %d", first, next)
+			}
+
+			if out, err := exec.CommandContext(ctx, exe, "stop", "--dir", dir).CombinedOutput(); err != nil || !strings.Contains(string(out), "detach: stopped") {
+				t.Fatalf("stop: %v\n%s", err, out)
+			}
+			for deadline := time.Now().Add(5 * time.Second); alive(pid) && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if alive(pid) {
+				t.Errorf("run (pid %d) is still alive after stop", pid)
+			}
+			if l := log(); !strings.Contains(l, "detach: run stopped") || strings.Contains(l, "bundle runtime guard") {
+				t.Errorf("run's log:\n%s", l)
+			}
+			if strings.Contains(string(out), "bundle runtime guard") {
+				t.Errorf("start:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestSupervisorExample: the monitor restarts its crashing child until it
+// runs cleanly, with the same output bundled with the default guard as
+// unbundled.
+func TestSupervisorExample(t *testing.T) {
+	t.Parallel()
+	outputs := map[string]string{}
+	for _, build := range []string{"plain", "bundled"} {
+		var exe string
+		if build == "plain" {
+			exe = plainExe(t, "examples/supervisor")
+		} else {
+			exe = bundledExe(t, "examples/supervisor", hostTarget())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		out, err := exec.CommandContext(ctx, exe).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", build, err, out)
+		}
+		outputs[build] = string(out)
+	}
+	want := []string{
+		"child run 1: crashing",
+		"supervisor: child run 1 crashed (exit status 3); restarting",
+		"child run 2: crashing",
+		"supervisor: child run 2 crashed (exit status 3); restarting",
+		"child run 3: up",
+		"child run 3: working 1",
+		"child run 3: working 2",
+		"child run 3: working 3",
+		"supervisor: child finished cleanly after 3 runs",
+	}
+	for build, out := range outputs {
+		if got := strings.Split(strings.TrimSpace(out), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s output:\n%s\nwant:\n%s", build, out, strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestRespawnBundledWithDefaultGuard: examples/respawn without its
+// runtime.guard line gets chain: main() runs twice and the third
+// generation exits 77.
+func TestRespawnBundledWithDefaultGuard(t *testing.T) {
+	t.Parallel()
+	dir := copyProject(t, "examples/respawn")
+	cfg := filepath.Join(dir, "bundle.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "runtime:\n  guard: refuse\n", "", 1)
+	if edited == string(data) {
+		t.Fatal("examples/respawn/bundle.yaml has no runtime.guard: refuse to remove")
+	}
+	writeFile(t, cfg, edited)
+	dist := t.TempDir()
+	b := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", hostTarget(), "--format", "tar.gz", "--strict")
+	if b.code != 0 {
+		t.Fatalf("build (default guard, --strict): exit %d\n%s", b.code, b.stderr)
+	}
+	// The relaunch is a note under the default guard, not a warning.
+	note := regexp.MustCompile(`(?m)^i main\.go:\d+:\d+: exec\.Command runs the app's own executable \(os\.Executable\(\)\); under runtime\.guard: chain the copy runs main\(\) once more, and a quick chain of relaunches stops at its third generation$`)
+	if !note.MatchString(b.stdout) || strings.Contains(b.stdout, "warning") {
+		t.Errorf("build output:\n%s", b.stdout)
+	}
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
+	r := runBundle(t, t.TempDir(), nil, "verify", "--json", "--watch", "10s", "--max-procs", "3", exe, "--", "--hold", "30s")
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	if r.code != 0 || rep.MaxProcs > 3 {
+		t.Fatalf("default guard: exit %d, at most %d processes; want exit 0 and at most 3\n%s", r.code, rep.MaxProcs, r.stderr)
+	}
+	if got := strings.Count(r.stderr, "running main()"); got != 2 {
+		t.Errorf("main() ran %d times, want twice\n%s", got, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "generation 1: child ended: exit status 77") {
+		t.Errorf("the third generation was not refused with 77:\n%s", r.stderr)
+	}
+	if in := runBundle(t, t.TempDir(), nil, "inspect", "--json", exe); !strings.Contains(in.stdout, `"guard": "chain"`) {
+		t.Errorf("inspect:\n%s", in.stdout)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/bundlekit/bundle/examples/supervisor
+
+go 1.21
