@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -185,11 +184,7 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 		t.Errorf("build output:\n%s", b.stdout)
 	}
 	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
-	r := runBundle(t, t.TempDir(), nil, "verify", "--json", "--watch", "10s", "--max-procs", "3", exe, "--", "--hold", "30s")
-	var rep verifyReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
-	}
+	rep, r := verifyJSON(t, exe, "10s", 3, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 3 {
 		t.Fatalf("default guard: exit %d, at most %d processes; want exit 0 and at most 3\n%s", r.code, rep.MaxProcs, r.stderr)
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -149,9 +150,9 @@ type verifyReport struct {
 	Killed   int  `json:"killed"`
 }
 
-func verifyJSON(t *testing.T, exe string, watch string, args ...string) (verifyReport, result) {
+func verifyJSON(t *testing.T, exe string, watch string, maxProcs int, args ...string) (verifyReport, result) {
 	t.Helper()
-	r := runBundle(t, t.TempDir(), nil, append([]string{"verify", "--json", "--watch", watch, "--max-procs", "2", exe, "--"}, args...)...)
+	r := runBundle(t, t.TempDir(), nil, append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
 	var rep verifyReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
@@ -169,7 +170,7 @@ func TestRespawnPlainReachesItsCap(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	rep, r := verifyJSON(t, exe, "8s", "--hold", "3s")
+	rep, r := verifyJSON(t, exe, "8s", 2, "--hold", "3s")
 	if r.code != 1 || rep.MaxProcs <= 10 {
 		t.Fatalf("plain build: exit %d, at most %d processes at once; want exit 1 and more than 10\n%s", r.code, rep.MaxProcs, r.stderr)
 	}
@@ -183,7 +184,7 @@ func TestRespawnPlainReachesItsCap(t *testing.T) {
 func TestRespawnBundledIsRefused(t *testing.T) {
 	t.Parallel()
 	exe := bundledExe(t, "examples/respawn", hostTarget())
-	rep, r := verifyJSON(t, exe, "15s", "--hold", "30s")
+	rep, r := verifyJSON(t, exe, "15s", 2, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 2 {
 		t.Fatalf("bundled: exit %d, at most %d processes; want exit 0 and at most 2\n%s", r.code, rep.MaxProcs, r.stderr)
 	}

@@ -186,15 +186,23 @@ func streamOffsets(f []byte, name string) ([]int, error) {
 		}
 		d = le.Uint32(f[off+secSize-4:])
 	}
-	var fat []uint32
-	for _, s := range fatSectors {
-		off := sector(s)
-		if off+secSize > len(f) {
-			return nil, errors.New("FAT out of range")
+	// table reads the 32-bit entries of a FAT or mini FAT from its sectors.
+	table := func(secs []uint32, what string) ([]uint32, error) {
+		var t []uint32
+		for _, s := range secs {
+			off := sector(s)
+			if off+secSize > len(f) {
+				return nil, errors.New(what + " out of range")
+			}
+			for i := 0; i < secSize/4; i++ {
+				t = append(t, le.Uint32(f[off+4*i:]))
+			}
 		}
-		for i := 0; i < secSize/4; i++ {
-			fat = append(fat, le.Uint32(f[off+4*i:]))
-		}
+		return t, nil
+	}
+	fat, err := table(fatSectors, "FAT")
+	if err != nil {
+		return nil, err
 	}
 	// chain follows a FAT from start and returns the file offset of each
 	// sector; it stops at a loop or a bad index instead of running forever.
@@ -248,15 +256,9 @@ func streamOffsets(f []byte, name string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	var miniFAT []uint32
-	for _, s := range miniFATSecs {
-		off := sector(s)
-		if off+secSize > len(f) {
-			return nil, errors.New("mini FAT out of range")
-		}
-		for i := 0; i < secSize/4; i++ {
-			miniFAT = append(miniFAT, le.Uint32(f[off+4*i:]))
-		}
+	miniFAT, err := table(miniFATSecs, "mini FAT")
+	if err != nil {
+		return nil, err
 	}
 	rootSecs, err := chain(fat, le.Uint32(root[116:]))
 	if err != nil {
