@@ -109,3 +109,29 @@ func TestUsage(t *testing.T) {
 		t.Errorf("build --help:\n%s", h.stdout)
 	}
 }
+
+// TestDoctorHidesSecrets: the tools doctor asks for their version do not
+// see the signing password bundle.yaml names.
+func TestDoctorHidesSecrets(t *testing.T) {
+	dir := copyProject(t, "examples/hello")
+	cfg, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: TEST_PFX_PASSWORD\n")
+	// A stand-in osslsigncode that records the environment it gets.
+	bin, seen := t.TempDir(), filepath.Join(t.TempDir(), "env")
+	writeFile(t, filepath.Join(bin, "osslsigncode"), "#!/bin/sh\nenv > "+seen+"\necho osslsigncode 0\n")
+	if err := os.Chmod(filepath.Join(bin, "osslsigncode"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "doctor-must-not-pass-this-on"
+	runBundle(t, dir, []string{"TEST_PFX_PASSWORD=" + secret, "PATH=" + bin + ":" + os.Getenv("PATH")}, "doctor")
+	env, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatalf("doctor did not run osslsigncode --version: %v", err)
+	}
+	if strings.Contains(string(env), secret) || !strings.Contains(string(env), "PATH=") {
+		t.Errorf("osslsigncode saw the secret, or no environment at all:\n%s", env)
+	}
+}

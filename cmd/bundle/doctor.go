@@ -17,6 +17,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/formats"
 	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
 
@@ -33,11 +34,12 @@ func doctorCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return exitcode.Config(errors.New("doctor takes no arguments"))
 			}
-			used, signing, source, err := formatsInUse(c.String("config"))
+			used, signing, secrets, source, err := formatsInUse(c.String("config"))
 			if err != nil {
 				return err
 			}
-			checks := doctor.Run(c.Context, used, signing)
+			// The tools' version commands see no signing secret either.
+			checks := doctor.Run(proc.WithSecrets(c.Context, secrets...), used, signing)
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -56,14 +58,15 @@ func doctorCommand() *cli.Command {
 }
 
 // formatsInUse returns the formats bundle.yaml configures (every format
-// when there is no bundle.yaml) and the signing tools it needs.
-func formatsInUse(path string) ([]packager.Format, []tool.Tool, string, error) {
+// when there is no bundle.yaml), the signing tools it needs and the
+// variables that hold its signing secrets.
+func formatsInUse(path string) ([]packager.Format, []tool.Tool, []string, string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return formats.All(), []tool.Tool{authenticode.Tool, authenticode.OpenSSL}, "no " + path + ": checking every format", nil
+		return formats.All(), []tool.Tool{authenticode.Tool, authenticode.OpenSSL}, nil, "no " + path + ": checking every format", nil
 	}
 	p, err := config.Load(path, formats.Known())
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, "", err
 	}
 	var signing []tool.Tool
 	if p.Config.Sign.Windows != nil && p.Config.UsesOS("windows") {
@@ -78,7 +81,7 @@ func formatsInUse(path string) ([]packager.Format, []tool.Tool, string, error) {
 			}
 		}
 	}
-	return used, signing, path, nil
+	return used, signing, p.Config.Sign.SecretEnv(), path, nil
 }
 
 func printDoctor(p printer, source string, checks []doctor.Check) {
