@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,34 +23,32 @@ func lockDist(ctx context.Context, dist string, waiting func()) (unlock func(), 
 		return nil, fmt.Errorf("lock dist %s: %w", dist, err)
 	}
 	fd := int(f.Fd())
-	for told := false; ; told = true {
+	locked := true
+	err = waitForLock(ctx, dist, waiting, func() (bool, error) {
 		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() {
-				unix.Flock(fd, unix.LOCK_UN)
-				f.Close()
-			}, nil
-		}
-		if unsupported(err) {
+		switch {
+		case err == nil:
+			return false, nil
+		case unsupported(err):
 			// Some network file systems cannot flock a folder; a build
 			// there goes ahead unlocked, as before locks existed.
-			return func() { f.Close() }, nil
+			locked = false
+			return false, nil
+		case errors.Is(err, unix.EWOULDBLOCK):
+			return true, nil
 		}
-		if !errors.Is(err, unix.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock dist %s: %w", dist, err)
-		}
-		if !told && waiting != nil {
-			waiting()
-		}
-		// Polling, because a blocking flock cannot be cancelled.
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("wait for dist %s: %w", dist, context.Cause(ctx))
-		case <-time.After(100 * time.Millisecond):
-		}
+		return false, err
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
+	return func() {
+		if locked {
+			unix.Flock(fd, unix.LOCK_UN)
+		}
+		f.Close()
+	}, nil
 }
 
 // busy reports whether another build holds dist's lock right now.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -32,29 +31,25 @@ func lockDist(ctx context.Context, dist string, waiting func()) (unlock func(), 
 		windows.SetFileAttributes(p, windows.FILE_ATTRIBUTE_HIDDEN)
 	}
 	h := windows.Handle(f.Fd())
-	for told := false; ; told = true {
-		ol := new(windows.Overlapped)
+	ol := new(windows.Overlapped)
+	err = waitForLock(ctx, dist, waiting, func() (bool, error) {
 		err := windows.LockFileEx(h, lockFlags, 0, 1, 0, ol)
-		if err == nil {
-			return func() {
-				windows.UnlockFileEx(h, 0, 1, 0, ol)
-				f.Close()
-			}, nil
+		switch {
+		case err == nil:
+			return false, nil
+		case errors.Is(err, windows.ERROR_LOCK_VIOLATION):
+			return true, nil
 		}
-		if !errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-			f.Close()
-			return nil, fmt.Errorf("lock dist %s: %w", dist, err)
-		}
-		if !told && waiting != nil {
-			waiting()
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("wait for dist %s: %w", dist, context.Cause(ctx))
-		case <-time.After(100 * time.Millisecond):
-		}
+		return false, err
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
+	return func() {
+		windows.UnlockFileEx(h, 0, 1, 0, ol)
+		f.Close()
+	}, nil
 }
 
 // busy reports whether another build holds dist's lock right now. It
