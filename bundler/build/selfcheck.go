@@ -3,7 +3,6 @@ package build
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/bundlekit/bundle/bundler/compile"
@@ -46,10 +45,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 			}
 			oses[j.Target.OS] = true
 			req := compile.Request{Target: j.Target, Build: p.Config.Build}
-			var flags []string
-			if len(p.Config.Build.Tags) > 0 {
-				flags = []string{"-tags=" + strings.Join(p.Config.Build.Tags, ",")}
-			}
+			flags := compile.PackageFlags(p.Config.Build)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

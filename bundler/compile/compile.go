@@ -61,15 +61,24 @@ func (r Request) Args() []string {
 	if r.Build.VersionVar != "" {
 		ld = append(ld, "-X="+r.Build.VersionVar+"="+r.Version)
 	}
-	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=" + strings.Join(ld, " ")}
-	if len(r.Build.Tags) > 0 {
-		args = append(args, "-tags="+strings.Join(r.Build.Tags, ","))
-	}
+	args := []string{"build", "-ldflags=" + strings.Join(ld, " ")}
 	if r.Overlay != "" {
 		args = append(args, "-overlay="+r.Overlay)
 	}
-	args = append(args, r.Build.Flags...)
+	args = append(args, PackageFlags(r.Build)...)
 	return append(args, "-o", r.Out, r.Main)
+}
+
+// PackageFlags are the go command flags that decide how each package is
+// compiled. Anything else that compiles the app's packages (the self-exec
+// analysis runs `go list -export`) passes the same, so the go build cache
+// holds one compile of each package, not two.
+func PackageFlags(b config.Build) []string {
+	flags := []string{"-trimpath", "-buildvcs=false"}
+	if len(b.Tags) > 0 {
+		flags = append(flags, "-tags="+strings.Join(b.Tags, ","))
+	}
+	return append(flags, b.Flags...)
 }
 
 // Env returns what r adds to the process's environment: GOOS and GOARCH,

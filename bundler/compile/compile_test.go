@@ -18,12 +18,12 @@ func TestArgs(t *testing.T) {
 		{
 			name: "plain",
 			req:  Request{Main: ".", Target: packager.Target{OS: "linux", Arch: "amd64"}, Out: "out/app"},
-			want: "build -trimpath -buildvcs=false -ldflags=-s -w -buildid= -o out/app .",
+			want: "build -ldflags=-s -w -buildid= -trimpath -buildvcs=false -o out/app .",
 		},
 		{
 			name: "gui only affects windows",
 			req:  Request{Main: ".", Target: packager.Target{OS: "darwin", Arch: "arm64"}, Out: "a", GUI: true},
-			want: "build -trimpath -buildvcs=false -ldflags=-s -w -buildid= -o a .",
+			want: "build -ldflags=-s -w -buildid= -trimpath -buildvcs=false -o a .",
 		},
 		{
 			name: "windows gui, version, tags, flags, user ldflags with spaces, overlay",
@@ -35,7 +35,7 @@ func TestArgs(t *testing.T) {
 					Ldflags: []string{"-X=main.name=My App", "-extldflags=-static"},
 				},
 			},
-			want: "build -trimpath -buildvcs=false -ldflags=-s -w -buildid= -H=windowsgui '-X=main.name=My App' -extldflags=-static -X=main.version=1.2.3 -tags=netgo,osusergo -overlay=/tmp/o.json -mod=vendor -o x.exe ./cmd/x",
+			want: "build -ldflags=-s -w -buildid= -H=windowsgui '-X=main.name=My App' -extldflags=-static -X=main.version=1.2.3 -overlay=/tmp/o.json -trimpath -buildvcs=false -tags=netgo,osusergo -mod=vendor -o x.exe ./cmd/x",
 		},
 	}
 	for _, tt := range tests {
