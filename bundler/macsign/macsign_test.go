@@ -1,0 +1,269 @@
+package macsign
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bmacho "github.com/bundlekit/bundle/bundler/macho"
+	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testexe"
+	"github.com/bundlekit/bundle/internal/testtool"
+)
+
+const password = "correct horse"
+
+var chains struct {
+	sync.Mutex
+	m map[string]testcert.Chain
+}
+
+// chain makes (once per kind) a test chain in a folder that outlives the
+// test that first asked.
+func chain(t *testing.T, developerID bool) testcert.Chain {
+	t.Helper()
+	testtool.Need(t, "openssl", "openssl")
+	chains.Lock()
+	defer chains.Unlock()
+	key := map[bool]string{true: "devid", false: "plain"}[developerID]
+	if c, ok := chains.m[key]; ok {
+		return c
+	}
+	dir, err := os.MkdirTemp("", "macsign-chain-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c, err := testcert.WriteChain(dir, password, testcert.ChainOptions{DeveloperID: developerID, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chains.m == nil {
+		chains.m = map[string]testcert.Chain{}
+	}
+	chains.m[key] = c
+	return c
+}
+
+func identity(t *testing.T, c testcert.Chain) *Identity {
+	t.Helper()
+	p12, err := os.ReadFile(c.P12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := LoadIdentity(p12, password, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+type verified struct {
+	SealedFiles int `json:"sealed_files"`
+	Slices      []struct {
+		Identifier   string   `json:"identifier"`
+		Team         string   `json:"team"`
+		Hardened     bool     `json:"hardened"`
+		Pages        int      `json:"pages"`
+		Entitlements []string `json:"entitlements"`
+		SignerInCMS  bool     `json:"signer_in_cms"`
+	} `json:"slices"`
+}
+
+// verify runs the independent checker; it shares no code with the signer.
+func verify(t *testing.T, ca, path string) (verified, error) {
+	t.Helper()
+	testtool.Need(t, "python3", "python3")
+	out, err := exec.Command("python3", "testdata/verify_codesign.py", "--ca", ca, path).CombinedOutput()
+	if err != nil {
+		return verified{}, errors.New(strings.TrimSpace(string(out)))
+	}
+	var v verified
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return v, nil
+}
+
+func universal(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := bmacho.Universal(&b, testexe.Darwin(t, "amd64"), testexe.Darwin(t, "arm64")); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const entitlementsXML = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>com.apple.security.cs.allow-jit</key>
+	<true/>
+	<key>com.apple.security.network.client</key>
+	<true/>
+</dict>
+</plist>
+`
+
+func TestSignedExecutableVerifies(t *testing.T) {
+	ents, err := ParseEntitlements([]byte(entitlementsXML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name         string
+		exe          func(*testing.T) []byte
+		entitlements *Entitlements
+		slices       int
+	}{
+		{"amd64, no LC_CODE_SIGNATURE from the linker", func(t *testing.T) []byte { return testexe.Darwin(t, "amd64") }, nil, 1},
+		{"arm64, ad-hoc signature replaced", func(t *testing.T) []byte { return testexe.Darwin(t, "arm64") }, ents, 1},
+		{"universal", universal, ents, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := chain(t, true)
+			signed, err := SignExecutable(tc.exe(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny",
+				Hardened: true, Entitlements: tc.entitlements})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "tiny")
+			if err := os.WriteFile(path, signed, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			v, err := verify(t, c.RootCA, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(v.Slices) != tc.slices {
+				t.Fatalf("%d slices verified, want %d", len(v.Slices), tc.slices)
+			}
+			for _, s := range v.Slices {
+				if s.Identifier != "com.example.tiny" || s.Team != c.Team || !s.Hardened || !s.SignerInCMS {
+					t.Errorf("slice: %+v", s)
+				}
+				if tc.entitlements != nil && strings.Join(s.Entitlements, " ") != "com.apple.security.cs.allow-jit com.apple.security.network.client" {
+					t.Errorf("entitlements %v", s.Entitlements)
+				}
+			}
+			// debug/macho still reads every slice.
+			if _, err := bmacho.Slices(bytes.NewReader(signed)); err != nil && tc.slices > 1 {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// stageApp lays out a small .app the way bundle stages one.
+func stageApp(t *testing.T) string {
+	app := filepath.Join(t.TempDir(), "Tiny.app")
+	files := map[string][]byte{
+		"Contents/Info.plist": []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>CFBundleExecutable</key><string>tiny</string><key>CFBundleIdentifier</key><string>com.example.tiny</string></dict></plist>
+`),
+		"Contents/PkgInfo":                      []byte("APPL????"),
+		"Contents/MacOS/tiny":                   universal(t),
+		"Contents/Resources/tiny.icns":          bytes.Repeat([]byte("icns"), 1000),
+		"Contents/Resources/en.lproj/x.strings": []byte(`"a" = "b";`),
+		"Contents/Resources/docs/README":        []byte("read me\n"),
+	}
+	for rel, data := range files {
+		p := filepath.Join(app, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("docs/README", filepath.Join(app, "Contents/Resources/README")); err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+func TestSignedAppVerifiesAndTamperingIsCaught(t *testing.T) {
+	c := chain(t, true)
+	id := identity(t, c)
+	app := stageApp(t)
+	if err := SignApp(app, Options{Identity: id, Identifier: "com.example.tiny", Hardened: true}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := verify(t, c.RootCA, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.SealedFiles != 4 || len(v.Slices) != 2 {
+		t.Fatalf("verified %+v; want 4 sealed files and 2 slices", v)
+	}
+
+	exe := filepath.Join("Contents", "MacOS", "tiny")
+	for _, tc := range []struct {
+		name, want string
+		tamper     func(t *testing.T, app string)
+	}{
+		{"a resource changed", "tiny.icns: hash differs from the seal", func(t *testing.T, app string) {
+			writeFile(t, filepath.Join(app, "Contents/Resources/tiny.icns"), []byte("other"))
+		}},
+		{"a file added", "Resources/extra is not sealed", func(t *testing.T, app string) {
+			writeFile(t, filepath.Join(app, "Contents/Resources/extra"), []byte("x"))
+		}},
+		{"a file removed", "sealed but missing: Resources/tiny.icns", func(t *testing.T, app string) {
+			os.Remove(filepath.Join(app, "Contents/Resources/tiny.icns"))
+		}},
+		{"a link retargeted", "README: symlink target differs", func(t *testing.T, app string) {
+			os.Remove(filepath.Join(app, "Contents/Resources/README"))
+			os.Symlink("tiny.icns", filepath.Join(app, "Contents/Resources/README"))
+		}},
+		{"Info.plist changed", "special slot -1 hash differs", func(t *testing.T, app string) {
+			p := filepath.Join(app, "Contents/Info.plist")
+			data, _ := os.ReadFile(p)
+			writeFile(t, p, bytes.Replace(data, []byte("com.example.tiny"), []byte("com.evil.tinyyy"), 1))
+		}},
+		{"a code page changed", "page 1 hash differs", func(t *testing.T, app string) {
+			flip(t, filepath.Join(app, exe), 0x1000+0x1000+7) // the amd64 slice starts at 4 KiB: its second page
+		}},
+		{"the CodeDirectory changed", "openssl cms -verify", func(t *testing.T, app string) {
+			p := filepath.Join(app, exe)
+			data, _ := os.ReadFile(p)
+			i := bytes.Index(data, []byte("com.example.tiny\x00"))
+			flip(t, p, i) // the identifier inside the first CodeDirectory
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			copyDir := filepath.Join(t.TempDir(), "Tiny.app")
+			if out, err := exec.Command("cp", "-a", app, copyDir).CombinedOutput(); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			tc.tamper(t, copyDir)
+			_, err := verify(t, c.RootCA, copyDir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("verify after tampering: %v; want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, p string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func flip(t *testing.T, p string, at int) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil || at < 0 || at >= len(data) {
+		t.Fatalf("flip %s at %d: %v", p, at, err)
+	}
+	data[at] ^= 0xff
+	writeFile(t, p, data)
+}
