@@ -42,6 +42,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/gomod"
 	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/icons"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/sbom"
@@ -171,6 +172,10 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	mac, err := macSigner(p, pl)
+	if err != nil {
+		return nil, err
+	}
 	v := resolved.Version.String()
 	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
 		Name: p.Config.Name, Version: v, Clean: o.Clean, Project: p.Dir,
@@ -187,10 +192,13 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	for _, s := range pl.Skips {
 		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
 	}
+	if mac != nil && mac.Warning != "" {
+		emit(Event{Kind: Warned, Message: mac.Warning})
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer, mac: mac,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
@@ -236,8 +244,9 @@ type runner struct {
 	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
-	sbom    bool    // write each target's SBOM
-	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
+	sbom    bool            // write each target's SBOM
+	signer  *signer         // signs and verifies Windows executables and installers; nil: no signing
+	mac     *macsign.Signer // signs darwin executables and apps; nil: no signing
 
 	mu      sync.Mutex
 	made    []artifact.Artifact
@@ -259,6 +268,12 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		exe, err = r.mergeUniversal(job)
 	} else {
 		exe, err = r.compile(ctx, t)
+		if err == nil && r.mac != nil && t.OS == "darwin" {
+			// Before anything is made from it; a universal binary merges
+			// slices signed here, and the .app's copy is signed again
+			// with its Info.plist and resources bound.
+			err = r.mac.SignFile(exe, r.p.Config.ID)
+		}
 	}
 	if err != nil {
 		return err

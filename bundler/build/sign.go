@@ -13,6 +13,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
@@ -161,4 +162,18 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 		return err
 	}
 	return (&signer{Signer: s, trust: trust}).sign(ctx, file)
+}
+
+// macSigner returns the signer of sign.macos when the build has a darwin
+// target, or nil.
+func macSigner(p *config.Project, pl Plan) (*macsign.Signer, error) {
+	if p.Config.Sign.MacOS == nil {
+		return nil, nil
+	}
+	for _, j := range pl.Jobs {
+		if j.Target.OS == "darwin" {
+			return macsign.FromConfig(p.Dir, p.Config.Sign.MacOS, os.LookupEnv, time.Now())
+		}
+	}
+	return nil, nil
 }

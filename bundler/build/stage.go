@@ -36,6 +36,9 @@ func (r *runner) stage(t packager.Target, job Job, exe string) (staged, error) {
 		case packager.WantsAppBundle(f) && s.bundle == "":
 			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
 			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
+			if err == nil && r.mac != nil {
+				err = r.mac.SignBundle(filepath.Join(s.bundle, BundleName(r.p.Config)), r.p.Config.ID)
+			}
 		case !packager.WantsAppBundle(f) && s.plain == "":
 			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
 			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {

@@ -142,7 +142,20 @@ type Sign struct {
 	GPG     *GPG         `yaml:"gpg" doc:"OpenPGP key that signs deb and rpm packages."`
 	APK     *APKKey      `yaml:"apk" doc:"RSA key that signs apk packages (Alpine signs with RSA, not OpenPGP)."`
 	Windows *WindowsSign `yaml:"windows" doc:"Authenticode certificate that signs executables and installers (osslsigncode)."`
+	MacOS   *MacOSSign   `yaml:"macos" doc:"Developer ID Application certificate that signs every darwin executable and the .app, from any OS."`
 }
+
+// MacOSSign is an Apple Developer ID Application certificate.
+type MacOSSign struct {
+	P12File         string `yaml:"p12_file" max:"1024" required:"true" pattern:"^[^ ]" hint:"the path of a .p12 file, such as keys/developer-id.p12" doc:"PKCS#12 file with the Developer ID Application certificate and its key (exported from Keychain Access), relative to bundle.yaml (keep it out of version control)."`
+	PasswordEnv     string `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as MACOS_P12_PASSWORD" doc:"Environment variable holding the .p12 password."`
+	Identity        string `yaml:"identity" max:"200" hint:"the certificate's name or team id, such as Developer ID Application: Example Ltd (AB12CD34EF)" doc:"What the certificate must be: its common name, or a part of it such as the team id. The build stops if the .p12 holds another certificate. Default: any."`
+	Entitlements    string `yaml:"entitlements" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a plist inside the project, such as packaging/entitlements.plist" doc:"XML plist of entitlements to sign with, relative to bundle.yaml. Default: none."`
+	HardenedRuntime *bool  `yaml:"hardened_runtime" doc:"Sign with the hardened runtime, which notarization requires. Default: true."`
+}
+
+// Hardened reports whether executables are signed with the hardened runtime.
+func (m MacOSSign) Hardened() bool { return m.HardenedRuntime == nil || *m.HardenedRuntime }
 
 // APKKey is the RSA key Alpine packages are signed with.
 type APKKey struct {

@@ -82,7 +82,7 @@ func SignApp(appPath string, o Options) error {
 	if err != nil {
 		return fmt.Errorf("app: %s: %w", exeRel, err)
 	}
-	return os.WriteFile(exePath, signed, 0o755)
+	return replaceFile(exePath, signed, 0o755)
 }
 
 // resourceSeal hashes every file of the bundle but the main executable,
