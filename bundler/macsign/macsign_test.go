@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,4 +267,32 @@ func flip(t *testing.T, p string, at int) {
 	}
 	data[at] ^= 0xff
 	writeFile(t, p, data)
+}
+
+func TestReadNamesSignerTeamFlagsAndEntitlements(t *testing.T) {
+	c := chain(t, true)
+	ents, err := ParseEntitlements([]byte(entitlementsXML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := SignExecutable(universal(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny", Hardened: true, Entitlements: ents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Info{Identifier: "com.example.tiny", TeamID: c.Team, Signer: "Developer ID Application: Bundle Tests (" + c.Team + ")",
+		Flags: []string{"runtime"}, Entitlements: []string{"com.apple.security.cs.allow-jit", "com.apple.security.network.client"}}
+	if fmt.Sprint(*got) != fmt.Sprint(want) {
+		t.Errorf("Read = %+v\nwant   %+v", *got, want)
+	}
+	// Go's linker signs arm64 ad hoc; amd64 is unsigned.
+	if got, err := Read(testexe.Darwin(t, "arm64")); err != nil || strings.Join(got.Flags, ",") != "adhoc,linker-signed" || got.Signer != "" {
+		t.Errorf("linker-signed arm64: %+v, %v", got, err)
+	}
+	if _, err := Read(testexe.Darwin(t, "amd64")); !errors.Is(err, ErrNotSigned) {
+		t.Errorf("amd64: %v, want ErrNotSigned", err)
+	}
 }

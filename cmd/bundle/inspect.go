@@ -15,6 +15,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/inspect"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/verify"
 	"github.com/bundlekit/bundle/bundler/version"
 )
@@ -100,6 +101,27 @@ func printExecutableDetails(p printer, x *inspect.Executable, in string) {
 	if x.Signed != nil {
 		p.linef("%ssignature   %s", in, signature(p, *x.Signed))
 	}
+	if x.OS == "darwin" {
+		p.linef("%scodesign    %s", in, codeSignature(p, x.CodeSignature))
+	}
+}
+
+// codeSignature sums up a macOS code signature on one line.
+func codeSignature(p printer, s *macsign.Info) string {
+	if s == nil {
+		return p.paint(yellow, "unsigned")
+	}
+	if s.Signer == "" {
+		return p.paint(yellow, "ad hoc") + " (" + strings.Join(s.Flags, ", ") + "); Gatekeeper rejects it when downloaded"
+	}
+	line := fmt.Sprintf("%s by %q, team %s, identifier %s", p.paint(green, "signed"), s.Signer, s.TeamID, s.Identifier)
+	if len(s.Flags) > 0 {
+		line += ", flags " + strings.Join(s.Flags, ",")
+	}
+	if len(s.Entitlements) > 0 {
+		line += ", entitlements " + strings.Join(s.Entitlements, " ")
+	}
+	return line
 }
 
 func signature(p printer, signed bool) string {
@@ -135,6 +157,11 @@ func printMacApp(p printer, a *inspect.MacApp) {
 		p.linef("  %-28s %s", f.Key, f.Value)
 	}
 	p.linef("  %-28s %s", "executable architectures", strings.Join(a.Arches, ", "))
+	seal := "no resource seal"
+	if a.Sealed {
+		seal = "resources sealed"
+	}
+	p.linef("  %-28s %s; %s", "code signature", codeSignature(p, a.CodeSignature), seal)
 }
 
 func printPackage(p printer, pkg *inspect.Package) {
