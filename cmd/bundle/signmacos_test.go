@@ -130,7 +130,9 @@ func TestMacOSSignBadInput(t *testing.T) {
 			mutate: func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "keys", "developer-id.p12")) }},
 		{name: "entitlements not a plist", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
 			extra: "    entitlements: entitlements.plist\n", want: "sign.macos.entitlements: entitlements.plist is not a valid plist",
-			mutate: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "entitlements.plist"), "<plist><dict><key>x</dict>") }},
+			mutate: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "entitlements.plist"), "<plist><dict><key>x</dict>")
+			}},
 		{name: "entitlements missing", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
 			extra: "    entitlements: entitlements.plist\n", want: "sign.macos.entitlements: entitlements.plist does not exist"},
 		{name: "another identity", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
