@@ -296,3 +296,47 @@ func TestReadNamesSignerTeamFlagsAndEntitlements(t *testing.T) {
 		t.Errorf("amd64: %v, want ErrNotSigned", err)
 	}
 }
+
+// TestDEREntitlements checks Apple's DER form of entitlements against
+// encodings worked out by hand from the format: [APPLICATION 16]
+// {INTEGER 1, [CONTEXT 16] {SEQUENCE {UTF8String key, value}...}}.
+func TestDEREntitlements(t *testing.T) {
+	plistOf := func(body string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0">` + body + `</plist>`
+	}
+	for _, tc := range []struct {
+		body string
+		want []byte
+	}{
+		{`<dict/>`, []byte{0x70, 5, 2, 1, 1, 0xb0, 0}},
+		{`<dict><key>key</key><true/></dict>`, []byte{0x70, 15, 2, 1, 1, 0xb0, 10, 0x30, 8, 0x0c, 3, 'k', 'e', 'y', 1, 1, 0xff}},
+		{`<dict><key>key</key><integer>42</integer></dict>`, []byte{0x70, 15, 2, 1, 1, 0xb0, 10, 0x30, 8, 0x0c, 3, 'k', 'e', 'y', 2, 1, 42}},
+		{`<dict><key>key</key><array><true/><string>foo</string></array></dict>`,
+			[]byte{0x70, 22, 2, 1, 1, 0xb0, 17, 0x30, 15, 0x0c, 3, 'k', 'e', 'y', 0x30, 8, 1, 1, 0xff, 0x0c, 3, 'f', 'o', 'o'}},
+		{`<dict><key>b</key><false/><key>a</key><string></string></dict>`, // sorted by key
+			[]byte{0x70, 20, 2, 1, 1, 0xb0, 15, 0x30, 5, 0x0c, 1, 'a', 0x0c, 0, 0x30, 6, 0x0c, 1, 'b', 1, 1, 0}},
+	} {
+		e, err := ParseEntitlements([]byte(plistOf(tc.body)))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.body, err)
+		}
+		_, der := e.blobs()
+		if got := der[8:]; !bytes.Equal(got, tc.want) {
+			t.Errorf("%s:\n got % x\nwant % x", tc.body, got, tc.want)
+		}
+	}
+}
+
+func TestParseEntitlementsRefuses(t *testing.T) {
+	for body, want := range map[string]string{
+		`<plist version="1.0"><array/></plist>`:                                                   "top level is not a <dict>",
+		`<plist version="1.0"><dict><key>d</key><date>2020-01-01T00:00:00Z</date></dict></plist>`: `entitlement "d" holds a time.Time`,
+		`<plist version="1.0"><dict><key>r</key><real>1.5</real></dict></plist>`:                  `entitlement "r" holds a float64`,
+		`<plist><dict><key>x</dict>`:                                                              "not a valid plist",
+		`{ a = b; }`:                                                                              "a OpenStep plist; codesign embeds entitlements as an XML plist",
+	} {
+		if _, err := ParseEntitlements([]byte(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
