@@ -172,7 +172,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mac, err := macSigner(p, pl)
+	mac, err := macSigner(p, pl, mtime)
 	if err != nil {
 		return nil, err
 	}

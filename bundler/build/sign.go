@@ -165,14 +165,19 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 }
 
 // macSigner returns the signer of sign.macos when the build has a darwin
-// target, or nil.
-func macSigner(p *config.Project, pl Plan) (*macsign.Signer, error) {
+// target, or nil. It signs at the build's source time, so signed files are
+// reproducible, as Windows ones are.
+func macSigner(p *config.Project, pl Plan, mtime time.Time) (*macsign.Signer, error) {
 	if p.Config.Sign.MacOS == nil {
 		return nil, nil
 	}
 	for _, j := range pl.Jobs {
 		if j.Target.OS == "darwin" {
-			return macsign.FromConfig(p.Dir, p.Config.Sign.MacOS, os.LookupEnv, time.Now())
+			s, err := macsign.FromConfig(p.Dir, p.Config.Sign.MacOS, os.LookupEnv, time.Now())
+			if s != nil {
+				s.Time = mtime
+			}
+			return s, err
 		}
 	}
 	return nil, nil

@@ -17,7 +17,8 @@ type Signer struct {
 	Identity     *Identity
 	Entitlements *Entitlements
 	Hardened     bool
-	Warning      string // what the user should know before shipping; "" if nothing
+	Time         time.Time // the signing time (see Options.Time)
+	Warning      string    // what the user should know before shipping; "" if nothing
 }
 
 // FromConfig loads sign.macos: the .p12 (its password from the
@@ -104,7 +105,7 @@ func (s *Signer) SignBundle(path, identifier string) error {
 }
 
 func (s *Signer) options(identifier string) Options {
-	return Options{Identity: s.Identity, Identifier: identifier, Hardened: s.Hardened, Entitlements: s.Entitlements}
+	return Options{Identity: s.Identity, Identifier: identifier, Hardened: s.Hardened, Entitlements: s.Entitlements, Time: s.Time}
 }
 
 func replaceFile(path string, data []byte, mode os.FileMode) error {

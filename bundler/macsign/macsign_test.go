@@ -340,3 +340,25 @@ func TestParseEntitlementsRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedIsReproducible: with a fixed signing time, signing is a pure
+// function of its inputs (an RSA PKCS #1 v1.5 signature is deterministic).
+func TestSignedIsReproducible(t *testing.T) {
+	c := chain(t, true)
+	o := Options{Identity: identity(t, c), Identifier: "com.example.tiny", Hardened: true, Time: time.Unix(1767225600, 0)}
+	first, err := SignExecutable(universal(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := SignExecutable(universal(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Error("two signatures of the same file at the same time differ")
+	}
+	o.Time = o.Time.Add(time.Second)
+	if third, _ := SignExecutable(universal(t), o); bytes.Equal(first, third) {
+		t.Error("the signing time is not in the signature")
+	}
+}

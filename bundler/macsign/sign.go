@@ -6,6 +6,7 @@ import (
 	"debug/macho"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bmacho "github.com/bundlekit/bundle/bundler/macho"
 )
@@ -18,6 +19,7 @@ type Options struct {
 	Entitlements *Entitlements // nil for none
 	InfoPlist    []byte        // the app's Info.plist; nil for a bare executable
 	Resources    []byte        // the app's CodeResources; nil for a bare executable
+	Time         time.Time     // the signing time: the build's source time keeps signed builds reproducible; zero: now
 }
 
 // Mach-O load commands and header fields this package reads or writes.
@@ -182,7 +184,11 @@ func signThin(in []byte, o Options) ([]byte, error) {
 
 	cd.code = data
 	cdBytes := cd.bytes()
-	cms, err := cmsSignature(cdBytes, o.Identity)
+	at := o.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	cms, err := cmsSignature(cdBytes, o.Identity, at)
 	if err != nil {
 		return nil, err
 	}
