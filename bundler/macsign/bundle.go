@@ -54,13 +54,11 @@ func SignApp(appPath string, o Options) error {
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}
-	var keys struct {
-		Executable string `plist:"CFBundleExecutable"`
+	exePath, err := mainExecutable(appPath)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
 	}
-	if _, err := plist.Unmarshal(info, &keys); err != nil || keys.Executable == "" || strings.ContainsAny(keys.Executable, `/\`) {
-		return fmt.Errorf("app: Contents/Info.plist names no CFBundleExecutable")
-	}
-	exeRel := "MacOS/" + keys.Executable
+	exeRel := "MacOS/" + filepath.Base(exePath)
 	seal, err := resourceSeal(contents, exeRel)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
@@ -72,7 +70,6 @@ func SignApp(appPath string, o Options) error {
 	if err := os.WriteFile(sealPath, seal, 0o644); err != nil {
 		return fmt.Errorf("app: %w", err)
 	}
-	exePath := filepath.Join(contents, filepath.FromSlash(exeRel))
 	exe, err := os.ReadFile(exePath)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
@@ -85,8 +82,24 @@ func SignApp(appPath string, o Options) error {
 	return replaceFile(exePath, signed, 0o755)
 }
 
+// mainExecutable is the path of the executable an app's Info.plist names.
+func mainExecutable(appPath string) (string, error) {
+	info, err := os.ReadFile(filepath.Join(appPath, "Contents", "Info.plist"))
+	if err != nil {
+		return "", err
+	}
+	var keys struct {
+		Executable string `plist:"CFBundleExecutable"`
+	}
+	if _, err := plist.Unmarshal(info, &keys); err != nil || keys.Executable == "" || strings.ContainsAny(keys.Executable, `/\`) {
+		return "", fmt.Errorf("Contents/Info.plist names no CFBundleExecutable")
+	}
+	return filepath.Join(appPath, "Contents", "MacOS", keys.Executable), nil
+}
+
 // resourceSeal hashes every file of the bundle but the main executable,
-// Info.plist, PkgInfo and the signature folder itself, under the default
+// Info.plist, PkgInfo, a stapled ticket (Contents/CodeResources) and the
+// signature folder itself, under the default
 // rules. bundle stages no nested code (frameworks, helpers), so every
 // sealed file is a plain resource, and a symbolic link is sealed by its
 // target.
@@ -103,7 +116,7 @@ func resourceSeal(contents, exeRel string) ([]byte, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		switch {
-		case rel == exeRel, rel == "Info.plist", rel == "PkgInfo", strings.HasPrefix(rel, "_CodeSignature/"),
+		case rel == exeRel, rel == "Info.plist", rel == "PkgInfo", rel == "CodeResources", strings.HasPrefix(rel, "_CodeSignature/"),
 			path.Base(rel) == ".DS_Store":
 			return nil
 		case strings.HasPrefix(rel, "MacOS/"):

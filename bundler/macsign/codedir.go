@@ -9,6 +9,8 @@ import (
 const (
 	cdVersion      = 0x20400 // the version with the executable-segment fields
 	cdHeaderSize   = 88      // fields up to execSegFlags in that version
+	cdVersionDMG   = 0x20100 // the version codesign writes for a disk image
+	cdHeaderDMG    = 48      // fields up to scatterOffset in that version
 	hashTypeSHA256 = 2
 	pageShift      = 12 // 4 KiB pages, as codesign hashes macOS code
 	pageSize       = 1 << pageShift
@@ -26,6 +28,7 @@ type codeDirectory struct {
 	execSegFlags     uint64
 	special          map[int][]byte // slot → SHA-256 of what the slot binds
 	code             []byte         // the file up to codeLimit
+	whole            bool           // one hash over all the code (a disk image), not one per page
 }
 
 // offsets lays the blob out; it depends on the code's length, not its
@@ -36,6 +39,9 @@ func (cd codeDirectory) offsets() (nSpecial, nCode, identOff, teamOff, hashOff, 
 	}
 	nCode = int((cd.codeLimit + pageSize - 1) / pageSize)
 	identOff = cdHeaderSize
+	if cd.whole {
+		nCode, identOff = 1, cdHeaderDMG
+	}
 	teamOff = identOff + len(cd.identifier) + 1
 	hashOff = teamOff + nSpecial*sha256.Size
 	if cd.team != "" {
@@ -53,7 +59,7 @@ func (cd codeDirectory) bytes() []byte {
 	be := binary.BigEndian
 	be.PutUint32(b[0:], magicCodeDirectory)
 	be.PutUint32(b[4:], uint32(size))
-	be.PutUint32(b[8:], cdVersion)
+	be.PutUint32(b[8:], map[bool]uint32{false: cdVersion, true: cdVersionDMG}[cd.whole])
 	be.PutUint32(b[12:], cd.flags)
 	be.PutUint32(b[16:], uint32(hashOff))
 	be.PutUint32(b[20:], uint32(identOff))
@@ -69,19 +75,27 @@ func (cd codeDirectory) bytes() []byte {
 	b[38] = 0 // platform: not a platform binary
 	b[39] = pageShift
 	// 40 spare2, 44 scatterOffset: none.
-	if cd.team != "" {
-		be.PutUint32(b[48:], uint32(teamOff))
+	if !cd.whole {
+		if cd.team != "" {
+			be.PutUint32(b[48:], uint32(teamOff))
+		}
+		// 52 spare3.
+		be.PutUint64(b[64:], cd.execSegBase)
+		be.PutUint64(b[72:], cd.execSegLimit)
+		be.PutUint64(b[80:], cd.execSegFlags)
 	}
-	// 52 spare3.
-	be.PutUint64(b[64:], cd.execSegBase)
-	be.PutUint64(b[72:], cd.execSegLimit)
-	be.PutUint64(b[80:], cd.execSegFlags)
 	copy(b[identOff:], cd.identifier)
 	if cd.team != "" {
 		copy(b[teamOff:], cd.team)
 	}
 	for slot, sum := range cd.special {
 		copy(b[hashOff-slot*sha256.Size:], sum)
+	}
+	if cd.whole {
+		b[39] = 0 // no paging: the one hash covers codeLimit bytes
+		sum := sha256.Sum256(cd.code)
+		copy(b[hashOff:], sum[:])
+		return b
 	}
 	for i := range nCode {
 		page := cd.code[i*pageSize : min(len(cd.code), (i+1)*pageSize)]

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/smallstep/pkcs7"
@@ -36,42 +38,13 @@ var ErrNotSigned = errors.New("not signed")
 // Read reads the code signature of a thin or universal Mach-O executable
 // (the first slice of a universal one).
 func Read(exe []byte) (*Info, error) {
-	if slices, err := bmacho.Slices(bytes.NewReader(exe)); err == nil && len(slices) > 0 {
-		exe = slices[0].Data
-	}
-	l, err := readLayout(exe)
+	blobs, err := machoSignature(exe)
 	if err != nil {
 		return nil, err
 	}
-	if l.codeSig < 0 {
-		return nil, ErrNotSigned
-	}
-	le, be := binary.LittleEndian, binary.BigEndian
-	off, size := int(le.Uint32(exe[l.codeSig+8:])), int(le.Uint32(exe[l.codeSig+12:]))
-	if off < 0 || size < 12 || off+size > len(exe) {
-		return nil, fmt.Errorf("code signature out of the file")
-	}
-	sb := exe[off : off+size]
-	if be.Uint32(sb) != magicEmbeddedSig {
-		return nil, fmt.Errorf("code signature: bad magic")
-	}
-	blobs := map[uint32][]byte{}
-	for i := range int(be.Uint32(sb[8:])) {
-		if 20+8*i > len(sb) {
-			return nil, fmt.Errorf("code signature: truncated index")
-		}
-		slot, at := be.Uint32(sb[12+8*i:]), int(be.Uint32(sb[16+8*i:]))
-		if at+8 > len(sb) {
-			return nil, fmt.Errorf("code signature: blob out of range")
-		}
-		n := int(be.Uint32(sb[at+4:]))
-		if n < 8 || at+n > len(sb) {
-			return nil, fmt.Errorf("code signature: blob out of range")
-		}
-		blobs[slot] = sb[at : at+n]
-	}
+	be := binary.BigEndian
 	cd := blobs[slotCodeDirectory]
-	if len(cd) < cdHeaderSize-36 || be.Uint32(cd) != magicCodeDirectory {
+	if len(cd) < cdHeaderDMG || be.Uint32(cd) != magicCodeDirectory {
 		return nil, fmt.Errorf("code signature: no CodeDirectory")
 	}
 	info := &Info{Identifier: cstring(cd, be.Uint32(cd[20:]))}
@@ -101,6 +74,60 @@ func Read(exe []byte) (*Info, error) {
 		}
 	}
 	return info, nil
+}
+
+// machoSignature returns the blobs of a Mach-O executable's embedded
+// signature by slot (the first slice's, for a universal binary).
+func machoSignature(exe []byte) (map[uint32][]byte, error) {
+	if slices, err := bmacho.Slices(bytes.NewReader(exe)); err == nil && len(slices) > 0 {
+		exe = slices[0].Data
+	}
+	l, err := readLayout(exe)
+	if err != nil {
+		return nil, err
+	}
+	if l.codeSig < 0 {
+		return nil, ErrNotSigned
+	}
+	le := binary.LittleEndian
+	off, size := int(le.Uint32(exe[l.codeSig+8:])), int(le.Uint32(exe[l.codeSig+12:]))
+	if off < 0 || size < 12 || off+size > len(exe) {
+		return nil, fmt.Errorf("code signature out of the file")
+	}
+	entries, err := signatureEntries(exe[off : off+size])
+	if err != nil {
+		return nil, fmt.Errorf("code signature: %w", err)
+	}
+	blobs := map[uint32][]byte{}
+	for _, e := range entries {
+		blobs[e.slot] = e.data
+	}
+	return blobs, nil
+}
+
+// AppCodeDirectoryHash is the SHA-256 of the CodeDirectory of an app's
+// main executable (its first slice), by which the app's notarization
+// ticket is found.
+func AppCodeDirectoryHash(appPath string) ([]byte, error) {
+	exe, err := mainExecutable(appPath)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := machoSignature(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(exe), err)
+	}
+	return sum256(blobs[slotCodeDirectory]), nil
+}
+
+// StapleApp staples a notarization ticket to an app: the file
+// Contents/CodeResources, which the resource seal leaves out.
+func StapleApp(appPath string, ticket []byte) error {
+	return replaceFile(filepath.Join(appPath, "Contents", "CodeResources"), ticket, 0o644)
 }
 
 func cstring(b []byte, at uint32) string {

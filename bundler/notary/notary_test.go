@@ -118,7 +118,7 @@ func TestParseKey(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	der384, _ := x509.MarshalPKCS8PrivateKey(p384)
 	for in, want := range map[string]string{
-		"not pem":  "not a PEM key",
+		"not pem": "not a PEM key",
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("junk")})): "not a PKCS #8 key",
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der384})):         "not a P-256 key",
 	} {

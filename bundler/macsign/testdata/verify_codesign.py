@@ -5,7 +5,7 @@ every page hash and special-slot hash, checks the resource seal of an .app
 against the files on disk, and has openssl verify the CMS signature over
 the CodeDirectory against a given CA.
 
-usage: verify_codesign.py --ca ROOT.pem PATH   (PATH: a Mach-O file or an .app)
+usage: verify_codesign.py --ca ROOT.pem PATH   (PATH: a Mach-O file, an .app or a .dmg)
 Prints a JSON summary; on the first failure prints it and exits 1.
 """
 import argparse
@@ -99,21 +99,7 @@ def check_thin(d, info, seal, ca):
         if special(slot) != want:
             raise Bad("special slot -%d hash differs" % slot)
     team = cstr(cd, struct.unpack(">I", cd[48:52])[0]) if version >= 0x20200 and struct.unpack(">I", cd[48:52])[0] else ""
-    if 0x10000 not in blobs:
-        raise Bad("no CMS signature")
-    with tempfile.TemporaryDirectory() as tmp:
-        cdf, cmsf = os.path.join(tmp, "cd"), os.path.join(tmp, "cms")
-        with open(cdf, "wb") as f:
-            f.write(cd)
-        with open(cmsf, "wb") as f:
-            f.write(blobs[0x10000][8:])
-        r = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", cmsf,
-                            "-content", cdf, "-CAfile", ca, "-purpose", "any", "-out", os.devnull],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise Bad("openssl cms -verify: " + r.stderr.strip().splitlines()[0])
-        signer = subprocess.run(["openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", cmsf],
-                                capture_output=True, text=True).stdout
+    signer = check_cms(cd, blobs, ca)
     if 5 in blobs:
         plistlib.loads(blobs[5][8:])
     if 7 in blobs:
@@ -130,6 +116,53 @@ def check_thin(d, info, seal, ca):
     }
 
 
+def check_cms(cd, blobs, ca):
+    """openssl verifies the CMS signature over the CodeDirectory; returns its printout."""
+    if 0x10000 not in blobs:
+        raise Bad("no CMS signature")
+    with tempfile.TemporaryDirectory() as tmp:
+        cdf, cmsf = os.path.join(tmp, "cd"), os.path.join(tmp, "cms")
+        with open(cdf, "wb") as f:
+            f.write(cd)
+        with open(cmsf, "wb") as f:
+            f.write(blobs[0x10000][8:])
+        r = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", cmsf,
+                            "-content", cdf, "-CAfile", ca, "-purpose", "any", "-out", os.devnull],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Bad("openssl cms -verify: " + r.stderr.strip().splitlines()[0])
+        return subprocess.run(["openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", cmsf],
+                              capture_output=True, text=True).stdout
+
+
+def check_dmg(d, ca):
+    """A signed UDIF image: the signature sits between the plist and the
+    koly trailer, one hash covers everything before it, and the
+    rep-specific slot binds the trailer with the signature size zeroed."""
+    koly = bytearray(d[-512:])
+    if koly[:4] != b"koly":
+        raise Bad("no koly trailer")
+    plist_off, plist_len = struct.unpack(">QQ", koly[216:232])
+    sig_off, sig_size = struct.unpack(">QQ", koly[296:312])
+    if sig_off != plist_off + plist_len or sig_off + sig_size + 512 != len(d):
+        raise Bad("signature is not between the plist and the trailer")
+    blobs = blobs_of(d[sig_off:sig_off + sig_size])
+    cd = blobs[0]
+    (magic, length, version, flags, hash_off, ident_off, n_special, n_code, code_limit,
+     hash_size, hash_type, _platform, page_shift) = struct.unpack(">IIIIIIIIIBBBB", cd[:40])
+    if magic != 0xFADE0C02 or hash_type != 2 or n_code != 1 or page_shift != 0 or code_limit != sig_off:
+        raise Bad("disk-image CodeDirectory is not one SHA-256 over the image")
+    if cd[hash_off:hash_off + 32] != hashlib.sha256(d[:code_limit]).digest():
+        raise Bad("image hash differs")
+    koly[304:312] = bytes(8)
+    for slot, content in {2: blobs.get(2), 6: bytes(koly)}.items():
+        if cd[hash_off - 32 * slot:hash_off - 32 * (slot - 1)] != hashlib.sha256(content).digest():
+            raise Bad("special slot -%d hash differs" % slot)
+    check_cms(cd, blobs, ca)
+    return {"identifier": cstr(cd, ident_off), "stapled": 0x10002 in blobs,
+            "cdhash": hashlib.sha256(cd).hexdigest()[:40]}
+
+
 def check_seal(contents, exe_rel, seal):
     files2 = plistlib.loads(seal)["files2"]
     seen = set()
@@ -137,7 +170,8 @@ def check_seal(contents, exe_rel, seal):
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             p = os.path.join(root, name)
             rel = os.path.relpath(p, contents).replace(os.sep, "/")
-            if rel in (exe_rel, "Info.plist", "PkgInfo") or rel.startswith("_CodeSignature/"):
+            # CodeResources at the top of Contents is a stapled ticket.
+            if rel in (exe_rel, "Info.plist", "PkgInfo", "CodeResources") or rel.startswith("_CodeSignature/"):
                 continue
             entry = files2.get(rel)
             if entry is None:
@@ -164,7 +198,12 @@ def main():
     info = seal = None
     exe = a.path
     out = {}
+    if a.path.endswith(".dmg"):
+        with open(a.path, "rb") as f:
+            print(json.dumps({"dmg": check_dmg(f.read(), a.ca)}))
+        return
     if os.path.isdir(a.path):
+        out["stapled"] = os.path.exists(os.path.join(a.path, "Contents", "CodeResources"))
         contents = os.path.join(a.path, "Contents")
         with open(os.path.join(contents, "Info.plist"), "rb") as f:
             info = f.read()
