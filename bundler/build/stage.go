@@ -37,7 +37,7 @@ func (r *runner) stage(t packager.Target, job Job, exe string) (staged, error) {
 			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
 			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
 			if err == nil && r.mac != nil {
-				err = r.mac.SignBundle(filepath.Join(s.bundle, BundleName(r.p.Config)), r.p.Config.ID)
+				err = r.mac.SignBundle(filepath.Join(s.bundle, BundleName(r.p.Config)), macIdentifier(r.p.Config))
 			}
 		case !packager.WantsAppBundle(f) && s.plain == "":
 			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)

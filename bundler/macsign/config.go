@@ -92,7 +92,7 @@ func (s *Signer) SignFile(path, identifier string) error {
 	if err != nil {
 		return err
 	}
-	signed, err := SignExecutable(data, s.options(identifier))
+	signed, err := SignExecutable(data, s.Options(identifier))
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
@@ -101,10 +101,11 @@ func (s *Signer) SignFile(path, identifier string) error {
 
 // SignBundle signs the .app at path in place.
 func (s *Signer) SignBundle(path, identifier string) error {
-	return SignApp(path, s.options(identifier))
+	return SignApp(path, s.Options(identifier))
 }
 
-func (s *Signer) options(identifier string) Options {
+// Options are the signing options for code signed as identifier.
+func (s *Signer) Options(identifier string) Options {
 	return Options{Identity: s.Identity, Identifier: identifier, Hardened: s.Hardened, Entitlements: s.Entitlements, Time: s.Time}
 }
 

@@ -81,7 +81,7 @@ func formatsInUse(path string) ([]packager.Format, []tool.Tool, []string, string
 			}
 		}
 	}
-	return used, signing, p.Config.Sign.SecretEnv(), path, nil
+	return used, signing, p.Config.SecretEnv(), path, nil
 }
 
 func printDoctor(p printer, source string, checks []doctor.Check) {

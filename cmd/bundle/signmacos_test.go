@@ -35,6 +35,8 @@ func macSignedProject(t *testing.T, o testcert.ChainOptions, extra string) (dir 
 
 const macPassword = "open sesame, but longer"
 
+const notarizeSection = "notarize:\n  macos:\n    issuer_id: 69a6de70-03db-47e3-e053-5b8c7c11a4d1\n    key_id: ABCDEFGHIJ\n    key_file: keys/AuthKey_ABCDEFGHIJ.p8\n"
+
 func validChain() testcert.ChainOptions {
 	return testcert.ChainOptions{DeveloperID: true, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
 }
@@ -137,6 +139,11 @@ func TestMacOSSignBadInput(t *testing.T) {
 			extra: "    entitlements: entitlements.plist\n", want: "sign.macos.entitlements: entitlements.plist does not exist"},
 		{name: "another identity", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
 			extra: "    identity: OTHERTEAM1\n", want: "sign.macos.identity:"},
+		{name: "notary key not a key", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
+			extra: notarizeSection, want: "notarize.macos.key_file: not a PEM key (AuthKey_<key id>.p8)",
+			mutate: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "keys", "AuthKey_ABCDEFGHIJ.p8"), "-----BEGIN nothing") }},
+		{name: "notary key missing", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
+			extra: notarizeSection, want: "notarize.macos.key_file: keys/AuthKey_ABCDEFGHIJ.p8 does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -168,5 +175,22 @@ func TestMacOSSignNotDeveloperID(t *testing.T) {
 	const want = "is not a Developer ID Application certificate; Gatekeeper will reject apps signed with it"
 	if r.code != 0 || strings.Count(r.stdout+r.stderr, want) != 2 {
 		t.Errorf("exit %d; want 0 and the warning twice (as it happens and in the summary)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestNotarizeUsage: --skip takes only step names, and notarizing needs
+// signing; both are one-line usage errors.
+func TestNotarizeUsage(t *testing.T) {
+	t.Parallel()
+	dir := copyProject(t, "examples/hello")
+	r := runBundle(t, dir, nil, "build", "--dist", t.TempDir(), "--skip", "notarise")
+	if r.code != 2 || strings.TrimSpace(r.stderr) != `bundle: --skip notarise: no such step (did you mean "notarize"?); steps: notarize` {
+		t.Errorf("--skip notarise: exit %d\n%s", r.code, r.stderr)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+notarizeSection)
+	r = runBundle(t, dir, nil, "build", "--dist", t.TempDir())
+	if r.code != 2 || !strings.Contains(r.stderr, "notarize.macos: Apple notarizes only signed code; add sign.macos") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("notarize without sign: exit %d\n%s", r.code, r.stderr)
 	}
 }
