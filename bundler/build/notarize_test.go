@@ -56,7 +56,7 @@ func notarizedProject(t *testing.T, notarize bool) (dir string, key *ecdsa.Priva
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	files := map[string][]byte{
-		"keys/developer-id.p12":       p12,
+		"keys/developer-id.p12":      p12,
 		"keys/AuthKey_TESTKEY123.p8": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
 	}
 	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
@@ -260,4 +260,3 @@ func TestNotarizeSkipped(t *testing.T) {
 		})
 	}
 }
-

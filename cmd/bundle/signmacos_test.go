@@ -141,7 +141,9 @@ func TestMacOSSignBadInput(t *testing.T) {
 			extra: "    identity: OTHERTEAM1\n", want: "sign.macos.identity:"},
 		{name: "notary key not a key", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
 			extra: notarizeSection, want: "notarize.macos.key_file: not a PEM key (AuthKey_<key id>.p8)",
-			mutate: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "keys", "AuthKey_ABCDEFGHIJ.p8"), "-----BEGIN nothing") }},
+			mutate: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "keys", "AuthKey_ABCDEFGHIJ.p8"), "-----BEGIN nothing")
+			}},
 		{name: "notary key missing", env: "TEST_P12_PASSWORD=" + macPassword, chain: validChain(),
 			extra: notarizeSection, want: "notarize.macos.key_file: keys/AuthKey_ABCDEFGHIJ.p8 does not exist"},
 	} {
