@@ -187,6 +187,9 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if mac != nil {
+		mac.Timestamper = timestamper(p.Config.Sign.MacOS, notarizer != nil)
+	}
 	v := resolved.Version.String()
 	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
 		Name: p.Config.Name, Version: v, Clean: o.Clean, Project: p.Dir,
@@ -287,7 +290,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			// Before anything is made from it; a universal binary merges
 			// slices signed here, and the .app's copy is signed again
 			// with its Info.plist and resources bound.
-			err = r.mac.SignFile(exe, macIdentifier(r.p.Config))
+			err = r.mac.SignFile(ctx, exe, macIdentifier(r.p.Config))
 		}
 	}
 	if err != nil {
@@ -296,7 +299,7 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	if len(job.Formats) == 0 {
 		return nil // a part of a universal binary
 	}
-	app, err := r.stage(t, job, exe)
+	app, err := r.stage(ctx, t, job, exe)
 	if err != nil {
 		return fmt.Errorf("build %s: %w", t, err)
 	}

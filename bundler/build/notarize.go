@@ -176,7 +176,7 @@ func (r *runner) notarizeApp(ctx context.Context, t packager.Target, s staged) e
 // notarizes, notarizes it and staples its ticket.
 func (r *runner) signDiskImage(t packager.Target) func(context.Context, string) error {
 	return func(ctx context.Context, path string) error {
-		if err := macsign.SignDMG(path, r.mac.Options(macIdentifier(r.p.Config))); err != nil {
+		if err := macsign.SignDMG(ctx, path, r.mac.Options(macIdentifier(r.p.Config))); err != nil {
 			return err
 		}
 		if r.notary == nil {
@@ -199,6 +199,19 @@ func (r *runner) signDiskImage(t packager.Target) func(context.Context, string) 
 		}
 		return macsign.StapleDMG(path, ticket)
 	}
+}
+
+// timestamper is the time-stamping server of sign.macos: the one
+// configured, else Apple's when the build notarizes (notarization requires
+// a secure timestamp), else none.
+func timestamper(c *config.MacOSSign, notarizing bool) *macsign.Timestamper {
+	switch {
+	case c.TimestampURL != "":
+		return &macsign.Timestamper{URL: c.TimestampURL}
+	case notarizing:
+		return &macsign.Timestamper{URL: macsign.AppleTimestampURL}
+	}
+	return nil
 }
 
 // macIdentifier is what macOS code is signed as: the bundle id, or the

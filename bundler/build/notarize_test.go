@@ -10,10 +10,12 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,24 +38,25 @@ const (
 // notarizedProject is examples/hello signed with a test Developer ID chain
 // and notarized with a test API key, making the universal app, dmg and
 // tar.gz.
-func notarizedProject(t *testing.T, notarize bool) (dir string, key *ecdsa.PrivateKey, chain testcert.Chain) {
+func notarizedProject(t *testing.T, notarize bool) (dir string, srv *notarytest.Server, chain testcert.Chain) {
 	t.Helper()
 	testtool.Need(t, "openssl", "openssl")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = notarytest.New(t, issuer, keyID, &key.PublicKey)
 	_, self, _, _ := runtime.Caller(0)
 	dir = filepath.Join(t.TempDir(), "hello")
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(filepath.Dir(self), "..", "..", "examples", "hello"))); err != nil {
 		t.Fatal(err)
 	}
-	chain, err := testcert.WriteChain(t.TempDir(), p12Password, testcert.ChainOptions{DeveloperID: true,
+	chain, err = testcert.WriteChain(t.TempDir(), p12Password, testcert.ChainOptions{DeveloperID: true,
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p12, _ := os.ReadFile(chain.P12)
-	key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	files := map[string][]byte{
 		"keys/developer-id.p12":      p12,
@@ -64,6 +67,8 @@ func notarizedProject(t *testing.T, notarize bool) (dir string, key *ecdsa.Priva
 	text = strings.Replace(text, "universal: false", "universal: true", 1)
 	text += "sign:\n  macos:\n    p12_file: keys/developer-id.p12\n    password_env: TEST_P12_PASSWORD\n"
 	if notarize {
+		// Apple's time-stamping server is not reachable from a test.
+		text += "    timestamp_url: " + srv.URL + "/timestamp\n"
 		text += "notarize:\n  macos:\n    issuer_id: " + issuer + "\n    key_id: " + keyID + "\n    key_file: keys/AuthKey_TESTKEY123.p8\n"
 	}
 	files["bundle.yaml"] = []byte(text)
@@ -81,7 +86,7 @@ func notarizedProject(t *testing.T, notarize bool) (dir string, key *ecdsa.Priva
 		t.Setenv(env, "")
 		os.Unsetenv(env)
 	}
-	return dir, key, chain
+	return dir, srv, chain
 }
 
 type events struct {
@@ -124,9 +129,9 @@ func run(t *testing.T, dir string, service *notary.Service, skip ...string) (*bu
 // independent verifier accepts both.
 func TestNotarized(t *testing.T) {
 	testtool.Need(t, "xorriso python3", "xorriso", "python3")
-	dir, key, chain := notarizedProject(t, true)
-	srv := notarytest.New(t, issuer, keyID, &key.PublicKey)
+	dir, srv, chain := notarizedProject(t, true)
 	srv.Polls = 2
+	srv.Inspect = requireTimestamps
 	res, ev, dist, err := run(t, dir, srv.Service())
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +198,42 @@ func TestNotarized(t *testing.T) {
 	}
 }
 
+// requireTimestamps rejects, as Apple does, code whose signature has no
+// secure timestamp or no hardened runtime, in a zip or a disk image.
+func requireTimestamps(name string, data []byte) []string {
+	var issues []string
+	if strings.HasSuffix(name, ".dmg") {
+		if _, err := macsign.DMGCodeDirectoryHash(data); err != nil {
+			issues = append(issues, err.Error())
+		}
+		return issues
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return []string{"not a zip: " + err.Error()}
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return []string{err.Error()}
+		}
+		content, _ := io.ReadAll(rc)
+		rc.Close()
+		info, err := macsign.Read(content)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "not a Mach-O"):
+			continue
+		case err != nil:
+			issues = append(issues, f.Name+": "+err.Error())
+		case info.Timestamp == "":
+			issues = append(issues, f.Name+": The signature does not include a secure timestamp.")
+		case !slices.Contains(info.Flags, "runtime"):
+			issues = append(issues, f.Name+": The executable does not have the hardened runtime enabled.")
+		}
+	}
+	return issues
+}
+
 func names(subs []notarytest.Submission) []string {
 	var out []string
 	for _, s := range subs {
@@ -212,8 +253,7 @@ func verify(t *testing.T, verifier, ca, path, want string) {
 // TestNotarizeRejected: Apple's verdict stops the build with the log's
 // issues as warnings, and no macOS artifact reaches dist.
 func TestNotarizeRejected(t *testing.T) {
-	dir, key, _ := notarizedProject(t, true)
-	srv := notarytest.New(t, issuer, keyID, &key.PublicKey)
+	dir, srv, _ := notarizedProject(t, true)
 	srv.Verdict = notary.Invalid
 	_, ev, dist, err := run(t, dir, srv.Service())
 	if err == nil || !strings.Contains(err.Error(), "answered Invalid") {
@@ -245,8 +285,7 @@ func TestNotarizeSkipped(t *testing.T) {
 		{"--skip notarize", true, []string{build.SkipNotarize}, "macOS code is signed, not notarized: --skip notarize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, key, _ := notarizedProject(t, tc.notarize)
-			srv := notarytest.New(t, issuer, keyID, &key.PublicKey)
+			dir, srv, _ := notarizedProject(t, tc.notarize)
 			res, ev, _, err := run(t, dir, srv.Service(), tc.skip...)
 			if err != nil {
 				t.Fatal(err)

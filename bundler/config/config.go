@@ -153,6 +153,7 @@ type MacOSSign struct {
 	Identity        string `yaml:"identity" max:"200" hint:"the certificate's name or team id, such as Developer ID Application: Example Ltd (AB12CD34EF)" doc:"What the certificate must be: its common name, or a part of it such as the team id. The build stops if the .p12 holds another certificate. Default: any."`
 	Entitlements    string `yaml:"entitlements" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a plist inside the project, such as packaging/entitlements.plist" doc:"XML plist of entitlements to sign with, relative to bundle.yaml. Default: none."`
 	HardenedRuntime *bool  `yaml:"hardened_runtime" doc:"Sign with the hardened runtime, which notarization requires. Default: true."`
+	TimestampURL    string `yaml:"timestamp_url" max:"2000" pattern:"^https?://[!-~]+$" hint:"an RFC 3161 time-stamping URL such as http://timestamp.apple.com/ts01" doc:"RFC 3161 server for a secure timestamp on each signature. Default: Apple's when notarizing (notarization requires one), none otherwise (the build then stays offline and reproducible)."`
 }
 
 // Notarize says how to reach Apple's notary service.

@@ -1,6 +1,7 @@
 package macsign
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"fmt"
@@ -48,7 +49,7 @@ var (
 // Contents/_CodeSignature/CodeResources, then signs the main executable
 // named by CFBundleExecutable, binding Info.plist and the seal to it.
 // o.InfoPlist and o.Resources are filled in here.
-func SignApp(appPath string, o Options) error {
+func SignApp(ctx context.Context, appPath string, o Options) error {
 	contents := filepath.Join(appPath, "Contents")
 	info, err := os.ReadFile(filepath.Join(contents, "Info.plist"))
 	if err != nil {
@@ -75,7 +76,7 @@ func SignApp(appPath string, o Options) error {
 		return fmt.Errorf("app: %w", err)
 	}
 	o.InfoPlist, o.Resources = info, seal
-	signed, err := SignExecutable(exe, o)
+	signed, err := SignExecutable(ctx, exe, o)
 	if err != nil {
 		return fmt.Errorf("app: %s: %w", exeRel, err)
 	}

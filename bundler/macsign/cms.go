@@ -2,6 +2,7 @@ package macsign
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -40,7 +41,10 @@ var (
 // because the ones available stamp the wall clock as the signing time; the
 // build's own time makes a signed build reproducible (an RSA PKCS #1 v1.5
 // signature is deterministic), as Authenticode signing already is.
-func cmsSignature(cd []byte, id *Identity, at time.Time) ([]byte, error) {
+//
+// With a Timestamper, an RFC 3161 token over the signature goes into the
+// unsigned attributes: the secure timestamp notarization requires.
+func cmsSignature(ctx context.Context, cd []byte, id *Identity, at time.Time, ts *Timestamper) ([]byte, error) {
 	sum := sha256.Sum256(cd)
 	hashes, err := plist.MarshalIndent(map[string]any{"cdhashes": [][]byte{sum[:20]}}, plist.XMLFormat, "\t")
 	if err != nil {
@@ -85,6 +89,12 @@ func cmsSignature(cd []byte, id *Identity, at time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
+	var token []byte
+	if ts != nil {
+		if token, err = ts.token(ctx, signature); err != nil {
+			return nil, err
+		}
+	}
 
 	b := cryptobyte.NewBuilder(nil)
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
@@ -111,6 +121,11 @@ func cmsSignature(cd []byte, id *Identity, at time.Time) ([]byte, error) {
 						b.AddBytes(signedAttrs(cbasn1.Tag(0).ContextSpecific().Constructed()))
 						algorithm(b, sigAlg, sigAlg.Equal(oidRSA))
 						b.AddASN1OctetString(signature)
+						if token != nil {
+							b.AddASN1(cbasn1.Tag(1).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+								b.AddBytes(attribute(oidTimeStampToken, func(b *cryptobyte.Builder) { b.AddBytes(token) }))
+							})
+						}
 					})
 				})
 			})
@@ -142,9 +157,13 @@ func algorithm(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, nullParams bool
 }
 
 // cmsReserve is room for the CMS signature: the certificates it carries,
-// plus the signer info, attributes and signature, with a margin.
-func cmsReserve(id *Identity) int {
+// plus the signer info, attributes and signature, with a margin, and room
+// for a time-stamp token with its server's certificates.
+func cmsReserve(id *Identity, timestamped bool) int {
 	n := len(id.Cert.Raw) + 4096
+	if timestamped {
+		n += 16384
+	}
 	for _, c := range id.Chain {
 		n += len(c.Raw)
 	}

@@ -1,6 +1,7 @@
 package macsign
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,8 +18,9 @@ type Signer struct {
 	Identity     *Identity
 	Entitlements *Entitlements
 	Hardened     bool
-	Time         time.Time // the signing time (see Options.Time)
-	Warning      string    // what the user should know before shipping; "" if nothing
+	Time         time.Time    // the signing time (see Options.Time)
+	Timestamper  *Timestamper // see Options.Timestamper
+	Warning      string       // what the user should know before shipping; "" if nothing
 }
 
 // FromConfig loads sign.macos: the .p12 (its password from the
@@ -87,12 +89,12 @@ func readProjectFile(dir, rel string) ([]byte, error) {
 
 // SignFile signs the executable at path in place, through a temporary file
 // and a rename, so an interrupted build never leaves half a signature.
-func (s *Signer) SignFile(path, identifier string) error {
+func (s *Signer) SignFile(ctx context.Context, path, identifier string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	signed, err := SignExecutable(data, s.Options(identifier))
+	signed, err := SignExecutable(ctx, data, s.Options(identifier))
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
@@ -100,13 +102,13 @@ func (s *Signer) SignFile(path, identifier string) error {
 }
 
 // SignBundle signs the .app at path in place.
-func (s *Signer) SignBundle(path, identifier string) error {
-	return SignApp(path, s.Options(identifier))
+func (s *Signer) SignBundle(ctx context.Context, path, identifier string) error {
+	return SignApp(ctx, path, s.Options(identifier))
 }
 
 // Options are the signing options for code signed as identifier.
 func (s *Signer) Options(identifier string) Options {
-	return Options{Identity: s.Identity, Identifier: identifier, Hardened: s.Hardened, Entitlements: s.Entitlements, Time: s.Time}
+	return Options{Identity: s.Identity, Identifier: identifier, Hardened: s.Hardened, Entitlements: s.Entitlements, Time: s.Time, Timestamper: s.Timestamper}
 }
 
 func replaceFile(path string, data []byte, mode os.FileMode) error {

@@ -1,6 +1,7 @@
 package macsign
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ const (
 // offset set and its size zero (the size is not known before signing);
 // an empty requirement set; the CMS signature. The signature goes after
 // the image's plist, and the trailer then points at it.
-func SignDMG(path string, o Options) error {
+func SignDMG(ctx context.Context, path string, o Options) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func SignDMG(path string, o Options) error {
 	if at.IsZero() {
 		return errors.New("dmg: no signing time")
 	}
-	cms, err := cmsSignature(cdBytes, o.Identity, at)
+	cms, err := cmsSignature(ctx, cdBytes, o.Identity, at, o.Timestamper)
 	if err != nil {
 		return fmt.Errorf("dmg: %w", err)
 	}

@@ -52,7 +52,7 @@ func TestSignedDMG(t *testing.T) {
 	c := chain(t, true)
 	path := writeImage(t)
 	o := Options{Identity: identity(t, c), Identifier: "com.example.tiny", Time: time.Unix(1767225600, 0)}
-	if err := SignDMG(path, o); err != nil {
+	if err := SignDMG(context.Background(), path, o); err != nil {
 		t.Fatal(err)
 	}
 	v, err := verifyDMG(t, c.RootCA, path)
@@ -78,7 +78,7 @@ func TestSignedDMG(t *testing.T) {
 		t.Error("stapling changed the CodeDirectory")
 	}
 	// Signing again replaces the signature: same bytes as the first time.
-	if err := SignDMG(path, o); err != nil {
+	if err := SignDMG(context.Background(), path, o); err != nil {
 		t.Fatal(err)
 	}
 	if resigned, _ := os.ReadFile(path); !bytes.Equal(resigned, data) {

@@ -2,7 +2,12 @@ package macsign
 
 import (
 	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -13,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smallstep/pkcs7"
+
 	bmacho "github.com/bundlekit/bundle/bundler/macho"
+	"github.com/bundlekit/bundle/internal/notarytest"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testexe"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -130,7 +138,7 @@ func TestSignedExecutableVerifies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := chain(t, true)
-			signed, err := SignExecutable(tc.exe(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny",
+			signed, err := SignExecutable(context.Background(), tc.exe(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny",
 				Hardened: true, Entitlements: tc.entitlements})
 			if err != nil {
 				t.Fatal(err)
@@ -194,7 +202,7 @@ func TestSignedAppVerifiesAndTamperingIsCaught(t *testing.T) {
 	c := chain(t, true)
 	id := identity(t, c)
 	app := stageApp(t)
-	if err := SignApp(app, Options{Identity: id, Identifier: "com.example.tiny", Hardened: true}); err != nil {
+	if err := SignApp(context.Background(), app, Options{Identity: id, Identifier: "com.example.tiny", Hardened: true}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := verify(t, c.RootCA, app)
@@ -275,7 +283,7 @@ func TestReadNamesSignerTeamFlagsAndEntitlements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := SignExecutable(universal(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny", Hardened: true, Entitlements: ents})
+	signed, err := SignExecutable(context.Background(), universal(t), Options{Identity: identity(t, c), Identifier: "com.example.tiny", Hardened: true, Entitlements: ents})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,11 +354,11 @@ func TestParseEntitlementsRefuses(t *testing.T) {
 func TestSignedIsReproducible(t *testing.T) {
 	c := chain(t, true)
 	o := Options{Identity: identity(t, c), Identifier: "com.example.tiny", Hardened: true, Time: time.Unix(1767225600, 0)}
-	first, err := SignExecutable(universal(t), o)
+	first, err := SignExecutable(context.Background(), universal(t), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := SignExecutable(universal(t), o)
+	second, err := SignExecutable(context.Background(), universal(t), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +366,56 @@ func TestSignedIsReproducible(t *testing.T) {
 		t.Error("two signatures of the same file at the same time differ")
 	}
 	o.Time = o.Time.Add(time.Second)
-	if third, _ := SignExecutable(universal(t), o); bytes.Equal(first, third) {
+	if third, _ := SignExecutable(context.Background(), universal(t), o); bytes.Equal(first, third) {
 		t.Error("the signing time is not in the signature")
+	}
+}
+
+// TestTimestamped: with a time-stamping server, the CMS signature carries
+// an RFC 3161 token over the signature, which openssl verifies against the
+// server's certificate, and inspect reads its time.
+func TestTimestamped(t *testing.T) {
+	c := chain(t, true)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := notarytest.New(t, "issuer", "KEY1234567", &key.PublicKey)
+	signed, err := SignExecutable(context.Background(), testexe.Darwin(t, "arm64"), Options{Identity: identity(t, c), Identifier: "com.example.tiny",
+		Hardened: true, Time: time.Unix(1767225600, 0), Timestamper: &Timestamper{URL: srv.URL + "/timestamp", HTTP: srv.Client()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := Read(signed)
+	if err != nil || info.Timestamp == "" {
+		t.Fatalf("Read: %+v, %v", info, err)
+	}
+	// The token, taken out of the signature, verifies with openssl ts
+	// against the signature value it covers.
+	blobs, _ := machoSignature(signed)
+	p7, err := pkcs7.Parse(blobs[slotSignature][8:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := p7.Signers[0]
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "token.der"), si.UnauthenticatedAttributes[0].Value.Bytes)
+	writeFile(t, filepath.Join(dir, "signature"), si.EncryptedDigest)
+	writeFile(t, filepath.Join(dir, "tsa.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.TSACert.Raw}))
+	out, err := exec.Command("openssl", "ts", "-verify", "-token_in", "-in", filepath.Join(dir, "token.der"),
+		"-data", filepath.Join(dir, "signature"), "-CAfile", filepath.Join(dir, "tsa.pem")).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Verification: OK") {
+		t.Errorf("openssl ts -verify: %v\n%s", err, out)
+	}
+	// And the code signature still verifies.
+	path := filepath.Join(dir, "tiny")
+	writeFile(t, path, signed)
+	if _, err := verify(t, c.RootCA, path); err != nil {
+		t.Error(err)
+	}
+	// A server that does not answer stops the signing.
+	if _, err := SignExecutable(context.Background(), testexe.Darwin(t, "arm64"), Options{Identity: identity(t, c), Identifier: "x",
+		Timestamper: &Timestamper{URL: srv.URL + "/nowhere", HTTP: srv.Client()}}); err == nil || !strings.Contains(err.Error(), "timestamp:") {
+		t.Errorf("no time-stamping server: %v", err)
 	}
 }

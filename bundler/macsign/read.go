@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
+	"github.com/digitorus/timestamp"
 	"github.com/smallstep/pkcs7"
 	"howett.net/plist"
 
@@ -23,6 +25,7 @@ type Info struct {
 	Signer       string   `json:"signer,omitempty"` // the signing certificate's common name; "" for ad-hoc
 	Flags        []string `json:"flags,omitempty"`
 	Entitlements []string `json:"entitlements,omitempty"`
+	Timestamp    string   `json:"timestamp,omitempty"` // the secure timestamp's time (RFC 3339), read from its token; "" when none
 }
 
 // Code-directory flags worth naming (cs_blobs.h).
@@ -70,6 +73,17 @@ func Read(exe []byte) (*Info, error) {
 		if p7, err := pkcs7.Parse(w[8:]); err == nil {
 			if c := p7.GetOnlySigner(); c != nil {
 				info.Signer = c.Subject.CommonName
+			}
+			for _, si := range p7.Signers {
+				for _, a := range si.UnauthenticatedAttributes {
+					if !a.Type.Equal(oidTimeStampToken) {
+						continue
+					}
+					// The SET's only member is the token.
+					if t, err := timestamp.Parse(a.Value.Bytes); err == nil {
+						info.Timestamp = t.Time.UTC().Format(time.RFC3339)
+					}
+				}
 			}
 		}
 	}

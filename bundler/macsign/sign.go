@@ -2,6 +2,7 @@ package macsign
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"debug/macho"
 	"encoding/binary"
@@ -20,6 +21,7 @@ type Options struct {
 	InfoPlist    []byte        // the app's Info.plist; nil for a bare executable
 	Resources    []byte        // the app's CodeResources; nil for a bare executable
 	Time         time.Time     // the signing time: the build's source time keeps signed builds reproducible; zero: now
+	Timestamper  *Timestamper  // a secure timestamp for each signature; nil: none
 }
 
 // Mach-O load commands and header fields this package reads or writes.
@@ -35,7 +37,7 @@ const (
 // SignExecutable signs a thin or universal Mach-O executable and returns
 // the signed file. Each slice of a universal binary is signed on its own,
 // then the slices are merged again.
-func SignExecutable(data []byte, o Options) ([]byte, error) {
+func SignExecutable(ctx context.Context, data []byte, o Options) ([]byte, error) {
 	if len(data) >= 4 && (binary.BigEndian.Uint32(data) == 0xcafebabe || binary.BigEndian.Uint32(data) == 0xcafebabf) {
 		slices, err := bmacho.Slices(bytes.NewReader(data))
 		if err != nil {
@@ -43,7 +45,7 @@ func SignExecutable(data []byte, o Options) ([]byte, error) {
 		}
 		signed := make([][]byte, len(slices))
 		for i, s := range slices {
-			if signed[i], err = signThin(s.Data, o); err != nil {
+			if signed[i], err = signThin(ctx, s.Data, o); err != nil {
 				return nil, fmt.Errorf("%s slice: %w", s.CPU, err)
 			}
 		}
@@ -53,7 +55,7 @@ func SignExecutable(data []byte, o Options) ([]byte, error) {
 		}
 		return b.Bytes(), nil
 	}
-	return signThin(data, o)
+	return signThin(ctx, data, o)
 }
 
 // layout is what signThin needs to know of a thin Mach-O file.
@@ -114,7 +116,7 @@ func readLayout(data []byte) (layout, error) {
 // signature at the end of __LINKEDIT (adding LC_CODE_SIGNATURE if the
 // linker wrote none, as Go's does not for amd64), then hashes the file up
 // to the signature and appends it.
-func signThin(in []byte, o Options) ([]byte, error) {
+func signThin(ctx context.Context, in []byte, o Options) ([]byte, error) {
 	l, err := readLayout(in)
 	if err != nil {
 		return nil, err
@@ -171,7 +173,7 @@ func signThin(in []byte, o Options) ([]byte, error) {
 
 	// The size must be fixed before hashing: the header pages hold it.
 	_, _, _, _, _, cdSize := cd.offsets()
-	reserve := 12 + 8*(len(blobs)+1) + cdSize + 8 + cmsReserve(o.Identity)
+	reserve := 12 + 8*(len(blobs)+1) + cdSize + 8 + cmsReserve(o.Identity, o.Timestamper != nil)
 	for _, b := range blobs[1:] {
 		reserve += len(b.data)
 	}
@@ -188,7 +190,7 @@ func signThin(in []byte, o Options) ([]byte, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	cms, err := cmsSignature(cdBytes, o.Identity, at)
+	cms, err := cmsSignature(ctx, cdBytes, o.Identity, at, o.Timestamper)
 	if err != nil {
 		return nil, err
 	}

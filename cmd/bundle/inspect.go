@@ -121,6 +121,11 @@ func codeSignature(p printer, s *macsign.Info) string {
 	if len(s.Entitlements) > 0 {
 		line += ", entitlements " + strings.Join(s.Entitlements, " ")
 	}
+	if s.Timestamp != "" {
+		line += ", timestamp " + s.Timestamp
+	} else {
+		line += ", no secure timestamp (notarization needs one)"
+	}
 	return line
 }
 

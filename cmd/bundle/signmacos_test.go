@@ -99,7 +99,7 @@ func TestMacOSSigned(t *testing.T) {
 			check(apps[0], 1) // the icon at least
 			r := runBundle(t, dir, nil, "inspect", filepath.Join(dist, a.Path))
 			want := `code signature               signed by "Developer ID Application: Bundle Tests (` + c.Team + `)", team ` + c.Team +
-				`, identifier dev.bundlekit.hello, flags runtime, entitlements com.apple.security.network.server; resources sealed`
+				`, identifier dev.bundlekit.hello, flags runtime, entitlements com.apple.security.network.server, no secure timestamp (notarization needs one); resources sealed`
 			if r.code != 0 || !strings.Contains(r.stdout, want) {
 				t.Errorf("inspect: exit %d\n%s\nwant a line with %s", r.code, r.stdout, want)
 			}

@@ -1,19 +1,27 @@
-// Package notarytest is a stand-in for Apple's notary service and ticket
-// database on 127.0.0.1 for tests. It follows the documented Notary API
+// Package notarytest is a stand-in for Apple's notary service, ticket
+// database and time-stamping server on 127.0.0.1 for tests. It follows the documented Notary API
 // v2: it checks the JWT (ES256, key id, issuer, audience, lifetime), the
 // submission's SHA-256 against the uploaded bytes and the upload's
 // session token, answers "In Progress" a few times, then its verdict, and
-// serves the developer log and tickets.
+// serves the developer log and tickets. /timestamp is an RFC 3161
+// time-stamping server whose certificate is TSACert.
 package notarytest
 
 import (
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitorus/timestamp"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/bundlekit/bundle/bundler/notary"
@@ -30,6 +39,7 @@ import (
 type Submission struct {
 	ID, Name, SHA256 string
 	Uploaded         []byte
+	Issues           []string // what Inspect found
 	polls            int
 }
 
@@ -40,6 +50,12 @@ type Server struct {
 	Key             *ecdsa.PublicKey
 	Verdict         string // the final status; default notary.Accepted
 	Polls           int    // "In Progress" answers before the verdict
+	// Inspect, when set, looks at each upload as Apple's service would;
+	// issues it returns make the verdict Invalid, with them in the log.
+	Inspect func(name string, data []byte) []string
+
+	TSACert *x509.Certificate // signs the time-stamp tokens
+	tsaKey  *ecdsa.PrivateKey
 
 	mu          sync.Mutex
 	submissions []*Submission
@@ -56,6 +72,8 @@ func New(t testing.TB, issuer, keyID string, key *ecdsa.PublicKey) *Server {
 	mux.HandleFunc("PUT /storage/{bucket}/{object...}", s.upload)
 	mux.HandleFunc("GET /developer-log/{id}", s.developerLog)
 	mux.HandleFunc("POST /tickets", s.tickets)
+	mux.HandleFunc("POST /timestamp", s.timestamp)
+	s.newTSA(t)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -156,8 +174,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get("X-Amz-Content-Sha256") != hex.EncodeToString(sum[:]) || sub.SHA256 != hex.EncodeToString(sum[:]):
 		http.Error(w, "BadDigest", http.StatusBadRequest)
 	default:
+		var issues []string
+		if s.Inspect != nil {
+			issues = s.Inspect(sub.Name, body)
+		}
 		s.mu.Lock()
-		sub.Uploaded = body
+		sub.Uploaded, sub.Issues = body, issues
 		s.mu.Unlock()
 	}
 }
@@ -172,6 +194,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	status := notary.InProgress
 	if sub.Uploaded != nil && sub.polls >= s.Polls {
 		status = s.Verdict
+		if len(sub.Issues) > 0 {
+			status = notary.Invalid
+		}
 	}
 	sub.polls++
 	s.mu.Unlock()
@@ -186,10 +211,16 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) developerLog(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, map[string]any{"jobId": r.PathValue("id"), "status": s.Verdict,
-		"statusSummary": "Archive contains critical validation errors", "statusCode": 4000,
-		"issues": []map[string]string{{"severity": "error", "code": "", "path": "Hello.app/Contents/MacOS/hello",
-			"message": "The signature does not include a secure timestamp.", "architecture": "x86_64"}}})
+	issues := []map[string]string{{"severity": "error", "code": "", "path": "Hello.app/Contents/MacOS/hello",
+		"message": "The signature does not include a secure timestamp.", "architecture": "x86_64"}}
+	if sub := s.find(r.PathValue("id")); sub != nil && len(sub.Issues) > 0 {
+		issues = nil
+		for _, i := range sub.Issues {
+			issues = append(issues, map[string]string{"severity": "error", "path": sub.Name, "message": i})
+		}
+	}
+	writeJSON(w, map[string]any{"jobId": r.PathValue("id"), "status": notary.Invalid,
+		"statusSummary": "Archive contains critical validation errors", "statusCode": 4000, "issues": issues})
 }
 
 func (s *Server) tickets(w http.ResponseWriter, r *http.Request) {
@@ -208,6 +239,50 @@ func (s *Server) tickets(w http.ResponseWriter, r *http.Request) {
 			"fields": map[string]any{"signedTicket": map[string]string{"type": "BYTES", "value": base64.StdEncoding.EncodeToString(TicketFor(rec.RecordName))}}})
 	}
 	writeJSON(w, map[string]any{"records": out})
+}
+
+// newTSA makes the time-stamping server's self-signed certificate.
+func (s *Server) newTSA(t testing.TB) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RFC 3161 asks for the time-stamping key usage alone, marked
+	// critical; x509 would write it non-critical.
+	eku, _ := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test Time Stamping Authority"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TSACert, err = x509.ParseCertificate(der); err != nil {
+		t.Fatal(err)
+	}
+	s.tsaKey = key
+}
+
+// timestamp answers an RFC 3161 request.
+func (s *Server) timestamp(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, err := timestamp.ParseRequest(body)
+	if err != nil || r.Header.Get("Content-Type") != "application/timestamp-query" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	ts := timestamp.Timestamp{HashAlgorithm: req.HashAlgorithm, HashedMessage: req.HashedMessage, Time: time.Now(),
+		Nonce: req.Nonce, Policy: asn1.ObjectIdentifier{1, 2, 3, 4, 1}, AddTSACertificate: req.Certificates}
+	resp, err := ts.CreateResponseWithOpts(s.TSACert, s.tsaKey, crypto.SHA256)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/timestamp-reply")
+	w.Write(resp)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
