@@ -85,9 +85,20 @@ func readLayout(data []byte) (layout, error) {
 	}
 	off := machHeader64Size
 	for range l.ncmds {
+		// debug/macho has checked the commands; these bounds keep a file
+		// that fooled it from panicking here (bundle inspect reads any file).
+		if off+8 > len(data) {
+			return layout{}, fmt.Errorf("truncated load commands")
+		}
 		cmd, size := le.Uint32(data[off:]), int(le.Uint32(data[off+4:]))
+		if size < 8 || off+size > len(data) {
+			return layout{}, fmt.Errorf("bad load command size %d", size)
+		}
 		switch cmd {
 		case lcSegment64:
+			if size < segmentCmdSize || segmentCmdSize+sectionSize*int(le.Uint32(data[off+64:])) > size {
+				return layout{}, fmt.Errorf("bad segment command")
+			}
 			name := string(bytes.TrimRight(data[off+8:off+24], "\x00"))
 			switch name {
 			case "__LINKEDIT":
@@ -102,6 +113,9 @@ func readLayout(data []byte) (layout, error) {
 				}
 			}
 		case lcCodeSignature:
+			if size < 16 {
+				return layout{}, fmt.Errorf("bad LC_CODE_SIGNATURE")
+			}
 			l.codeSig = off
 		}
 		off += size
