@@ -22,19 +22,19 @@ import (
 const SkipNotarize = "notarize"
 
 // SkipSteps are the values --skip takes.
-var SkipSteps = []string{SkipNotarize}
+func SkipSteps() []string { return []string{SkipNotarize} }
 
 // checkSkip refuses a --skip value that names no step.
 func checkSkip(skip []string) error {
 	for _, s := range skip {
-		if slices.Contains(SkipSteps, s) {
+		if slices.Contains(SkipSteps(), s) {
 			continue
 		}
 		hint := ""
-		if near := config.Nearest(s, SkipSteps); near != "" {
+		if near := config.Nearest(s, SkipSteps()); near != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", near)
 		}
-		return exitcode.Config(fmt.Errorf("--skip %s: no such step%s; steps: %s", s, hint, strings.Join(SkipSteps, ", ")))
+		return exitcode.Config(fmt.Errorf("--skip %s: no such step%s; steps: %s", s, hint, strings.Join(SkipSteps(), ", ")))
 	}
 	return nil
 }
