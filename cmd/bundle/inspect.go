@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/verify"
 	"github.com/bundlekit/bundle/bundler/version"
+	"github.com/bundlekit/bundle/bundler/winres"
 )
 
 func inspectCommand() *cli.Command {
@@ -94,7 +94,11 @@ func printExecutableDetails(p printer, x *inspect.Executable, in string) {
 			}
 		}
 		p.linef("%sicons       %v", in, res.IconSizes)
-		for _, m := range manifestSettings(res.Manifest) {
+		settings, err := winres.ManifestSettings(res.Manifest)
+		if err != nil {
+			settings = append(settings, "not well-formed XML: "+err.Error())
+		}
+		for _, m := range settings {
 			p.linef("%smanifest    %s", in, m)
 		}
 	}
@@ -134,26 +138,6 @@ func signature(p printer, signed bool) string {
 		return p.paint(green, "signed") + " (check it with osslsigncode verify)"
 	}
 	return p.paint(yellow, "unsigned")
-}
-
-// manifestSettings picks the settings a reader cares about out of an
-// application manifest.
-func manifestSettings(m string) []string {
-	var out []string
-	for _, s := range []struct{ label, re string }{
-		{"execution level", `requestedExecutionLevel level="([^"]+)"`},
-		{"DPI awareness", `<dpiAwareness[^>]*>([^<]+)<`},
-		{"long paths", `<longPathAware[^>]*>([^<]+)<`},
-		{"code page", `<activeCodePage[^>]*>([^<]+)<`},
-	} {
-		if v := regexp.MustCompile(s.re).FindStringSubmatch(m); v != nil {
-			out = append(out, s.label+": "+v[1])
-		}
-	}
-	if strings.Contains(m, "Microsoft.Windows.Common-Controls") {
-		out = append(out, "common controls: v6")
-	}
-	return out
 }
 
 func printMacApp(p printer, a *inspect.MacApp) {
