@@ -42,6 +42,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/gomod"
 	"github.com/bundlekit/bundle/bundler/hook"
 	"github.com/bundlekit/bundle/bundler/icons"
+	"github.com/bundlekit/bundle/bundler/macsign"
+	"github.com/bundlekit/bundle/bundler/notary"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/sbom"
@@ -51,20 +53,22 @@ import (
 
 // Options are the inputs of a build besides bundle.yaml.
 type Options struct {
-	Config          string   // path of bundle.yaml
-	Version         string   // --version
-	EnvVersion      string   // $BUNDLE_VERSION
-	Snapshot        bool     // --snapshot
-	Targets         []string // --target filter; empty means all
-	Formats         []string // --format filter; empty means all ("sbom" names the SBOMs)
-	Dist            string   // output folder, relative to the working directory
-	Clean           bool     // empty dist first
-	Parallel        int      // targets built at once; 0 means the number of CPUs
-	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
-	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
-	Strict          bool     // under runtime.guard: refuse, a place where the app launches its own executable fails the build
-	ToolVersion     string   // bundle's own version, recorded in SBOMs
-	Split           bool     // one job of a CI matrix: the manifest is marked partial for bundle merge
+	Config          string          // path of bundle.yaml
+	Version         string          // --version
+	EnvVersion      string          // $BUNDLE_VERSION
+	Snapshot        bool            // --snapshot
+	Targets         []string        // --target filter; empty means all
+	Formats         []string        // --format filter; empty means all ("sbom" names the SBOMs)
+	Dist            string          // output folder, relative to the working directory
+	Clean           bool            // empty dist first
+	Parallel        int             // targets built at once; 0 means the number of CPUs
+	SkipUnavailable bool            // skip formats whose tool is missing instead of failing
+	SourceDateEpoch string          // $SOURCE_DATE_EPOCH
+	Strict          bool            // under runtime.guard: refuse, a place where the app launches its own executable fails the build
+	ToolVersion     string          // bundle's own version, recorded in SBOMs
+	Split           bool            // one job of a CI matrix: the manifest is marked partial for bundle merge
+	Skip            []string        // steps to leave out: SkipNotarize
+	Notary          *notary.Service // Apple's notary service; nil means Apple's own addresses
 	OnEvent         func(Event)
 }
 
@@ -72,14 +76,15 @@ type Options struct {
 type EventKind int
 
 const (
-	Started   EventKind = iota // the version and plan are known; nothing built yet
-	Compiling                  // a target's go build has started
-	Compiled                   // a target's executable is built
-	Packaged                   // an artifact is in dist
-	Skipped                    // a format was skipped (its tool is missing)
-	Warned                     // something the user should fix before shipping
-	Waiting                    // another bundle build holds dist; this one waits for it
-	Noted                      // worth knowing, already handled by the configuration: nothing to fix
+	Started    EventKind = iota // the version and plan are known; nothing built yet
+	Compiling                   // a target's go build has started
+	Compiled                    // a target's executable is built
+	Packaged                    // an artifact is in dist
+	Skipped                     // a format was skipped (its tool is missing)
+	Warned                      // something the user should fix before shipping
+	Waiting                     // another bundle build holds dist; this one waits for it
+	Noted                       // worth knowing, already handled by the configuration: nothing to fix
+	Notarizing                  // a submission to Apple's notary service started or changed status
 )
 
 // Event is progress, reported as it happens.
@@ -108,6 +113,9 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 			o.OnEvent(e)
 		}
 	}
+	if err := checkSkip(o.Skip); err != nil {
+		return nil, err
+	}
 	known := formats.Known()
 	p, err := config.Load(o.Config, known)
 	if err != nil {
@@ -126,7 +134,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	// No program the build runs sees a signing secret, and what they leave
 	// in their temporary folder (an interrupted go build its go-build*
 	// folder) goes with the work folder.
-	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
+	ctx = proc.WithSecrets(ctx, p.Config.SecretEnv()...)
 	if ctx, err = proc.WithTempDir(ctx, filepath.Join(work, "tmp")); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -171,6 +179,17 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	mac, err := macSigner(p, pl, mtime)
+	if err != nil {
+		return nil, err
+	}
+	notarizer, notaryNote, err := notaryFor(p, mac, slices.Contains(o.Skip, SkipNotarize), o.Notary, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	if mac != nil {
+		mac.Timestamper = timestamper(p.Config.Sign.MacOS, notarizer != nil)
+	}
 	v := resolved.Version.String()
 	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
 		Name: p.Config.Name, Version: v, Clean: o.Clean, Project: p.Dir,
@@ -187,10 +206,16 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	for _, s := range pl.Skips {
 		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
 	}
+	if mac != nil && mac.Warning != "" {
+		emit(Event{Kind: Warned, Message: mac.Warning})
+	}
+	if notaryNote != "" {
+		emit(Event{Kind: Noted, Message: notaryNote})
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer,
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer, mac: mac, notary: notarizer,
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
@@ -236,8 +261,10 @@ type runner struct {
 	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
-	sbom    bool    // write each target's SBOM
-	signer  *signer // signs and verifies Windows executables and installers; nil: no signing
+	sbom    bool            // write each target's SBOM
+	signer  *signer         // signs and verifies Windows executables and installers; nil: no signing
+	mac     *macsign.Signer // signs darwin executables and apps; nil: no signing
+	notary  *macNotary      // notarizes what mac signed; nil: no notarization
 
 	mu      sync.Mutex
 	made    []artifact.Artifact
@@ -259,6 +286,12 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		exe, err = r.mergeUniversal(job)
 	} else {
 		exe, err = r.compile(ctx, t)
+		if err == nil && r.mac != nil && t.OS == "darwin" {
+			// Before anything is made from it; a universal binary merges
+			// slices signed here, and the .app's copy is signed again
+			// with its Info.plist and resources bound.
+			err = r.mac.SignFile(ctx, exe, macIdentifier(r.p.Config))
+		}
 	}
 	if err != nil {
 		return err
@@ -266,9 +299,14 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	if len(job.Formats) == 0 {
 		return nil // a part of a universal binary
 	}
-	app, err := r.stage(t, job, exe)
+	app, err := r.stage(ctx, t, job, exe)
 	if err != nil {
 		return fmt.Errorf("build %s: %w", t, err)
+	}
+	if r.notary != nil && t.OS == "darwin" {
+		if err := r.notarizeApp(ctx, t, app); err != nil {
+			return fmt.Errorf("%s: %w", t, err)
+		}
 	}
 	if err := r.check.wait(ctx); err != nil { // nothing reaches dist before the check passes
 		return err
@@ -294,8 +332,13 @@ func (r *runner) build(ctx context.Context, job Job) error {
 		}
 		name := f.FileName(in)
 		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
-		if r.signer != nil && t.OS == "windows" && signedInstallers[f.Name()] {
-			fill = r.signedInstaller(ctx, f, in)
+		if so, ok := f.(packager.SignedOutput); ok {
+			switch kind := so.SignedAs(); {
+			case kind == packager.SignAuthenticode && r.signer != nil:
+				fill = r.signedOutput(ctx, f, in, r.signer.sign)
+			case kind == packager.SignDiskImage && r.mac != nil:
+				fill = r.signedOutput(ctx, f, in, r.signDiskImage(t))
+			}
 		}
 		size, sum, err := r.writeArtifact(ctx, name, fill)
 		if err != nil {

@@ -13,15 +13,11 @@ import (
 	"github.com/bundlekit/bundle/bundler/authenticode"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
 )
-
-// signedInstallers are the Windows formats whose file is itself an
-// Authenticode-signed program or package. (zip only carries the signed
-// executable.)
-var signedInstallers = map[string]bool{"nsis": true, "msi": true}
 
 // PasswordFileEnv is the variable that tells `bundle sign-file` where to
 // read the PFX password: the path of a descriptor its parent (makensis)
@@ -94,9 +90,9 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	return &signer{Signer: s, trust: trust, command: command}, nil
 }
 
-// signedInstaller makes the installer into a file, signs it, and then
+// signedOutput makes the format's file, signs it with sign, and then
 // copies it to the artifact, so the checksums cover the signed bytes.
-func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in packager.Input) func(io.Writer) error {
+func (r *runner) signedOutput(ctx context.Context, f packager.Format, in packager.Input, sign func(context.Context, string) error) func(io.Writer) error {
 	return func(w io.Writer) error {
 		path := filepath.Join(in.WorkDir, "unsigned-"+f.FileName(in))
 		out, err := os.Create(path)
@@ -110,7 +106,7 @@ func (r *runner) signedInstaller(ctx context.Context, f packager.Format, in pack
 		if err := out.Close(); err != nil {
 			return err
 		}
-		if err := r.signer.sign(ctx, path); err != nil {
+		if err := sign(ctx, path); err != nil {
 			return err
 		}
 		signed, err := os.Open(path)
@@ -133,7 +129,7 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 	if err != nil {
 		return err
 	}
-	ctx = proc.WithSecrets(ctx, p.Config.Sign.SecretEnv()...)
+	ctx = proc.WithSecrets(ctx, p.Config.SecretEnv()...)
 	lookup := os.LookupEnv
 	if path, ok := os.LookupEnv(PasswordFileEnv); ok && p.Config.Sign.Windows != nil {
 		data, err := os.ReadFile(path)
@@ -161,4 +157,23 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 		return err
 	}
 	return (&signer{Signer: s, trust: trust}).sign(ctx, file)
+}
+
+// macSigner returns the signer of sign.macos when the build has a darwin
+// target, or nil. It signs at the build's source time, so signed files are
+// reproducible, as Windows ones are.
+func macSigner(p *config.Project, pl Plan, mtime time.Time) (*macsign.Signer, error) {
+	if p.Config.Sign.MacOS == nil {
+		return nil, nil
+	}
+	for _, j := range pl.Jobs {
+		if j.Target.OS == "darwin" {
+			s, err := macsign.FromConfig(p.Dir, p.Config.Sign.MacOS, os.LookupEnv, time.Now())
+			if s != nil {
+				s.Time = mtime
+			}
+			return s, err
+		}
+	}
+	return nil, nil
 }

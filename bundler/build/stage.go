@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,7 +29,7 @@ func (s staged) forFormat(f packager.Format) (appDir, exeRel string) {
 }
 
 // stage lays out the target's frozen app for its formats.
-func (r *runner) stage(t packager.Target, job Job, exe string) (staged, error) {
+func (r *runner) stage(ctx context.Context, t packager.Target, job Job, exe string) (staged, error) {
 	var s staged
 	for _, f := range job.Formats {
 		var err error
@@ -36,6 +37,9 @@ func (r *runner) stage(t packager.Target, job Job, exe string) (staged, error) {
 		case packager.WantsAppBundle(f) && s.bundle == "":
 			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
 			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
+			if err == nil && r.mac != nil {
+				err = r.mac.SignBundle(ctx, filepath.Join(s.bundle, BundleName(r.p.Config)), macIdentifier(r.p.Config))
+			}
 		case !packager.WantsAppBundle(f) && s.plain == "":
 			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
 			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {

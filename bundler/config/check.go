@@ -142,6 +142,9 @@ func (p *Project) checkMacOS() error {
 	if olderThan(c.MacOS.MinimumSystemVersion, MinMacOS) {
 		return p.Errorf("macos.minimum_system_version", "%s is older than %s, the oldest macOS Go 1.26 binaries run on; use %s or later", c.MacOS.MinimumSystemVersion, MinMacOS, MinMacOS)
 	}
+	if c.Notarize.MacOS != nil && c.Sign.MacOS == nil {
+		return p.Errorf("notarize.macos", "Apple notarizes only signed code; add sign.macos with your Developer ID Application certificate")
+	}
 	if slices.Contains(c.Formats.Darwin, "app") || slices.Contains(c.Formats.Darwin, "dmg") {
 		if c.ID == "" && c.UsesOS("darwin") {
 			return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", c.Binary)

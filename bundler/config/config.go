@@ -50,6 +50,7 @@ type Config struct {
 	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
 	MacOS       MacOS    `yaml:"macos" doc:"The macOS .app bundle and disk image."`
 	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
+	Notarize    Notarize `yaml:"notarize" doc:"Notarization of signed macOS apps and disk images by Apple."`
 }
 
 // Windows configures the executable's resources and the installers.
@@ -142,7 +143,42 @@ type Sign struct {
 	GPG     *GPG         `yaml:"gpg" doc:"OpenPGP key that signs deb and rpm packages."`
 	APK     *APKKey      `yaml:"apk" doc:"RSA key that signs apk packages (Alpine signs with RSA, not OpenPGP)."`
 	Windows *WindowsSign `yaml:"windows" doc:"Authenticode certificate that signs executables and installers (osslsigncode)."`
+	MacOS   *MacOSSign   `yaml:"macos" doc:"Developer ID Application certificate that signs every darwin executable and the .app, from any OS."`
 }
+
+// MacOSSign is an Apple Developer ID Application certificate.
+type MacOSSign struct {
+	P12File         string `yaml:"p12_file" max:"1024" required:"true" pattern:"^[^ ]" hint:"the path of a .p12 file, such as keys/developer-id.p12" doc:"PKCS#12 file with the Developer ID Application certificate and its key (exported from Keychain Access), relative to bundle.yaml (keep it out of version control)."`
+	PasswordEnv     string `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as MACOS_P12_PASSWORD" doc:"Environment variable holding the .p12 password."`
+	Identity        string `yaml:"identity" max:"200" hint:"the certificate's name or team id, such as Developer ID Application: Example Ltd (AB12CD34EF)" doc:"What the certificate must be: its common name, or a part of it such as the team id. The build stops if the .p12 holds another certificate. Default: any."`
+	Entitlements    string `yaml:"entitlements" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a plist inside the project, such as packaging/entitlements.plist" doc:"XML plist of entitlements to sign with, relative to bundle.yaml. Default: none."`
+	HardenedRuntime *bool  `yaml:"hardened_runtime" doc:"Sign with the hardened runtime, which notarization requires. Default: true."`
+	TimestampURL    string `yaml:"timestamp_url" max:"2000" pattern:"^https?://[!-~]+$" hint:"an RFC 3161 time-stamping URL such as http://timestamp.apple.com/ts01" doc:"RFC 3161 server for a secure timestamp on each signature. Default: Apple's when notarizing (notarization requires one), none otherwise (the build then stays offline and reproducible)."`
+}
+
+// Notarize says how to reach Apple's notary service.
+type Notarize struct {
+	MacOS *MacOSNotarize `yaml:"macos" doc:"App Store Connect API key for the notary service. Each value falls back to an environment variable; without a key the build signs and does not notarize."`
+}
+
+// Environment variables the notary credentials fall back to.
+const (
+	NotaryIssuerEnv = "APPLE_NOTARY_ISSUER_ID"
+	NotaryKeyIDEnv  = "APPLE_NOTARY_KEY_ID"
+	NotaryKeyEnv    = "APPLE_NOTARY_KEY"
+)
+
+// MacOSNotarize is an App Store Connect API key.
+type MacOSNotarize struct {
+	IssuerID string `yaml:"issuer_id" pattern:"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$" hint:"the issuer id shown above your App Store Connect API keys, a UUID" doc:"Issuer id of the API key. Default: $APPLE_NOTARY_ISSUER_ID."`
+	KeyID    string `yaml:"key_id" pattern:"^[A-Z0-9]{10}$" hint:"the key's 10-character id, such as ABC123DEFG" doc:"Id of the API key. Default: $APPLE_NOTARY_KEY_ID."`
+	KeyFile  string `yaml:"key_file" max:"1024" pattern:"^[^ ]" hint:"the path of the key, such as keys/AuthKey_ABC123DEFG.p8" doc:"The API key (AuthKey_<key id>.p8), relative to bundle.yaml (keep it out of version control). Default: the text of the key in key_env."`
+	KeyEnv   string `yaml:"key_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as APPLE_NOTARY_KEY" doc:"Environment variable holding the text of the .p8 key, as CI secrets do. Default: APPLE_NOTARY_KEY."`
+	Timeout  string `yaml:"timeout" pattern:"^[0-9]+(s|m|h)$" hint:"a duration such as 30m" doc:"How long to wait for Apple's verdict. Default: 30m."`
+}
+
+// Hardened reports whether executables are signed with the hardened runtime.
+func (m MacOSSign) Hardened() bool { return m.HardenedRuntime == nil || *m.HardenedRuntime }
 
 // APKKey is the RSA key Alpine packages are signed with.
 type APKKey struct {

@@ -5,6 +5,17 @@ import (
 	"strings"
 )
 
+// SecretEnv returns the names of the environment variables that hold
+// secrets: the signing secrets (Sign.SecretEnv) and the notary API key,
+// which may come from its default variable even with no notarize section.
+func (c Config) SecretEnv() []string {
+	names := c.Sign.SecretEnv()
+	if n := c.Notarize.MacOS; n != nil && n.KeyEnv != "" {
+		names = append(names, n.KeyEnv)
+	}
+	return append(names, NotaryKeyEnv)
+}
+
 // SecretEnv returns the names of the environment variables that hold the
 // signing secrets (sign.windows.password_env, sign.gpg.passphrase_env,
 // sign.apk.passphrase_env, …): no program bundle runs may see them. It

@@ -4,11 +4,11 @@
 package formats
 
 import (
-	"github.com/bundlekit/bundle/bundler/formats/app"
-	"github.com/bundlekit/bundle/bundler/formats/dmg"
 	"sort"
 
 	"github.com/bundlekit/bundle/bundler/config"
+	"github.com/bundlekit/bundle/bundler/formats/app"
+	"github.com/bundlekit/bundle/bundler/formats/dmg"
 	"github.com/bundlekit/bundle/bundler/formats/linuxpkg"
 	"github.com/bundlekit/bundle/bundler/formats/msi"
 	"github.com/bundlekit/bundle/bundler/formats/nsis"
@@ -50,10 +50,13 @@ func Get(name string) (packager.Format, bool) {
 	return nil, false
 }
 
+// OSes are the operating systems bundle packages for.
+func OSes() []string { return []string{"linux", "windows", "darwin"} }
+
 // Known tells the config package which targets and formats exist.
 func Known() config.Known {
 	k := config.Known{Targets: Targets(), Formats: map[string][]string{}, DefaultFormats: defaults}
-	for _, goos := range []string{"linux", "windows", "darwin"} {
+	for _, goos := range OSes() {
 		for _, f := range All() {
 			if f.Supports(goos) {
 				k.Formats[goos] = append(k.Formats[goos], f.Name())

@@ -23,6 +23,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/hook"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/winres"
 )
 
@@ -41,6 +42,8 @@ type Executable struct {
 
 	Resources *winres.Resources `json:"resources,omitempty"` // Windows executables
 	Signed    *bool             `json:"authenticode_signed,omitempty"`
+
+	CodeSignature *macsign.Info `json:"code_signature,omitempty"` // macOS executables; nil when unsigned
 }
 
 // Report is what inspect found: an executable, a package, a macOS app, an
@@ -149,6 +152,9 @@ func executable(path string, data []byte) (*Executable, error) {
 		}
 		signed := authenticodeSigned(data)
 		x.Signed = &signed
+	}
+	if x.OS == "darwin" {
+		x.CodeSignature, _ = macsign.Read(data) // nil when unsigned or unreadable
 	}
 	if bi, err := buildinfo.Read(bytes.NewReader(data)); err == nil {
 		x.GoVersion, x.Module = bi.GoVersion, bi.Main.Path

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/macho"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/proc"
 )
 
@@ -26,6 +27,9 @@ type MacApp struct {
 	Bundle string   `json:"bundle"` // <Name>.app
 	Plist  []Field  `json:"info_plist"`
 	Arches []string `json:"architectures"`
+
+	CodeSignature *macsign.Info `json:"code_signature,omitempty"` // the main executable's; nil when unsigned
+	Sealed        bool          `json:"resources_sealed"`         // Contents/_CodeSignature/CodeResources exists
 }
 
 // readMacApp finds a .app in a folder or a disk image (readZip finds one
@@ -104,7 +108,10 @@ func appFromFS(p string, fsys fs.FS) (*MacApp, error) {
 			return nil, fmt.Errorf("executable %s: %w", f.Value, err)
 		}
 		a.Arches = machoArches(exe)
+		a.CodeSignature, _ = macsign.Read(exe)
 	}
+	_, err = fs.Stat(fsys, path.Join(contents, "_CodeSignature", "CodeResources"))
+	a.Sealed = err == nil
 	return a, nil
 }
 

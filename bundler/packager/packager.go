@@ -84,6 +84,19 @@ func WantsAppBundle(f Format) bool {
 	return ok && b.AppBundle()
 }
 
+// How a format's own file is signed (SignedOutput).
+const (
+	SignAuthenticode = "authenticode" // a Windows program or installer database, with sign.windows
+	SignDiskImage    = "macos-dmg"    // a macOS disk image, with sign.macos, then notarized and stapled
+)
+
+// SignedOutput is implemented by formats whose file is itself signed, not
+// only the executables inside it: the build makes the file, signs it, and
+// only then copies it into dist, so the checksums cover the signed bytes.
+type SignedOutput interface {
+	SignedAs() string
+}
+
 // Format makes one kind of artifact.
 type Format interface {
 	// Name is the format's name in bundle.yaml and on the command line.

@@ -49,6 +49,7 @@ func buildCommand() *cli.Command {
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "`N` targets built at once"},
 			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with 'bundle merge'"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "under runtime.guard: refuse, fail when the app launches its own executable instead of warning (other modes let the relaunch run, so nothing fails)"},
+			&cli.StringSliceFlag{Name: "skip", EnvVars: []string{"BUNDLE_SKIP"}, Usage: "leave out a `STEP` (repeat or comma-separate): " + strings.Join(build.SkipSteps(), ", ") + " (sign macOS code without waiting for Apple)"},
 			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
 			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
 		},
@@ -89,6 +90,7 @@ func runBuild(c *cli.Context) error {
 		Strict:          c.Bool("strict"),
 		ToolVersion:     bundleVersion(),
 		Split:           c.Bool("split"),
+		Skip:            c.StringSlice("skip"),
 		OnEvent:         shown.event,
 	})
 	shown.close()

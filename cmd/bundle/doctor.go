@@ -4,21 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/authenticode"
-	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/doctor"
 	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/formats"
-	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
-	"github.com/bundlekit/bundle/bundler/tool"
 )
 
 func doctorCommand() *cli.Command {
@@ -34,12 +27,13 @@ func doctorCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return exitcode.Config(errors.New("doctor takes no arguments"))
 			}
-			used, signing, secrets, source, err := formatsInUse(c.String("config"))
+			needs, err := doctor.NeedsOf(c.String("config"))
 			if err != nil {
 				return err
 			}
+			source := needs.Source
 			// The tools' version commands see no signing secret either.
-			checks := doctor.Run(proc.WithSecrets(c.Context, secrets...), used, signing)
+			checks := doctor.Run(proc.WithSecrets(c.Context, needs.Secrets...), needs.Formats, needs.Signing)
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -55,33 +49,6 @@ func doctorCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// formatsInUse returns the formats bundle.yaml configures (every format
-// when there is no bundle.yaml), the signing tools it needs and the
-// variables that hold its signing secrets.
-func formatsInUse(path string) ([]packager.Format, []tool.Tool, []string, string, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return formats.All(), []tool.Tool{authenticode.Tool, authenticode.OpenSSL}, nil, "no " + path + ": checking every format", nil
-	}
-	p, err := config.Load(path, formats.Known())
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	var signing []tool.Tool
-	if p.Config.Sign.Windows != nil && p.Config.UsesOS("windows") {
-		signing = append(signing, authenticode.Tool, authenticode.OpenSSL)
-	}
-	var used []packager.Format
-	for _, f := range formats.All() {
-		for _, goos := range []string{"linux", "windows", "darwin"} {
-			if p.Config.UsesOS(goos) && slices.Contains(p.Config.Formats.ForOS(goos), f.Name()) {
-				used = append(used, f)
-				break
-			}
-		}
-	}
-	return used, signing, p.Config.Sign.SecretEnv(), path, nil
 }
 
 func printDoctor(p printer, source string, checks []doctor.Check) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +14,10 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/exitcode"
 	"github.com/bundlekit/bundle/bundler/inspect"
+	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/verify"
 	"github.com/bundlekit/bundle/bundler/version"
+	"github.com/bundlekit/bundle/bundler/winres"
 )
 
 func inspectCommand() *cli.Command {
@@ -93,13 +94,43 @@ func printExecutableDetails(p printer, x *inspect.Executable, in string) {
 			}
 		}
 		p.linef("%sicons       %v", in, res.IconSizes)
-		for _, m := range manifestSettings(res.Manifest) {
+		settings, err := winres.ManifestSettings(res.Manifest)
+		if err != nil {
+			settings = append(settings, "not well-formed XML: "+err.Error())
+		}
+		for _, m := range settings {
 			p.linef("%smanifest    %s", in, m)
 		}
 	}
 	if x.Signed != nil {
 		p.linef("%ssignature   %s", in, signature(p, *x.Signed))
 	}
+	if x.OS == "darwin" {
+		p.linef("%scodesign    %s", in, codeSignature(p, x.CodeSignature))
+	}
+}
+
+// codeSignature sums up a macOS code signature on one line.
+func codeSignature(p printer, s *macsign.Info) string {
+	if s == nil {
+		return p.paint(yellow, "unsigned")
+	}
+	if s.Signer == "" {
+		return p.paint(yellow, "ad hoc") + " (" + strings.Join(s.Flags, ", ") + "); Gatekeeper rejects it when downloaded"
+	}
+	line := fmt.Sprintf("%s by %q, team %s, identifier %s", p.paint(green, "signed"), s.Signer, s.TeamID, s.Identifier)
+	if len(s.Flags) > 0 {
+		line += ", flags " + strings.Join(s.Flags, ",")
+	}
+	if len(s.Entitlements) > 0 {
+		line += ", entitlements " + strings.Join(s.Entitlements, " ")
+	}
+	if s.Timestamp != "" {
+		line += ", timestamp " + s.Timestamp
+	} else {
+		line += ", no secure timestamp (notarization needs one)"
+	}
+	return line
 }
 
 func signature(p printer, signed bool) string {
@@ -109,32 +140,17 @@ func signature(p printer, signed bool) string {
 	return p.paint(yellow, "unsigned")
 }
 
-// manifestSettings picks the settings a reader cares about out of an
-// application manifest.
-func manifestSettings(m string) []string {
-	var out []string
-	for _, s := range []struct{ label, re string }{
-		{"execution level", `requestedExecutionLevel level="([^"]+)"`},
-		{"DPI awareness", `<dpiAwareness[^>]*>([^<]+)<`},
-		{"long paths", `<longPathAware[^>]*>([^<]+)<`},
-		{"code page", `<activeCodePage[^>]*>([^<]+)<`},
-	} {
-		if v := regexp.MustCompile(s.re).FindStringSubmatch(m); v != nil {
-			out = append(out, s.label+": "+v[1])
-		}
-	}
-	if strings.Contains(m, "Microsoft.Windows.Common-Controls") {
-		out = append(out, "common controls: v6")
-	}
-	return out
-}
-
 func printMacApp(p printer, a *inspect.MacApp) {
 	p.linef("%s (%s)", p.paint(bold, a.Path), a.Bundle)
 	for _, f := range a.Plist {
 		p.linef("  %-28s %s", f.Key, f.Value)
 	}
 	p.linef("  %-28s %s", "executable architectures", strings.Join(a.Arches, ", "))
+	seal := "no resource seal"
+	if a.Sealed {
+		seal = "resources sealed"
+	}
+	p.linef("  %-28s %s; %s", "code signature", codeSignature(p, a.CodeSignature), seal)
 }
 
 func printPackage(p printer, pkg *inspect.Package) {

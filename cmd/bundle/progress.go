@@ -114,6 +114,12 @@ func (g *progress) event(e build.Event) {
 		row(g.p.paint(green, "✓"), e.Target.String(), e.Format, artifact.HumanSize(e.Artifact.Size), g.p.paint(dim, seconds(e.Elapsed)))
 	case build.Waiting:
 		g.p.linef("%s %s", g.p.paint(yellow, "…"), e.Message)
+	case build.Notarizing: // a line per change of status and per minute, never silent for long
+		took := ""
+		if e.Elapsed > 0 {
+			took = "  " + g.p.paint(dim, seconds(e.Elapsed))
+		}
+		row("·", e.Target.String(), "notarize", "", e.Message+took)
 	case build.Noted: // shown once, not repeated in the summary: there is nothing to fix
 		g.p.linef("%s %s", g.p.paint(dim, "i"), e.Message)
 	case build.Skipped, build.Warned:

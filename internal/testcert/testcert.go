@@ -1,5 +1,6 @@
-// Package testcert makes throw-away Authenticode code-signing certificates
-// for tests: a self-signed certificate and key packed into a PFX
+// Package testcert makes throw-away code-signing certificates for tests: a
+// self-signed Authenticode certificate, or a root, intermediate and leaf
+// shaped like Apple's Developer ID chain, with the key packed into a PFX
 // (PKCS#12, encrypted with a password, through `openssl pkcs12 -export`,
 // since the standard library writes no PKCS#12).
 package testcert

@@ -1,4 +1,4 @@
-// Package testexe builds a tiny real Windows program for tests that sign,
+// Package testexe builds a tiny real Windows or macOS program for tests that sign,
 // package or run one, once per test binary.
 package testexe
 
@@ -52,4 +52,44 @@ func Windows(t testing.TB) []byte {
 		t.Fatal(built.err)
 	}
 	return built.data
+}
+
+var darwin struct {
+	sync.Mutex
+	data map[string][]byte
+}
+
+// Darwin returns the same tiny program built for darwin/goarch.
+func Darwin(t testing.TB, goarch string) []byte {
+	t.Helper()
+	darwin.Lock()
+	defer darwin.Unlock()
+	if data, ok := darwin.data[goarch]; ok {
+		return data
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":  "module tiny\n\ngo 1.22\n",
+		"main.go": "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() { fmt.Println(\"tiny\", os.Args[1:]) }\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", "tiny", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if darwin.data == nil {
+		darwin.data = map[string][]byte{}
+	}
+	darwin.data[goarch] = data
+	return data
 }

@@ -45,6 +45,9 @@ var Xorriso = tool.Tool{
 // Format is the dmg format.
 type Format struct{}
 
+// SignedAs says the disk image itself is signed, then notarized and stapled.
+func (Format) SignedAs() string { return packager.SignDiskImage }
+
 func (Format) Name() string                      { return "dmg" }
 func (Format) AppBundle() bool                   { return true } // in.AppDir holds <Name>.app
 func (Format) Supports(goos string) bool         { return goos == "darwin" }

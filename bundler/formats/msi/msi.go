@@ -92,6 +92,9 @@ var Wixl = tool.Tool{
 // Format is the msi format.
 type Format struct{}
 
+// SignedAs says the installer itself carries an Authenticode signature.
+func (Format) SignedAs() string { return packager.SignAuthenticode }
+
 func (Format) Name() string                      { return "msi" }
 func (Format) Supports(goos string) bool         { return goos == "windows" }
 func (Format) Tools() []tool.Tool                { return []tool.Tool{Wixl} }

@@ -47,6 +47,9 @@ func (Format) Check(c config.Config, _ packager.Target, _ *semver.Version) error
 	return checkTexts(c)
 }
 
+// SignedAs says the installer itself carries an Authenticode signature.
+func (Format) SignedAs() string { return packager.SignAuthenticode }
+
 func (Format) Name() string                      { return "nsis" }
 func (Format) Supports(goos string) bool         { return goos == "windows" }
 func (Format) Tools() []tool.Tool                { return []tool.Tool{Makensis} }
