@@ -160,16 +160,21 @@ func (r *runner) notarizeApp(ctx context.Context, t packager.Target, s staged) e
 	if s.bundle == "" {
 		return nil
 	}
-	app := filepath.Join(s.bundle, BundleName(r.p.Config))
-	hash, err := macsign.AppCodeDirectoryHash(app)
+	return r.staple(ctx, filepath.Join(s.bundle, BundleName(r.p.Config)), macsign.AppCodeDirectoryHash, macsign.StapleApp)
+}
+
+// staple fetches the ticket of the notarized code at path, found by its
+// CodeDirectory hash, and staples it there.
+func (r *runner) staple(ctx context.Context, path string, cdHash func(string) ([]byte, error), staple func(string, []byte) error) error {
+	hash, err := cdHash(path)
 	if err != nil {
 		return err
 	}
 	ticket, err := r.notary.service.Ticket(ctx, hash)
 	if err != nil {
-		return fmt.Errorf("staple %s: %w", filepath.Base(app), err)
+		return fmt.Errorf("staple %s: %w", filepath.Base(path), err)
 	}
-	return macsign.StapleApp(app, ticket)
+	return staple(path, ticket)
 }
 
 // signDiskImage signs a disk image in place and, when the build
@@ -185,19 +190,7 @@ func (r *runner) signDiskImage(t packager.Target) func(context.Context, string) 
 		if err := r.notarize(ctx, t, path); err != nil {
 			return err
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		hash, err := macsign.DMGCodeDirectoryHash(data)
-		if err != nil {
-			return err
-		}
-		ticket, err := r.notary.service.Ticket(ctx, hash)
-		if err != nil {
-			return fmt.Errorf("staple %s: %w", filepath.Base(path), err)
-		}
-		return macsign.StapleDMG(path, ticket)
+		return r.staple(ctx, path, macsign.DMGCodeDirectoryHash, macsign.StapleDMG)
 	}
 }
 

@@ -180,7 +180,7 @@ func TestNotarized(t *testing.T) {
 			verify(t, verifier, chain.RootCA, app, `"stapled": true`)
 		case "dmg":
 			data, _ := os.ReadFile(path)
-			hash, err := macsign.DMGCodeDirectoryHash(data)
+			hash, err := macsign.DMGCodeDirectoryHash(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +203,14 @@ func TestNotarized(t *testing.T) {
 func requireTimestamps(name string, data []byte) []string {
 	var issues []string
 	if strings.HasSuffix(name, ".dmg") {
-		if _, err := macsign.DMGCodeDirectoryHash(data); err != nil {
+		f, err := os.CreateTemp("", "upload-*.dmg")
+		if err != nil {
+			return []string{err.Error()}
+		}
+		defer os.Remove(f.Name())
+		f.Write(data)
+		f.Close()
+		if _, err := macsign.DMGCodeDirectoryHash(f.Name()); err != nil {
 			issues = append(issues, err.Error())
 		}
 		return issues

@@ -27,13 +27,9 @@ const (
 // an empty requirement set; the CMS signature. The signature goes after
 // the image's plist, and the trailer then points at it.
 func SignDMG(ctx context.Context, path string, o Options) error {
-	data, err := os.ReadFile(path)
+	data, koly, end, err := readImage(path)
 	if err != nil {
 		return err
-	}
-	koly, end, err := readKoly(data)
-	if err != nil {
-		return fmt.Errorf("dmg: %w", err)
 	}
 	binary.BigEndian.PutUint64(koly[kolySigOffset:], uint64(end))
 	binary.BigEndian.PutUint64(koly[kolySigSize:], 0)
@@ -58,13 +54,9 @@ func SignDMG(ctx context.Context, path string, o Options) error {
 // StapleDMG adds a notarization ticket to a signed disk image. The ticket
 // slot is outside the CodeDirectory, so the signature stays valid.
 func StapleDMG(path string, ticket []byte) error {
-	data, err := os.ReadFile(path)
+	data, koly, end, err := readImage(path)
 	if err != nil {
 		return err
-	}
-	koly, end, err := readKoly(data)
-	if err != nil {
-		return fmt.Errorf("dmg: %w", err)
 	}
 	entries, err := signatureEntries(dmgSignature(data, koly))
 	if err != nil {
@@ -80,12 +72,12 @@ func StapleDMG(path string, ticket []byte) error {
 	return writeDMG(path, data[:end], sig, koly)
 }
 
-// DMGCodeDirectoryHash is the SHA-256 of a signed disk image's
-// CodeDirectory, by which its notarization ticket is found.
-func DMGCodeDirectoryHash(data []byte) ([]byte, error) {
-	koly, _, err := readKoly(data)
+// DMGCodeDirectoryHash is the SHA-256 of the CodeDirectory of the signed
+// disk image at path, by which its notarization ticket is found.
+func DMGCodeDirectoryHash(path string) ([]byte, error) {
+	data, koly, _, err := readImage(path)
 	if err != nil {
-		return nil, fmt.Errorf("dmg: %w", err)
+		return nil, err
 	}
 	entries, err := signatureEntries(dmgSignature(data, koly))
 	if err != nil {
@@ -97,6 +89,17 @@ func DMGCodeDirectoryHash(data []byte) ([]byte, error) {
 		}
 	}
 	return nil, errors.New("dmg: its signature has no CodeDirectory")
+}
+
+// readImage reads the disk image at path with its trailer (see readKoly).
+func readImage(path string) (data, koly []byte, end int, err error) {
+	if data, err = os.ReadFile(path); err != nil {
+		return nil, nil, 0, err
+	}
+	if koly, end, err = readKoly(data); err != nil {
+		return nil, nil, 0, fmt.Errorf("dmg: %w", err)
+	}
+	return data, koly, end, nil
 }
 
 // readKoly returns a copy of the trailer and where the image's plist ends,
