@@ -237,7 +237,7 @@ func runScenario(t *testing.T, exe, dir string, sc relaunchScenario) scenarioOut
 	start := func(scenario string) chan error {
 		cmd := exec.Command(exe, dir, scenario, "0")
 		cmd.Env = withoutKey(nil, envGuard)
-		withoutLineage(cmd)
+		withoutLineage(t, cmd)
 		cmd.Stdout, cmd.Stderr = errFile, errFile
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		done := make(chan error, 1)
