@@ -151,7 +151,8 @@ func checkScenario(t *testing.T, mode string, sc relaunchScenario, out scenarioO
 		}
 	}
 	if strings.Join(out.mains, "|") != strings.Join(want, "|") {
-		t.Errorf("main() ran as %q, want %q; log:\n%s\nstderr:\n%s", out.mains, want, out.log, out.stderr)
+		t.Errorf("main() ran as %q, want %q (the slowest step from one run of main() to the next took %v, the relaunch window is %v); log:\n%s\nstderr:\n%s",
+			out.mains, want, slowestStep(out.log), relaunchWindow, out.log, out.stderr)
 	}
 	if (sc.naive || mode == modeRefuse) && out.maxAlive > alive {
 		t.Errorf("%d app processes alive at once, want at most %d", out.maxAlive, alive)
@@ -160,6 +161,28 @@ func checkScenario(t *testing.T, mode string, sc relaunchScenario, out scenarioO
 		t.Errorf("the process tree settled after %v, want within 5s", out.settle)
 	}
 	checkRefusals(t, out.stderr, refusal, sc.naive && mode == modeChain)
+}
+
+// slowestStep returns the longest time between two runs of main() in the
+// app's log: on a machine so loaded that it exceeds relaunchWindow, a
+// quick chain legitimately starts again at generation 1.
+func slowestStep(log string) time.Duration {
+	var times []int64
+	for _, line := range strings.Split(log, "\n") {
+		var pid int
+		var ms int64
+		if n, _ := fmt.Sscanf(line, "pid=%d ms=%d main", &pid, &ms); n == 2 {
+			times = append(times, ms)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	var slowest int64
+	for i := 1; i < len(times); i++ {
+		if d := times[i] - times[i-1]; d > slowest {
+			slowest = d
+		}
+	}
+	return time.Duration(slowest) * time.Millisecond
 }
 
 // checkRefusals checks the guard's lines on stderr: none when refusal is
