@@ -125,10 +125,12 @@
 // starting process walks up at most four ancestors by their parent pids
 // (each must have been created before its child, or its pid was reused)
 // and takes the record of the nearest hooked one: from its mapping while it
-// runs, from the registry once it has exited (a relay). That record wins
-// over the environment, so through cmd /c, a launcher that waits, a relay,
-// a copy or a hard link, a cleared, replaced or forged environment changes
-// nothing.
+// runs, from the registry once it has exited if it started within
+// relaunchWindow (a quick relay; a later one starts a new chain anyway,
+// and Windows soon gives an exited process's pid to another program). That
+// record wins over the environment, so through cmd /c, a launcher that
+// waits, a relay, a copy or a hard link, a cleared, replaced or forged
+// environment changes nothing.
 //
 // Limits. The descriptor is inherited by every descendant, also by other
 // programs (a shell, a browser): it is one read-only descriptor of an
@@ -138,11 +140,12 @@
 // both loses it. On Windows the walk stops at an exited program that is not
 // hooked: a copy started through a launcher that exits at once (cmd /c
 // start, a double launch) has only the environment, and one that also
-// clears or forges the environment is not recognised; so is a copy more
-// than four processes below its hooked starter, or one whose starter
-// exited more than a minute before it (with a key that holds more than 32
-// values). The relaunch window is a guess at the
-// border between a program and a person: a naive relaunch that first works
+// clears or forges the environment is not recognised; nor, with a cleared
+// environment, is a copy more than four processes below its hooked
+// starter, or one whose starter ran for longer than relaunchWindow before
+// it relaunched and exited (which only mode refuse would refuse). The
+// relaunch window is a guess at the border between a program and a
+// person: a naive relaunch that first works
 // for longer than 2s is not a chain (it is also no fork bomb: one process
 // per 2s, and the depth limit holds if they wait for each other), and a
 // legitimate quick relaunch of a relaunched copy (a nested call of a nested

@@ -80,14 +80,15 @@ func TestWindowsRelaunchScenarios(t *testing.T) {
 	slots := make(chan struct{}, wineParallel)
 	var wg sync.WaitGroup
 	began := time.Now()
-	for _, r := range runs {
+	for i, r := range runs {
 		dir := filepath.Join(root, r.mode+"-"+r.sc.name)
+		app := fmt.Sprintf("w%02d", i)
 		wg.Add(1)
 		slots <- struct{}{}
 		go func(r *run) {
 			defer wg.Done()
 			defer func() { <-slots }()
-			r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir, r.sc)
+			r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir, app, r.sc)
 		}(r)
 	}
 	wg.Wait()
@@ -101,6 +102,12 @@ func TestWindowsRelaunchScenarios(t *testing.T) {
 				t.Errorf("still running after %v; killed", wineScenarioLimit)
 			}
 			checkScenario(t, r.mode, r.sc, r.out)
+			waits := r.sc.naive && !strings.Contains(r.sc.name, "relay") && r.sc.name != "doublefork"
+			if r.mode == modeChain && waits && r.out.maxAlive < 2 {
+				// The first generation waits for the second, which waits
+				// for the third, for hundreds of milliseconds under Wine.
+				t.Errorf("saw at most %d app processes alive at once, want 2 or 3: the harness does not see the processes", r.out.maxAlive)
+			}
 		})
 	}
 }
@@ -207,28 +214,28 @@ func winePath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
 // kills what is left of it.
 const wineScenarioLimit = 40 * time.Second
 
-// runWineScenario runs a copy of exe (its own, so that scenarios running
-// at once can be told apart by path) in dir, in scenario sc, as a user
-// would: no lineage, no guard override. It watches the app's processes
-// until none has been seen for a while.
-func runWineScenario(w *wine, procs *procSampler, exe, dir string, sc relaunchScenario) (scenarioOutcome, error) {
+// runWineScenario runs a copy of exe named app.exe in dir, in scenario sc,
+// as a user would: no lineage, no guard override. It watches the app's
+// processes (app.exe and the links and copies it makes, app-*.exe) until
+// none has been seen for a while. The name tells the processes of
+// scenarios that run at once apart.
+func runWineScenario(w *wine, procs *procSampler, exe, dir, app string, sc relaunchScenario) (scenarioOutcome, error) {
 	// Wine starts a process in some 100 ms, and a process that starts one
-	// through cmd /c start appears a little after its starter is gone.
+	// through a launcher appears a little after its starter is gone.
 	const quiet = time.Second
 	var out scenarioOutcome
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return out, err
 	}
-	app := filepath.Join(dir, filepath.Base(exe))
+	path := filepath.Join(dir, app+".exe")
 	data, err := os.ReadFile(exe)
 	if err != nil {
 		return out, err
 	}
-	if err := os.WriteFile(app, data, 0o755); err != nil {
+	if err := os.WriteFile(path, data, 0o755); err != nil {
 		return out, err
 	}
-	prefix := dir + "/"
-	defer procs.kill(prefix)
+	defer procs.kill(app)
 	errPath := filepath.Join(dir, "stderr")
 	errFile, err := os.Create(errPath)
 	if err != nil {
@@ -238,7 +245,7 @@ func runWineScenario(w *wine, procs *procSampler, exe, dir string, sc relaunchSc
 	start := func(scenario string) (chan error, error) {
 		// A file, not a pipe: Wine's helper processes would keep a pipe
 		// open after the program ends.
-		cmd := exec.Command("wine", winePath(app), winePath(dir), scenario, "0")
+		cmd := exec.Command("wine", winePath(path), winePath(dir), scenario, "0")
 		cmd.Env = w.env
 		cmd.Stdout, cmd.Stderr = errFile, errFile
 		done := make(chan error, 1)
@@ -262,7 +269,7 @@ func runWineScenario(w *wine, procs *procSampler, exe, dir string, sc relaunchSc
 	}
 	for seq := 0; ; {
 		var alive int
-		alive, seq = procs.next(seq, prefix)
+		alive, seq = procs.next(seq, app)
 		now := time.Since(began)
 		if alive > out.maxAlive {
 			out.maxAlive = alive
@@ -289,7 +296,7 @@ func runWineScenario(w *wine, procs *procSampler, exe, dir string, sc relaunchSc
 		}
 		if now > wineScenarioLimit {
 			out.killed = true
-			procs.kill(prefix)
+			procs.kill(app)
 			break
 		}
 	}
@@ -308,15 +315,16 @@ func runWineScenario(w *wine, procs *procSampler, exe, dir string, sc relaunchSc
 	return out, nil
 }
 
-// procSampler lists the processes of this machine by the path of their
-// executable every few milliseconds, once for every scenario running at
-// once: each reading every /proc/<pid>/cmdline every millisecond would
-// take the CPU from the processes under test.
+// procSampler lists the processes of this machine by name every few
+// milliseconds, once for every scenario running at once. It reads
+// /proc/<pid>/stat, whose name field Wine sets to the name of the Windows
+// executable; unlike /proc/<pid>/cmdline, reading it does not wait for a
+// process that is busy mapping memory, as starting Wine processes are.
 type procSampler struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
 	seq   int
-	paths map[int]string // pid: the executable's path as a Unix path, lower case
+	names map[int]string // pid: process name
 	done  chan struct{}
 }
 
@@ -331,9 +339,9 @@ func (s *procSampler) loop() {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		paths := processPaths()
+		names := processNames()
 		s.mu.Lock()
-		s.paths, s.seq = paths, s.seq+1
+		s.names, s.seq = names, s.seq+1
 		s.cond.Broadcast()
 		s.mu.Unlock()
 		select {
@@ -346,60 +354,69 @@ func (s *procSampler) loop() {
 
 func (s *procSampler) stop() { close(s.done) }
 
-// next waits for a sample newer than seq and counts its processes whose
-// executable lies under prefix.
-func (s *procSampler) next(seq int, prefix string) (count, newSeq int) {
+// next waits for a sample newer than seq and counts its processes of app.
+func (s *procSampler) next(seq int, app string) (count, newSeq int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.seq <= seq {
 		s.cond.Wait()
 	}
-	return len(appPidsByPath(s.paths, prefix)), s.seq
+	return len(appNamed(s.names, app)), s.seq
 }
 
-// kill kills every process of the app under prefix: the safety net
-// should the guard fail.
-func (s *procSampler) kill(prefix string) {
-	for _, pid := range appPidsByPath(processPaths(), prefix) {
+// kill kills every process of app: the safety net should the guard fail.
+func (s *procSampler) kill(app string) {
+	for _, pid := range appNamed(processNames(), app) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
 
-func appPidsByPath(paths map[int]string, prefix string) []int {
-	prefix = strings.ToLower(prefix)
+// appNamed returns the processes of app: app.exe and its links and copies,
+// app-*.exe (the kernel keeps 15 bytes of a name).
+func appNamed(names map[int]string, app string) []int {
 	var pids []int
-	for pid, path := range paths {
-		if strings.HasPrefix(path, prefix) {
+	for pid, name := range names {
+		if name == app+".exe" || strings.HasPrefix(name, app+"-") {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
 }
 
-// processPaths returns the first word of every process's command line,
-// which for a Windows program under Wine is the Windows path of its
-// executable, as a lower-case Unix path.
-func processPaths() map[int]string {
+// processNames returns the name of every process with more than one
+// thread. That leaves out a fork that has not yet run exec, which has its
+// parent's name (and only the thread that forked) for a moment: Wine
+// starts a program with a double fork, so the fork's parent may be gone
+// and init its parent. A Wine process has more threads from its start.
+func processNames() map[int]string {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
 	}
-	paths := make(map[int]string, len(entries))
+	names := make(map[int]string, len(entries))
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil || len(cmdline) == 0 {
+		// "pid (name) state ppid ... num_threads ...": the name may hold
+		// spaces and parentheses.
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
 			continue
 		}
-		argv0, _, _ := bytes.Cut(cmdline, []byte{0})
-		path := strings.ToLower(string(argv0))
-		if rest, ok := strings.CutPrefix(path, `z:\`); ok {
-			path = "/" + strings.ReplaceAll(rest, `\`, "/")
+		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+		if open < 0 || end < open {
+			continue
 		}
-		paths[pid] = path
+		const threadsField = 20 - 3 // fields 1 and 2 are before the ')', and we count from 0
+		fields := strings.Fields(string(stat[end+1:]))
+		if len(fields) <= threadsField {
+			continue
+		}
+		if threads, _ := strconv.Atoi(fields[threadsField]); threads > 1 {
+			names[pid] = string(stat[open+1 : end])
+		}
 	}
-	return paths
+	return names
 }

@@ -18,8 +18,8 @@ import (
 //     as long as the process and a reused pid cannot be mistaken for it;
 //   - a volatile registry value, HKCU\Software\bundle-runtime\lineage\<pid>
 //     (volatile: in memory only, gone at logoff), that outlives the
-//     process for a while, for a copy whose starter exited before the
-//     copy's guard ran, as every relay (relaunch, then exit) does.
+//     process, for a copy whose starter exited before the copy's guard
+//     ran, as every quick relay (relaunch, then exit) does.
 //
 // A starting process walks up its ancestors, checking at every step that
 // the ancestor was created before its child (or its pid was reused), and
@@ -244,8 +244,11 @@ func pruneRegistry(key syscall.Handle, now int64) {
 }
 
 // recentRecord returns the registry value of the exited process pid: the
-// record of the newest hooked process with that pid, if it was created
-// before its child (created before; exactly at created when known).
+// record of the last hooked process with that pid, if it was created at
+// created, when that is known. Otherwise the value is taken only if that
+// process was created before its child and started within relaunchWindow:
+// after an exited hooked process, Windows may give its pid to a program
+// that is not hooked, whose copies must not be taken for its own.
 func recentRecord(pid int, created, before int64) string {
 	path, _ := syscall.UTF16PtrFromString(lineageKey)
 	var key syscall.Handle
@@ -258,10 +261,14 @@ func recentRecord(pid int, created, before int64) string {
 	if !ok || entries[0].pid != pid {
 		return ""
 	}
-	if start := entries[0].start; start <= 0 || start > before || (created != 0 && start != created) {
-		return ""
+	e := entries[0]
+	switch {
+	case created != 0 && e.start == created:
+		return record
+	case created == 0 && e.start > 0 && e.start <= before && quick(e.at, time.Now().UnixMilli()):
+		return record
 	}
-	return record
+	return ""
 }
 
 // registryValue reads the string value name of key, "" if it is missing,

@@ -148,7 +148,9 @@ func naive(dir, scenario, next string) (*exec.Cmd, error) {
 	exe := self()
 	switch scenario {
 	case "hardlink", "copy":
-		path := filepath.Join(dir, scenario+next+exeSuffix)
+		// Named after this copy, so that a harness can tell the copies of
+		// apps running at once apart by name.
+		path := filepath.Join(dir, strings.TrimSuffix(filepath.Base(exe), exeSuffix)+"-"+scenario+next+exeSuffix)
 		var err error
 		if scenario == "hardlink" {
 			err = os.Link(exe, path)
