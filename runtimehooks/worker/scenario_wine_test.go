@@ -25,7 +25,7 @@ const wineInstall = "apt-get install wine wine64 binutils-mingw-w64-x86-64"
 
 // wineParallel is how many scenarios run at once: Wine processes spend
 // most of their start waiting on the wineserver, not on the CPU.
-const wineParallel = 8
+const wineParallel = 6
 
 // windowsScenarios are the ways a Windows program runs itself again.
 func windowsScenarios() []relaunchScenario {
@@ -64,6 +64,8 @@ func TestWindowsRelaunchScenarios(t *testing.T) {
 		sc   relaunchScenario
 		out  scenarioOutcome
 		err  error
+
+		retried time.Duration // the slowest step of a first run that was run again
 	}
 	var runs []*run
 	for _, mode := range []string{modeChain, modeRefuse} {
@@ -89,6 +91,13 @@ func TestWindowsRelaunchScenarios(t *testing.T) {
 			defer wg.Done()
 			defer func() { <-slots }()
 			r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir, app, r.sc)
+			if step := slowestStep(r.out.log); r.err == nil && !sameMains(r.out.mains, r.mode, r.sc) && step >= relaunchWindow {
+				// A step slower than the window (a loaded machine, a slow
+				// Wine start) begins a new chain, as it should: that run
+				// says nothing about the guard. Once more.
+				r.retried = step
+				r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir+"-again", app+"a", r.sc)
+			}
 		}(r)
 	}
 	wg.Wait()
@@ -97,6 +106,9 @@ func TestWindowsRelaunchScenarios(t *testing.T) {
 		t.Run(r.mode+"/"+r.sc.name, func(t *testing.T) {
 			if r.err != nil {
 				t.Fatal(r.err)
+			}
+			if r.retried > 0 {
+				t.Logf("run again: a step of the first run took %v", r.retried.Round(time.Millisecond))
 			}
 			if r.out.killed {
 				t.Errorf("still running after %v; killed", wineScenarioLimit)
