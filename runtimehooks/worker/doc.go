@@ -114,19 +114,38 @@
 // process's hooked ancestors that still run (their number is the depth) and
 // those that exited within relaunchWindow (the chain rule needs them for
 // relays), at most 18. The same record is kept in BUNDLE_RT_LINEAGE, which
-// is used when the descriptor is missing.
+// is used when no other channel brings one.
+//
+// Windows passes no descriptors through os/exec (it lists the handles a
+// child inherits). There every hooked process publishes its record in a
+// named file mapping, Local\bundle-rt-<pid>-<creation time>, that it holds
+// open for its life, and in a volatile (in-memory) registry value,
+// HKCU\Software\bundle-runtime\lineage\<pid>, that outlives it; values
+// older than a minute are pruned once the key holds more than 32. A
+// starting process walks up at most four ancestors by their parent pids
+// (each must have been created before its child, or its pid was reused)
+// and takes the record of the nearest hooked one: from its mapping while it
+// runs, from the registry once it has exited if it started within
+// relaunchWindow (a quick relay; a later one starts a new chain anyway,
+// and Windows soon gives an exited process's pid to another program). That
+// record wins over the environment, so through cmd /c, a launcher that
+// waits, a relay, a copy or a hard link, a cleared, replaced or forged
+// environment changes nothing.
 //
 // Limits. The descriptor is inherited by every descendant, also by other
 // programs (a shell, a browser): it is one read-only descriptor of an
 // unlinked file of about 1 KB at most. A program that closes every descriptor
 // before it starts the next (a classic daemoniser) cuts the descriptor
 // chain; the environment then carries the record, and a program that does
-// both loses it. Windows passes no descriptors through os/exec (it lists
-// the handles to inherit), so there the environment alone carries the
-// record, and BUNDLE_RT_PARENT as before; a Windows program that clears the
-// environment of its copies is not stopped, as before the record existed
-// (workers are still held by their job object). The relaunch window is a guess at the
-// border between a program and a person: a naive relaunch that first works
+// both loses it. On Windows the walk stops at an exited program that is not
+// hooked: a copy started through a launcher that exits at once (cmd /c
+// start, a double launch) has only the environment, and one that also
+// clears or forges the environment is not recognised; nor, with a cleared
+// environment, is a copy more than four processes below its hooked
+// starter, or one whose starter ran for longer than relaunchWindow before
+// it relaunched and exited (which only mode refuse would refuse). The
+// relaunch window is a guess at the border between a program and a
+// person: a naive relaunch that first works
 // for longer than 2s is not a chain (it is also no fork bomb: one process
 // per 2s, and the depth limit holds if they wait for each other), and a
 // legitimate quick relaunch of a relaunched copy (a nested call of a nested
@@ -142,7 +161,8 @@
 //	    real parent and exeid its own. Workers and Command are recognised
 //	    by it; without a lineage record, the guard falls back to it.
 //	BUNDLE_RT_LINEAGE=bundle-rt-lineage v1 ...
-//	    the lineage record (above), also at descriptor 97 on Unix.
+//	    the lineage record (above), also at descriptor 97 on Unix, and in
+//	    a file mapping and the registry on Windows.
 //	BUNDLE_RT_WORKER=<name>
 //	    set by Start in the child only; honoured only in a direct child of
 //	    the same executable, and removed at once.

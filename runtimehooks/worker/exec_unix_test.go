@@ -14,7 +14,7 @@ import (
 // withoutLineage makes cmd start its process without this process's
 // lineage record, as if started by an unrelated program: nil ExtraFiles
 // entries close those descriptors in the child, up to tokenFD.
-func withoutLineage(cmd *exec.Cmd) {
+func withoutLineage(_ *testing.T, cmd *exec.Cmd) {
 	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
 	cmd.Env = withoutKey(cmd.Env, envLineage)
 }

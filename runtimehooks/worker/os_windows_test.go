@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"syscall"
+	"testing"
 	"unsafe"
 )
 
@@ -24,8 +25,22 @@ func disableKernelSupervision() { useJobObject = false }
 
 func execSelf() error { return syscall.EWINDOWS }
 
-// withoutLineage makes cmd start its process without this process's
-// lineage record, which only the environment carries on Windows.
-func withoutLineage(cmd *exec.Cmd) { cmd.Env = withoutKey(cmd.Env, envLineage) }
+// withoutLineage makes cmd start its process as an unrelated program's
+// child: without the record in its environment, and with this process's
+// parent as its parent, so that the guard's walk up the ancestors does not
+// meet this hooked process. It skips the test when that parent cannot be
+// used (it exited, or the test runs under Wine started from Unix).
+func withoutLineage(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	const processCreateProcess, processDupHandle = 0x80, 0x40
+	ppid := parentPID()
+	parent, err := syscall.OpenProcess(processCreateProcess|processDupHandle, false, uint32(ppid))
+	if err != nil {
+		t.Skipf("no unrelated process to start the child from: parent %d: %v", ppid, err)
+	}
+	t.Cleanup(func() { syscall.CloseHandle(parent) })
+	cmd.SysProcAttr = &syscall.SysProcAttr{ParentProcess: parent}
+	cmd.Env = withoutKey(cmd.Env, envLineage)
+}
 
 func tokenReport() string { return "no descriptor on windows" }

@@ -190,7 +190,7 @@ func TestForgedAssignmentIgnored(t *testing.T) {
 			if tt.parent != "" {
 				cmd.Env = append(cmd.Env, envParent+"="+tt.parent)
 			}
-			withoutLineage(cmd) // an unrelated program's child, as the markers pretend
+			withoutLineage(t, cmd) // an unrelated program's child, as the markers pretend
 			code, stdout, stderr := runWithTimeout(t, cmd)
 			want := fmt.Sprintf(`isworker=false depth=%d`, tt.depth)
 			if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, `assignment=""`) {

@@ -48,19 +48,19 @@ func gens(scenario string, ns ...int) []string {
 	return out
 }
 
-func relaunchScenarios() []relaunchScenario {
+// relaunchScenarios returns the naive relaunch through each of naive, and
+// the legitimate relaunches, with a call through each of shellcalls.
+func relaunchScenarios(naive, shellcalls []string) []relaunchScenario {
 	var s []relaunchScenario
-	for _, name := range []string{"direct", "clearenv", "replaceenv", "forged", "malformed", "sh", "bash", "env",
-		"symlink", "hardlink", "copy", "doublefork", "relay", "lostfd"} {
+	for _, name := range naive {
 		s = append(s, relaunchScenario{name: name, naive: true,
 			chain: gens(name, 0, 1), chainRefusal: chainPattern,
 			refuse: gens(name, 0), refuseRefusal: refusePattern})
 	}
-	// In place is no new process: refuse lets one exec through, as before.
-	s = append(s, relaunchScenario{name: "exec", naive: true,
-		chain: gens("exec", 0, 1), chainRefusal: chainPattern,
-		refuse: gens("exec", 0, 1), refuseRefusal: chainPattern})
-
+	var calls []relaunchScenario
+	for _, name := range shellcalls {
+		calls = append(calls, relaunchScenario{name: name, chain: []string{"0 " + name, "1 inner"}, refuse: gens(name, 0)})
+	}
 	legit := []relaunchScenario{
 		{name: "detach", stop: true,
 			chain:  []string{"0 detach", "0 detach-stop", "1 detach-run"},
@@ -69,8 +69,6 @@ func relaunchScenarios() []relaunchScenario {
 			chain:  append(gens("supervise", 0), gens("supervise-child", 1, 1, 1, 1)...),
 			refuse: gens("supervise", 0)},
 		{name: "nested", chain: []string{"0 nested", "1 inner"}, refuse: gens("nested", 0)},
-		{name: "shellcall-sh", chain: []string{"0 shellcall-sh", "1 inner"}, refuse: gens("shellcall-sh", 0)},
-		{name: "shellcall-bash", chain: []string{"0 shellcall-bash", "1 inner"}, refuse: gens("shellcall-bash", 0)},
 		{name: "selfupdate", chain: gens("selfupdate", 0, 1, 2, 3), refuse: gens("selfupdate", 0)},
 		// A worker's naive relaunch is refused in both modes; the worker is
 		// the third process.
@@ -79,13 +77,24 @@ func relaunchScenarios() []relaunchScenario {
 		// Three sanctioned relaunches, each waiting for the next.
 		{name: "command", chain: gens("command", 0, 1, 2), refuse: gens("command", 0, 1, 2), refuseAlive: 3},
 	}
-	for _, l := range legit {
+	for _, l := range append(calls, legit...) {
 		if l.name != "command" && l.refuseRefusal == "" {
 			l.refuseRefusal = refusePattern
 		}
 		s = append(s, l)
 	}
 	return s
+}
+
+// linuxScenarios are the scenarios of TestRelaunchScenarios.
+func linuxScenarios() []relaunchScenario {
+	s := relaunchScenarios([]string{"direct", "clearenv", "replaceenv", "forged", "malformed", "sh", "bash", "env",
+		"symlink", "hardlink", "copy", "doublefork", "relay", "relay-clearenv", "lostfd"},
+		[]string{"shellcall-sh", "shellcall-bash"})
+	// In place is no new process: refuse lets one exec through, as before.
+	return append(s, relaunchScenario{name: "exec", naive: true,
+		chain: gens("exec", 0, 1), chainRefusal: chainPattern,
+		refuse: gens("exec", 0, 1), refuseRefusal: chainPattern})
 }
 
 // TestRelaunchScenarios runs testdata/relaunch, built with the guard in
@@ -104,7 +113,7 @@ func TestRelaunchScenarios(t *testing.T) {
 	t.Run("off/direct", func(t *testing.T) {
 		// The control: without the guard the naive program runs away up to
 		// its own cap, and the harness sees it.
-		exe := buildRelaunch(t, root, modeOff)
+		exe := buildRelaunch(t, root, "linux", modeOff)
 		dir := filepath.Join(filepath.Dir(exe), "direct")
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -116,35 +125,73 @@ func TestRelaunchScenarios(t *testing.T) {
 		}
 	})
 	for _, mode := range []string{modeChain, modeRefuse} {
-		exe := buildRelaunch(t, root, mode)
-		for _, sc := range relaunchScenarios() {
+		exe := buildRelaunch(t, root, "linux", mode)
+		for _, sc := range linuxScenarios() {
 			t.Run(mode+"/"+sc.name, func(t *testing.T) {
 				dir := filepath.Join(filepath.Dir(exe), sc.name)
 				if err := os.Mkdir(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
-				out := runScenario(t, exe, dir, sc)
-				t.Logf("| %s | %s | %d | %s | %v |", mode, sc.name, out.maxAlive, strings.Join(out.mains, ", "), out.settle.Round(time.Millisecond))
-				want, refusal, alive := sc.chain, sc.chainRefusal, 3
-				if mode == modeRefuse {
-					want, refusal, alive = sc.refuse, sc.refuseRefusal, 2
-					if sc.refuseAlive != 0 {
-						alive = sc.refuseAlive
-					}
-				}
-				if strings.Join(out.mains, "|") != strings.Join(want, "|") {
-					t.Errorf("main() ran as %q, want %q; log:\n%s\nstderr:\n%s", out.mains, want, out.log, out.stderr)
-				}
-				if (sc.naive || mode == modeRefuse) && out.maxAlive > alive {
-					t.Errorf("%d app processes alive at once, want at most %d", out.maxAlive, alive)
-				}
-				if sc.naive && out.settle > 5*time.Second {
-					t.Errorf("the process tree settled after %v, want within 5s", out.settle)
-				}
-				checkRefusals(t, out.stderr, refusal, sc.naive && mode == modeChain)
+				checkScenario(t, mode, sc, runScenario(t, exe, dir, sc))
 			})
 		}
 	}
+}
+
+// checkScenario checks what a scenario did in mode against what the
+// guard must make of it, and logs a row of the results table.
+func checkScenario(t *testing.T, mode string, sc relaunchScenario, out scenarioOutcome) {
+	t.Helper()
+	t.Logf("| %s | %s | %d | %s | %v |", mode, sc.name, out.maxAlive, strings.Join(out.mains, ", "), out.settle.Round(time.Millisecond))
+	want, refusal, alive := sc.chain, sc.chainRefusal, 3
+	if mode == modeRefuse {
+		want, refusal, alive = sc.refuse, sc.refuseRefusal, 2
+		if sc.refuseAlive != 0 {
+			alive = sc.refuseAlive
+		}
+	}
+	if !sameMains(out.mains, mode, sc) {
+		t.Errorf("main() ran as %q, want %q (the slowest step from one run of main() to the next took %v, the relaunch window is %v); log:\n%s\nstderr:\n%s",
+			out.mains, want, slowestStep(out.log), relaunchWindow, out.log, out.stderr)
+	}
+	if (sc.naive || mode == modeRefuse) && out.maxAlive > alive {
+		t.Errorf("%d app processes alive at once, want at most %d", out.maxAlive, alive)
+	}
+	if sc.naive && out.settle > 5*time.Second {
+		t.Errorf("the process tree settled after %v, want within 5s", out.settle)
+	}
+	checkRefusals(t, out.stderr, refusal, sc.naive && mode == modeChain)
+}
+
+// sameMains reports whether main() ran as scenario sc says it must in mode.
+func sameMains(mains []string, mode string, sc relaunchScenario) bool {
+	want := sc.chain
+	if mode == modeRefuse {
+		want = sc.refuse
+	}
+	return strings.Join(mains, "|") == strings.Join(want, "|")
+}
+
+// slowestStep returns the longest time between two runs of main() in the
+// app's log: on a machine so loaded that it exceeds relaunchWindow, a
+// quick chain legitimately starts again at generation 1.
+func slowestStep(log string) time.Duration {
+	var times []int64
+	for _, line := range strings.Split(log, "\n") {
+		var pid int
+		var ms int64
+		if n, _ := fmt.Sscanf(line, "pid=%d ms=%d main", &pid, &ms); n == 2 {
+			times = append(times, ms)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	var slowest int64
+	for i := 1; i < len(times); i++ {
+		if d := times[i] - times[i-1]; d > slowest {
+			slowest = d
+		}
+	}
+	return time.Duration(slowest) * time.Millisecond
 }
 
 // checkRefusals checks the guard's lines on stderr: none when refusal is
@@ -172,14 +219,19 @@ func checkRefusals(t *testing.T, stderr, refusal string, once bool) {
 	}
 }
 
-// buildRelaunch builds testdata/relaunch with the guard's build-time mode
-// set as the bundler sets it, so that it holds in children whose
-// environment was cleared.
-func buildRelaunch(t *testing.T, root, mode string) string {
+// buildRelaunch builds testdata/relaunch for goos with the guard's
+// build-time mode set as the bundler sets it, so that it holds in children
+// whose environment was cleared.
+func buildRelaunch(t *testing.T, root, goos, mode string) string {
 	t.Helper()
-	exe := filepath.Join(root, mode, "relaunch")
+	exe := filepath.Join(root, goos+"-"+mode, "relaunch")
+	env := append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOOS="+goos)
+	if goos == "windows" {
+		exe += ".exe"
+		env = append(env, "GOARCH=amd64")
+	}
 	cmd := exec.Command("go", "build", "-ldflags", "-X github.com/bundlekit/bundle/runtimehooks/worker.buildGuard="+mode, "-o", exe, "./testdata/relaunch")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
+	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -191,6 +243,7 @@ type scenarioOutcome struct {
 	mains    []string      // runs of main(), sorted
 	maxAlive int           // most app processes seen alive at once
 	settle   time.Duration // from the start to the last app process seen
+	killed   bool          // the harness killed what was left at its time limit
 	log      string
 	stderr   string
 }
@@ -216,7 +269,7 @@ func runScenario(t *testing.T, exe, dir string, sc relaunchScenario) scenarioOut
 	start := func(scenario string) chan error {
 		cmd := exec.Command(exe, dir, scenario, "0")
 		cmd.Env = withoutKey(nil, envGuard)
-		withoutLineage(cmd)
+		withoutLineage(t, cmd)
 		cmd.Stdout, cmd.Stderr = errFile, errFile
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		done := make(chan error, 1)

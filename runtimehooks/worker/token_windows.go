@@ -1,17 +1,299 @@
 package worker
 
-import "syscall"
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+	"unsafe"
+)
 
-// Windows has no descriptor inheritance through os/exec (it passes an
-// explicit handle list), so only the environment carries the record.
-func readTokenFD() (string, bool) { return "", false }
+// Windows passes no descriptor through os/exec (it lists the handles a
+// child inherits), so the record travels in two places that, unlike the
+// environment, a program cannot clear, replace or forge by accident:
+//
+//   - a named file mapping, Local\bundle-rt-<pid>-<creation time>, that
+//     every hooked process creates and never closes, so it lives exactly
+//     as long as the process and a reused pid cannot be mistaken for it;
+//   - a volatile registry value, HKCU\Software\bundle-runtime\lineage\<pid>
+//     (volatile: in memory only, gone at logoff), that outlives the
+//     process, for a copy whose starter exited before the copy's guard
+//     ran, as every quick relay (relaunch, then exit) does.
+//
+// A starting process walks up its ancestors, checking at every step that
+// the ancestor was created before its child (or its pid was reused), and
+// takes the record of the nearest hooked one: its mapping while it runs,
+// its registry value once it has exited.
 
-func installToken(string) {}
+// maxAncestors bounds the walk: the app itself, cmd /c, a launcher that
+// starts a shell that starts the copy.
+const maxAncestors = 4
+
+// registryKeep is how many values the lineage key may hold before a
+// process prunes the ones older than registryRetention.
+const (
+	registryKeep      = 32
+	registryRetention = time.Minute
+)
+
+const (
+	processQueryLimitedInformation = 0x1000
+	stillActive                    = 259
+	errorInvalidParameter          = syscall.Errno(87) // OpenProcess of a pid no process has
+	fileMapRead                    = 0x4
+	fileMapWrite                   = 0x2
+	regOptionVolatile              = 0x1
+	keyQueryValue                  = 0x1
+	keySetValue                    = 0x2
+	regSZ                          = 1
+)
+
+const lineageKey = `Software\bundle-runtime\lineage`
+
+var (
+	procCreateFileMappingW = kernel32.NewProc("CreateFileMappingW")
+	procOpenFileMappingW   = kernel32.NewProc("OpenFileMappingW")
+	procRtlMoveMemory      = kernel32.NewProc("RtlMoveMemory")
+	advapi32               = syscall.NewLazyDLL("advapi32.dll")
+	procRegCreateKeyExW    = advapi32.NewProc("RegCreateKeyExW")
+	procRegSetValueExW     = advapi32.NewProc("RegSetValueExW")
+	procRegDeleteValueW    = advapi32.NewProc("RegDeleteValueW")
+	procRegEnumValueW      = advapi32.NewProc("RegEnumValueW")
+)
+
+// readTokenFD returns the record of this process's nearest hooked
+// ancestor, "" if there is none within maxAncestors. The second result
+// is always true: this process publishes its own record (installToken).
+func readTokenFD() (string, bool) {
+	current, _ := syscall.GetCurrentProcess()
+	childCreated := creationTime(current)
+	pid := parentPID()
+	if childCreated == 0 {
+		return "", true
+	}
+	for level := 0; level < maxAncestors && pid > 0; level++ {
+		h, err := syscall.OpenProcess(processQueryLimitedInformation, false, uint32(pid))
+		if err == errorInvalidParameter {
+			// No such process: the starter exited. Only its registry
+			// value is left.
+			return recentRecord(pid, 0, childCreated), true
+		}
+		if err != nil {
+			return "", true // a process this one may not look at: a service, another user's
+		}
+		created := creationTime(h)
+		if created == 0 || created > childCreated {
+			// Created after its child: the pid was reused, so the
+			// starter exited.
+			syscall.CloseHandle(h)
+			return recentRecord(pid, 0, childCreated), true
+		}
+		var record string
+		if running(h) {
+			record = mappedRecord(pid, created)
+		} else {
+			record = recentRecord(pid, created, childCreated) // exited; someone still holds a handle
+		}
+		next, ok := parentOf(h)
+		syscall.CloseHandle(h)
+		if record != "" {
+			return record, true
+		}
+		if !ok {
+			break
+		}
+		pid, childCreated = next, created
+	}
+	return "", true
+}
+
+// installToken publishes record as this process's: in its file mapping
+// and in the registry. Best effort, as the environment still carries it.
+func installToken(record string) {
+	pid := os.Getpid()
+	current, _ := syscall.GetCurrentProcess()
+	created := creationTime(current)
+	if created == 0 {
+		return
+	}
+	publishMapping(pid, created, record)
+	publishRegistry(pid, record)
+}
+
+// mappingName names the file mapping of process pid created at created.
+func mappingName(pid int, created int64) string {
+	return fmt.Sprintf(`Local\bundle-rt-%d-%d`, pid, created)
+}
+
+// publishMapping creates this process's mapping and leaves its handle
+// open: the kernel closes it when the process exits, however it exits.
+func publishMapping(pid int, created int64, record string) {
+	name, err := syscall.UTF16PtrFromString(mappingName(pid, created))
+	if err != nil || len(record)+1 > maxRecordSize {
+		return
+	}
+	if procCreateFileMappingW.Find() != nil || procRtlMoveMemory.Find() != nil {
+		return
+	}
+	h, _, lastErr := procCreateFileMappingW.Call(uintptr(syscall.InvalidHandle), 0, syscall.PAGE_READWRITE, 0, maxRecordSize, uintptr(unsafe.Pointer(name)))
+	if h == 0 {
+		return
+	}
+	if lastErr == syscall.ERROR_ALREADY_EXISTS {
+		// Not created by this process: someone else's object, of unknown
+		// size. Leave it alone.
+		syscall.CloseHandle(syscall.Handle(h))
+		return
+	}
+	addr, err := syscall.MapViewOfFile(syscall.Handle(h), fileMapWrite, 0, 0, maxRecordSize)
+	if err != nil {
+		syscall.CloseHandle(syscall.Handle(h))
+		return
+	}
+	data := []byte(record + "\n")
+	// RtlMoveMemory takes the view's address as a number, which keeps a
+	// uintptr-to-pointer conversion (and go vet's warning) out of here.
+	procRtlMoveMemory.Call(addr, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)))
+	syscall.UnmapViewOfFile(addr)
+}
+
+// mappedRecord reads the record in the mapping of the running process pid.
+func mappedRecord(pid int, created int64) string {
+	name, err := syscall.UTF16PtrFromString(mappingName(pid, created))
+	if err != nil || procOpenFileMappingW.Find() != nil || procRtlMoveMemory.Find() != nil {
+		return ""
+	}
+	h, _, _ := procOpenFileMappingW.Call(fileMapRead, 0, uintptr(unsafe.Pointer(name)))
+	if h == 0 {
+		return ""
+	}
+	defer syscall.CloseHandle(syscall.Handle(h))
+	// A mapping smaller than a record's maximum is no record: the view
+	// cannot be mapped then.
+	addr, err := syscall.MapViewOfFile(syscall.Handle(h), fileMapRead, 0, 0, maxRecordSize)
+	if err != nil {
+		return ""
+	}
+	defer syscall.UnmapViewOfFile(addr)
+	buf := make([]byte, maxRecordSize)
+	procRtlMoveMemory.Call(uintptr(unsafe.Pointer(&buf[0])), addr, uintptr(len(buf)))
+	for i, b := range buf {
+		if b == 0 {
+			buf = buf[:i]
+			break
+		}
+	}
+	return string(buf)
+}
+
+// publishRegistry stores record as the value named by this process's pid
+// in the volatile lineage key, and prunes old values when there are many.
+func publishRegistry(pid int, record string) {
+	if procRegCreateKeyExW.Find() != nil || procRegSetValueExW.Find() != nil {
+		return
+	}
+	path, _ := syscall.UTF16PtrFromString(lineageKey)
+	var key syscall.Handle
+	var disposition uint32
+	if r, _, _ := procRegCreateKeyExW.Call(uintptr(syscall.HKEY_CURRENT_USER), uintptr(unsafe.Pointer(path)), 0, 0,
+		regOptionVolatile, keySetValue|keyQueryValue, 0, uintptr(unsafe.Pointer(&key)), uintptr(unsafe.Pointer(&disposition))); r != 0 {
+		return
+	}
+	defer syscall.RegCloseKey(key)
+	name, _ := syscall.UTF16PtrFromString(strconv.Itoa(pid))
+	data, err := syscall.UTF16FromString(record)
+	if err != nil {
+		return
+	}
+	procRegSetValueExW.Call(uintptr(key), uintptr(unsafe.Pointer(name)), 0, regSZ,
+		uintptr(unsafe.Pointer(&data[0])), uintptr(2*len(data)))
+	pruneRegistry(key, time.Now().UnixMilli())
+}
+
+// pruneRegistry deletes the values of processes that started more than
+// registryRetention ago once the key holds more than registryKeep: a
+// running process has its mapping, and an exited one matters only to a
+// copy it started just before it exited.
+func pruneRegistry(key syscall.Handle, now int64) {
+	var values uint32
+	if syscall.RegQueryInfoKey(key, nil, nil, nil, nil, nil, nil, &values, nil, nil, nil, nil) != nil || values <= registryKeep {
+		return
+	}
+	if procRegEnumValueW.Find() != nil || procRegDeleteValueW.Find() != nil {
+		return
+	}
+	var names []string
+	for i := uint32(0); i < values; i++ {
+		var buf [32]uint16
+		n := uint32(len(buf))
+		if r, _, _ := procRegEnumValueW.Call(uintptr(key), uintptr(i), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)), 0, 0, 0, 0); r != 0 {
+			continue
+		}
+		names = append(names, syscall.UTF16ToString(buf[:n]))
+	}
+	for _, name := range names {
+		entries, ok := parseLineage(registryValue(key, name))
+		if ok && now-entries[0].at < registryRetention.Milliseconds() {
+			continue
+		}
+		if p, err := syscall.UTF16PtrFromString(name); err == nil {
+			procRegDeleteValueW.Call(uintptr(key), uintptr(unsafe.Pointer(p)))
+		}
+	}
+}
+
+// recentRecord returns the registry value of the exited process pid: the
+// record of the last hooked process with that pid, if it was created at
+// created, when that is known. Otherwise the value is taken only if that
+// process was created before its child and started within relaunchWindow:
+// after an exited hooked process, Windows may give its pid to a program
+// that is not hooked, whose copies must not be taken for its own.
+func recentRecord(pid int, created, before int64) string {
+	path, _ := syscall.UTF16PtrFromString(lineageKey)
+	var key syscall.Handle
+	if syscall.RegOpenKeyEx(syscall.HKEY_CURRENT_USER, path, 0, keyQueryValue, &key) != nil {
+		return ""
+	}
+	defer syscall.RegCloseKey(key)
+	record := registryValue(key, strconv.Itoa(pid))
+	entries, ok := parseLineage(record)
+	if !ok || entries[0].pid != pid {
+		return ""
+	}
+	e := entries[0]
+	switch {
+	case created != 0 && e.start == created:
+		return record
+	case created == 0 && e.start > 0 && e.start <= before && quick(e.at, time.Now().UnixMilli()):
+		return record
+	}
+	return ""
+}
+
+// registryValue reads the string value name of key, "" if it is missing,
+// not a string or longer than a record.
+func registryValue(key syscall.Handle, name string) string {
+	p, err := syscall.UTF16PtrFromString(name)
+	if err != nil {
+		return ""
+	}
+	var buf [maxRecordSize + 1]uint16
+	var typ uint32
+	n := uint32(2 * len(buf))
+	if syscall.RegQueryValueEx(key, p, nil, &typ, (*byte)(unsafe.Pointer(&buf[0])), &n) != nil || typ != regSZ {
+		return ""
+	}
+	return syscall.UTF16ToString(buf[:n/2])
+}
 
 // processStart returns the creation time of process pid (100 ns units since
 // 1970), which tells it from a later process with a reused pid; 0 if unknown.
 func processStart(pid int) int64 {
-	const processQueryLimitedInformation = 0x1000
+	if pid == os.Getpid() {
+		current, _ := syscall.GetCurrentProcess()
+		return creationTime(current)
+	}
 	h, err := syscall.OpenProcess(processQueryLimitedInformation, false, uint32(pid))
 	if err != nil {
 		return 0
@@ -28,18 +310,18 @@ func creationTime(h syscall.Handle) int64 {
 	return created.Nanoseconds() / 100
 }
 
+// running reports whether the process h has not exited.
+func running(h syscall.Handle) bool {
+	var code uint32
+	return syscall.GetExitCodeProcess(h, &code) == nil && code == stillActive
+}
+
 // alive reports whether the process of e still runs.
 func alive(e lineageEntry) bool {
-	const processQueryLimitedInformation = 0x1000
 	h, err := syscall.OpenProcess(processQueryLimitedInformation, false, uint32(e.pid))
 	if err != nil {
 		return false
 	}
 	defer syscall.CloseHandle(h)
-	var code uint32
-	const stillActive = 259
-	if err := syscall.GetExitCodeProcess(h, &code); err != nil || code != stillActive {
-		return false
-	}
-	return e.start == 0 || creationTime(h) == e.start
+	return running(h) && (e.start == 0 || creationTime(h) == e.start)
 }

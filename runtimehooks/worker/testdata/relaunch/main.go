@@ -19,11 +19,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bundlekit/bundle/runtimehooks/worker"
@@ -60,7 +58,7 @@ func main() {
 	}
 	logLine(dir, "main n=%d scenario=%s", n, scenario)
 	if os.Getenv("PATH") == "" {
-		os.Setenv("PATH", "/usr/bin:/bin") // as a shell does, after env -i
+		os.Setenv("PATH", defaultPath()) // as a shell does, after env -i
 	}
 	if n >= hardCap {
 		logLine(dir, "cap n=%d", n)
@@ -71,24 +69,25 @@ func main() {
 
 func run(dir, scenario string, n int) int {
 	next := strconv.Itoa(n + 1)
+	if code, ok := runOS(dir, scenario, n); ok {
+		return code
+	}
 	switch scenario {
-	case "direct", "clearenv", "replaceenv", "forged", "malformed", "sh", "bash", "env",
-		"symlink", "hardlink", "copy", "lostfd":
+	case "direct", "clearenv", "replaceenv", "forged", "malformed", "hardlink", "copy":
 		cmd, err := naive(dir, scenario, next)
 		if err != nil {
 			logLine(dir, "error %v", err)
 			return 1
 		}
 		return exitCode(cmd.Run())
-	case "exec":
-		err := syscall.Exec(self(), []string{self(), dir, scenario, next}, os.Environ())
-		logLine(dir, "error %v", err)
-		return 1
-	case "doublefork":
-		// sh starts the copy in the background and exits; so does this run.
-		return exitCode(command("sh", "-c", `"$0" "$@" &`, self(), dir, scenario, next).Run())
-	case "relay":
-		if err := command(self(), dir, scenario, next).Start(); err != nil {
+	case "relay", "relay-clearenv":
+		// Relaunch, then exit at once: the copy's starter is gone before
+		// the copy's guard runs.
+		cmd := command(self(), dir, scenario, next)
+		if scenario == "relay-clearenv" {
+			cmd.Env = []string{}
+		}
+		if err := cmd.Start(); err != nil {
 			logLine(dir, "error %v", err)
 			return 1
 		}
@@ -108,12 +107,6 @@ func run(dir, scenario string, n int) int {
 		return 0
 	case "nested":
 		return exitCode(command(self(), dir, "inner", next).Run())
-	case "shellcall-sh":
-		return exitCode(command("sh", "-c", `"$0" "$@"`, self(), dir, "inner", next).Run())
-	case "shellcall-bash":
-		// bash runs a single simple command in place: the copy is its child
-		// by exec.
-		return exitCode(command("bash", "-c", quote(self())+" "+quote(dir)+" inner "+next).Run())
 	case "inner":
 		return 0
 	case "selfupdate":
@@ -154,21 +147,14 @@ func run(dir, scenario string, n int) int {
 func naive(dir, scenario, next string) (*exec.Cmd, error) {
 	exe := self()
 	switch scenario {
-	case "sh":
-		return command("sh", "-c", `"$0" "$@"; exit $?`, exe, dir, scenario, next), nil
-	case "bash":
-		return command("bash", "-c", quote(exe)+" "+quote(dir)+" "+scenario+" "+next), nil
-	case "env":
-		return command("env", "-i", exe, dir, scenario, next), nil
-	case "symlink", "hardlink", "copy":
-		path := filepath.Join(dir, scenario+next)
+	case "hardlink", "copy":
+		// Named after this copy, so that a harness can tell the copies of
+		// apps running at once apart by name.
+		path := filepath.Join(dir, strings.TrimSuffix(filepath.Base(exe), exeSuffix)+"-"+scenario+next+exeSuffix)
 		var err error
-		switch scenario {
-		case "symlink":
-			err = os.Symlink(exe, path)
-		case "hardlink":
+		if scenario == "hardlink" {
 			err = os.Link(exe, path)
-		default:
+		} else {
 			err = copyFile(exe, path)
 		}
 		if err != nil {
@@ -181,17 +167,13 @@ func naive(dir, scenario, next string) (*exec.Cmd, error) {
 	case "clearenv":
 		cmd.Env = []string{}
 	case "replaceenv":
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+		cmd.Env = replacedEnv()
 	case "forged":
 		cmd.Env = append(os.Environ(),
 			"BUNDLE_RT_PARENT=v1:1:0:0123456789abcdef",
 			"BUNDLE_RT_LINEAGE=bundle-rt-lineage v1 0123456789abcdef:1:0:1:1:1:m")
 	case "malformed":
 		cmd.Env = append(os.Environ(), "BUNDLE_RT_PARENT=v1:not-a-pid", "BUNDLE_RT_LINEAGE=bundle-rt-lineage v1 ???")
-	case "lostfd":
-		// What a daemoniser does: close every descriptor above stderr
-		// (nil entries close 3..97 in the child); the environment stays.
-		cmd.ExtraFiles = make([]*os.File, 95)
 	}
 	return cmd, nil
 }
@@ -200,7 +182,7 @@ func naive(dir, scenario, next string) (*exec.Cmd, error) {
 // waits until it is up and exits, leaving it running.
 func startDetached(dir, next string) int {
 	cmd := command(self(), dir, "detach-run", next)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		logLine(dir, "error %v", err)
 		return 1
@@ -224,10 +206,9 @@ func startDetached(dir, next string) int {
 	}
 }
 
-// runDetached is "app run": it serves until SIGTERM.
+// runDetached is "app run": it serves until it is asked to stop.
 func runDetached(dir string) int {
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM)
+	stop := stopRequests(dir)
 	tmp := filepath.Join(dir, "run.pid.tmp")
 	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return 1
@@ -244,8 +225,8 @@ func runDetached(dir string) int {
 	}
 }
 
-// stopDetached is "app stop", a fresh run by the user: it signals "app
-// run" and waits for it to exit.
+// stopDetached is "app stop", a fresh run by the user: it asks "app run"
+// to stop and waits for it to exit.
 func stopDetached(dir string) int {
 	data, err := os.ReadFile(filepath.Join(dir, "run.pid"))
 	if err != nil {
@@ -253,17 +234,16 @@ func stopDetached(dir string) int {
 		return 1
 	}
 	pid, err := strconv.Atoi(string(data))
-	if err != nil || syscall.Kill(pid, syscall.SIGTERM) != nil {
-		logLine(dir, "stop: cannot signal %q", data)
+	if err != nil {
+		logLine(dir, "stop: bad pid %q", data)
 		return 1
 	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if syscall.Kill(pid, 0) != nil {
-			logLine(dir, "stop: stopped %d", pid)
-			return 0
-		}
+	if err := stopAndWait(dir, pid, 10*time.Second); err != nil {
+		logLine(dir, "stop: %v", err)
+		return 1
 	}
-	return 1
+	logLine(dir, "stop: stopped %d", pid)
+	return 0
 }
 
 // supervise is a monitor that restarts its crashing child.
@@ -304,7 +284,7 @@ func logLine(dir, format string, args ...any) {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "pid=%d "+format+"\n", append([]any{os.Getpid()}, args...)...)
+	fmt.Fprintf(f, "pid=%d ms=%d "+format+"\n", append([]any{os.Getpid(), time.Now().UnixMilli()}, args...)...)
 }
 
 func countLines(dir, substr string) int {
@@ -328,8 +308,6 @@ func copyFile(from, to string) error {
 	}
 	return out.Close()
 }
-
-func quote(s string) string { return "'" + s + "'" }
 
 func exitCode(err error) int {
 	var exit *exec.ExitError
