@@ -20,6 +20,12 @@ vet:
 	$(GO) vet ./...
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
+# The tests build with the flags bundle builds apps with (-trimpath, no
+# cgo), so the test binaries, the bundle they run, the examples they build
+# with go build and the apps bundle builds for this machine share one
+# compile of each package in the build cache.
+test: export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -trimpath)
+test: export CGO_ENABLED := 0
 test: vet
 	$(GO) test -timeout 30m ./...
 	@for m in $(MODULES); do (cd $$m && $(GO) test -timeout 30m ./...) || exit 1; done

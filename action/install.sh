@@ -34,7 +34,9 @@ exe="$bin_dir/bundle$("${build_env[@]}" go env GOEXE)"
 
 if [[ -z $version || ${version#v} == "${ref#v}" ]]; then
 	echo "Building bundle from the action's checkout (${ref:-local})"
-	(cd "$src" && "${build_env[@]}" go build -o "$exe" ./cmd/bundle)
+	# -trimpath: no path of this machine in bundle, as in a release build
+	# (and one compile per package when bundle's own tests run this).
+	(cd "$src" && "${build_env[@]}" go build -trimpath -o "$exe" ./cmd/bundle)
 else
 	echo "Installing $module/cmd/bundle@$version"
 	if ! GOBIN="$bin_dir" "${build_env[@]}" go install "$module/cmd/bundle@$version"; then

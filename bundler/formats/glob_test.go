@@ -22,6 +22,7 @@ import (
 // patterns beside files those patterns would match, and checks that each
 // package holds every file once, under its own name, with its own content.
 func TestGlobCharactersAreLiteral(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "dpkg rpm2cpio tar zstd 7zip nsis wixl msitools",
 		"dpkg-deb", "rpm2cpio", "tar", "zstd", "7zz", "makensis", "wixl", "msiextract")
 	decoys := []string{"a", "b", "ab", "axb", "x", "y", "x.txt"}
@@ -51,6 +52,7 @@ func TestGlobCharactersAreLiteral(t *testing.T) {
 		{nsis.Format{}, "windows", windows}, {msi.Format{}, "windows", windows},
 	} {
 		t.Run(tc.f.Name(), func(t *testing.T) {
+			t.Parallel()
 			c := baseConfig()
 			c.Files = []config.File{{Src: "docs", Dst: "docs"}}
 			in := input(t, c, tc.goos)

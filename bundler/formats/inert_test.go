@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -149,6 +150,7 @@ func run(t *testing.T, name string, args ...string) string {
 // rows) must equal that of a benign configuration, and each field's value
 // is read back with the format's own tool.
 func TestTextIsInert(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "dpkg rpm desktop-file-utils libxml2-utils python3 nsis wixl msitools",
 		"dpkg-deb", "rpm", "desktop-file-validate", "xmllint", "python3", "makensis", "wixl", "msiinfo")
 	n := 30
@@ -165,32 +167,36 @@ func TestTextIsInert(t *testing.T) {
 		{"deb", checkDeb}, {"rpm", checkRPM}, {"apk", checkAPK}, {"archlinux", checkArch},
 		{"nsis", checkNSIS}, {"msi", checkMSI}, {"Info.plist", checkPlist}, {"app.manifest", checkManifest},
 	}
-	refused := 0
-	for _, ch := range checks {
-		t.Run(ch.name, func(t *testing.T) {
-			want := &shape{}
-			ch.check(t, base, "Benign text", want)
-			if want.refused {
-				t.Fatal("the benign configuration was refused")
-			}
-			want.baseline = true
-			for i, s := range strs {
-				c := baseConfig()
-				setText(&c, s)
-				got := *want
-				got.blank = one(s) == ""
-				ch.check(t, c, s, &got)
-				if got.refused {
-					refused++
+	var refused atomic.Int64
+	// The formats are independent; each waits on its own tools.
+	t.Run("formats", func(t *testing.T) {
+		for _, ch := range checks {
+			t.Run(ch.name, func(t *testing.T) {
+				t.Parallel()
+				want := &shape{}
+				ch.check(t, base, "Benign text", want)
+				if want.refused {
+					t.Fatal("the benign configuration was refused")
 				}
-				if t.Failed() {
-					t.Fatalf("string %d: %q", i, s)
+				want.baseline = true
+				for i, s := range strs {
+					c := baseConfig()
+					setText(&c, s)
+					got := *want
+					got.blank = one(s) == ""
+					ch.check(t, c, s, &got)
+					if got.refused {
+						refused.Add(1)
+					}
+					if t.Failed() {
+						t.Fatalf("string %d: %q", i, s)
+					}
 				}
-			}
-		})
-	}
+			})
+		}
+	})
 	t.Logf("%d strings × %d fields × %d formats checked; %d (string, format) pairs refused with a configuration error",
-		len(strs), textFields, len(checks), refused)
+		len(strs), textFields, len(checks), refused.Load())
 }
 
 // shape is the structure of an output for the benign configuration, which

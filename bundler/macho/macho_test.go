@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // darwin holds the thin executables every test uses, built once.
@@ -93,10 +95,7 @@ func requireLipo(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("llvm-lipo is missing: apt-get install llvm")
-	}
-	t.Skip("llvm-lipo is missing: apt-get install llvm")
+	testtool.Missing(t, "llvm-lipo is missing: apt-get install llvm")
 	return ""
 }
 

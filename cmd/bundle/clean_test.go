@@ -27,6 +27,7 @@ var quick = []string{"--version", "1.0.0", "--target", "linux/amd64", "--format"
 // line naming the folder or the first file bundle did not write and the
 // fix, and nothing around the project changes.
 func TestDangerousDist(t *testing.T) {
+	t.Parallel()
 	const fix = "; pass --dist with a folder for bundle's output only, such as dist\n"
 	const foreign = ", which bundle did not write; move it out of dist, or pass another --dist\n"
 	tests := []struct {
@@ -92,6 +93,7 @@ func TestDangerousDist(t *testing.T) {
 // bundle needs go or git (neither is in the root), and the root is as it
 // was.
 func TestCleanRootInChroot(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("chroot needs root")
 	}
@@ -143,6 +145,7 @@ func TestCleanRootInChroot(t *testing.T) {
 // checksums.txt passes sha256sum -c and whose artifacts.json lists exactly
 // its files. Then two builds race without help, of two targets and of one.
 func TestConcurrentBuildsIntoOneDist(t *testing.T) {
+	t.Parallel()
 	dir := copyProject(t, "examples/hello")
 	dist := filepath.Join(t.TempDir(), "dist")
 	if err := os.Mkdir(dist, 0o755); err != nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestInit(t *testing.T) {
+	t.Parallel()
 	dir := copyProject(t, "testdata/project")
 	r := runBundle(t, dir, nil, "init")
 	if r.code != 0 {
@@ -38,6 +39,7 @@ func TestInit(t *testing.T) {
 }
 
 func TestInitFindsCmdMain(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "go.mod"), "module github.com/acme/tool\n\ngo 1.21\n")
 	writeFile(t, filepath.Join(dir, "tool.go"), "package tool\n")
@@ -54,6 +56,7 @@ func TestInitFindsCmdMain(t *testing.T) {
 }
 
 func TestSchemaCommand(t *testing.T) {
+	t.Parallel()
 	r := runBundle(t, t.TempDir(), nil, "schema")
 	if r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
@@ -71,6 +74,7 @@ func TestSchemaCommand(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	dir := copyProject(t, "examples/hello")
 	r := runBundle(t, dir, nil, "doctor", "--json")
 	if r.code != 0 {
@@ -100,6 +104,7 @@ func TestDoctor(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	r := runBundle(t, t.TempDir(), nil, "frobnicate")
 	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d %s", r.code, r.stderr)
@@ -113,6 +118,7 @@ func TestUsage(t *testing.T) {
 // TestDoctorHidesSecrets: the tools doctor asks for their version do not
 // see the signing password bundle.yaml names.
 func TestDoctorHidesSecrets(t *testing.T) {
+	t.Parallel()
 	dir := copyProject(t, "examples/hello")
 	cfg, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 // sees: exit code 2, one line on stderr that says where and how to fix it,
 // no stack trace, and nothing new in dist.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	loc := `^bundle: bundle\.yaml:\d+:\d+: `
 	tests := []struct {
 		fixture string   // testdata/config/bad/<fixture>.yaml, "" for the valid base config

@@ -13,9 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,46 +23,36 @@ import (
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
-// built caches bundled executables: (project, target) -> path.
-var built struct {
-	sync.Mutex
-	paths map[string]string
+// bundledExe returns the executable bundle builds of a project of the
+// repository for target, extracted into the test's own folder. Examples
+// with a test of every target share that build; others get a build of
+// target alone, shared by the tests that ask for it.
+func bundledExe(t *testing.T, project, target string) string {
+	t.Helper()
+	var dist string
+	if slices.Contains(crossCompiled, project) {
+		dist = exampleBuild(t, project)
+	} else {
+		dir := filepath.Join(repoRoot(t), project)
+		dist, _ = sharedDist(t, project+" "+target, func(work string) (string, result, error) {
+			defer lockTree(project)()
+			dist := filepath.Join(work, "dist")
+			r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--target", target, "--format", "tar.gz,zip")
+			return dist, r, err
+		})
+	}
+	for _, a := range readManifest(t, dist).Artifacts {
+		if a.OS+"/"+a.Arch == target && (a.Format == "tar.gz" || a.Format == "zip") {
+			return extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
+		}
+	}
+	t.Fatalf("no archive for %s in the build of %s", target, project)
+	return ""
 }
 
-// bundledExe runs bundle build on a project of the repository in place (so
-// its go.mod replaces resolve) with dist elsewhere, and returns the
-// extracted executable for target.
-func bundledExe(t *testing.T, project, target string, extra ...string) string {
-	t.Helper()
-	key := project + "|" + target + "|" + strings.Join(extra, " ")
-	built.Lock()
-	defer built.Unlock()
-	if p, ok := built.paths[key]; ok {
-		return p
-	}
-	// Inside TestMain's folder, which it removes: these builds are shared
-	// by many tests, so no single test's TempDir can own them.
-	dist, err := os.MkdirTemp(filepath.Dir(bundleBin), "dist-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(repoRoot(t), project)
-	args := append([]string{"build", "--dist", dist, "--target", target, "--format", "tar.gz,zip"}, extra...)
-	r := runBundle(t, dir, []string{epoch}, args...)
-	if r.code != 0 {
-		t.Fatalf("bundle build %s %s: exit %d\n%s%s", project, target, r.code, r.stdout, r.stderr)
-	}
-	m := readManifest(t, dist)
-	if len(m.Artifacts) == 0 {
-		t.Fatalf("no artifacts for %s %s", project, target)
-	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, m).Path), filepath.Join(dist, "x"))
-	if built.paths == nil {
-		built.paths = map[string]string{}
-	}
-	built.paths[key] = exe
-	return exe
-}
+// crossCompiled are the examples TestExamplesCrossCompile builds for every
+// target.
+var crossCompiled = []string{"examples/respawn", "examples/webui"}
 
 // firstArchive is the manifest's first tar.gz or zip.
 func firstArchive(t *testing.T, m artifact.Manifest) artifact.Artifact {
@@ -366,6 +356,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 // TestTreesUntouched builds each example and the vendored and workspace
 // fixtures in place and checks git sees no change in them.
 func TestTreesUntouched(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "git", "git")
 	root := repoRoot(t)
 	if out, err := exec.Command("git", "-C", root, "rev-parse", "--is-inside-work-tree").Output(); err != nil || strings.TrimSpace(string(out)) != "true" {
@@ -373,6 +364,7 @@ func TestTreesUntouched(t *testing.T) {
 	}
 	for _, project := range []string{"examples/hello", "examples/respawn", "examples/webui", "testdata/vendored", "testdata/workspace/app"} {
 		t.Run(project, func(t *testing.T) {
+			defer lockTree(project)()
 			before := gitStatus(t, root, project)
 			r := runBundle(t, filepath.Join(root, project), []string{epoch}, "build", "--dist", t.TempDir(), "--target", "linux/amd64,windows/amd64")
 			if r.code != 0 {
@@ -397,18 +389,15 @@ func gitStatus(t *testing.T, root, path string) string {
 // TestExamplesCrossCompile: every target of each example builds with the
 // hook, and every binary carries it.
 func TestExamplesCrossCompile(t *testing.T) {
-	for _, project := range []string{"examples/respawn", "examples/webui"} {
+	t.Parallel()
+	for _, project := range crossCompiled {
 		t.Run(project, func(t *testing.T) {
-			dist := t.TempDir()
-			r := runBundle(t, filepath.Join(repoRoot(t), project), []string{epoch}, "build", "--dist", dist, "--format", "tar.gz,zip")
-			if r.code != 0 {
-				t.Fatalf("exit %d\n%s", r.code, r.stderr)
-			}
+			dist := exampleBuild(t, project)
 			m := readManifest(t, dist)
 			targets := map[string]bool{}
 			for _, a := range m.Artifacts {
 				targets[a.OS+"/"+a.Arch] = true
-				exe := extractAll(t, filepath.Join(dist, a.Path), filepath.Join(dist, "x-"+a.OS+"-"+a.Arch))
+				exe := extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
 				in := runBundle(t, dist, nil, "inspect", "--json", exe)
 				if !strings.Contains(in.stdout, `"present": true`) || !strings.Contains(in.stdout, `"os": "`+a.OS+`"`) {
 					t.Errorf("%s: %s", a.Path, in.stdout)

@@ -28,6 +28,7 @@ import (
 // portable zip and an msi made by bundle's own formats, and on an msi that
 // is not one.
 func TestInspectZipAndMSI(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "msitools wixl", "msiinfo", "wixl")
 	dir := t.TempDir()
 	app := filepath.Join(dir, "app")

@@ -103,13 +103,12 @@ func TestInterruptedSignedBuildLeavesNoSecret(t *testing.T) {
 	interruptAtRandom(t, rng, 8, dir, env, secrets, warm.elapsed, args...)
 }
 
-// wholeBuild fills the build cache, then runs one whole build under watch
-// and returns it: how long a build takes when nothing stops it.
+// wholeBuild makes sure the build cache holds hello's packages (through
+// helloBuild), then runs one whole build under watch and returns it: how
+// long a build takes when nothing stops it.
 func wholeBuild(t *testing.T, dir string, env, secrets []string, args ...string) watched {
 	t.Helper()
-	if r := runBundle(t, dir, env, append([]string{"build", "--dist", t.TempDir()}, args...)...); r.code != 0 {
-		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
-	}
+	helloBuild(t)
 	w := runWatched(t, dir, env, secrets, 0, 0, args...)
 	if w.code != 0 {
 		t.Fatalf("build under watch: exit %d\n%s", w.code, w.stderr)

@@ -19,19 +19,20 @@ import (
 )
 
 // darwinBuild builds examples/webui's darwin targets into a fresh dist,
-// universal or thin.
+// universal (every format) or thin (the app alone).
 func darwinBuild(t *testing.T, universal bool) (dist string) {
 	t.Helper()
 	dir := filepath.Join(repoRoot(t), "examples/webui")
 	args := []string{"build", "--target", "darwin/amd64,darwin/arm64"}
+	defer lockTree("examples/webui")()
 	if !universal {
+		args = append(args, "--format", "app")
 		// A thin build of the same source, from a copy of the config.
+		// It is removed before the folder is unlocked.
 		cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
 		thin := filepath.Join(dir, ".bundle-test-thin.yaml")
-		writeFile(t, thin, string(cfg)+"\n")
-		t.Cleanup(func() { os.Remove(thin) })
-		text := strings.Replace(string(cfg), "macos:\n", "macos:\n  universal: false\n", 1)
-		writeFile(t, thin, text)
+		defer os.Remove(thin)
+		writeFile(t, thin, strings.Replace(string(cfg), "macos:\n", "macos:\n  universal: false\n", 1))
 		args = append(args, "--config", thin)
 	}
 	dist = t.TempDir()
@@ -43,6 +44,7 @@ func darwinBuild(t *testing.T, universal bool) (dist string) {
 }
 
 func TestMacOSUniversalApp(t *testing.T) {
+	t.Parallel()
 	universal := darwinBuild(t, true)
 	m := readManifest(t, universal)
 	formats := map[string]string{}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bundlekit/bundle/internal/winetest"
@@ -51,6 +52,15 @@ func runBundle(t *testing.T, dir string, env []string, args ...string) result {
 // its exit code and output; only a failure to start it fails the test.
 func runIn(t *testing.T, dir string, env []string, name string, args ...string) result {
 	t.Helper()
+	r, err := runProgram(dir, env, name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runProgram is runIn for code that has no test of its own to fail.
+func runProgram(dir string, env []string, name string, args ...string) (result, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
@@ -61,9 +71,109 @@ func runIn(t *testing.T, dir string, env []string, name string, args ...string) 
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run %s: %v", name, err)
+		return result{}, fmt.Errorf("run %s: %w", name, err)
 	}
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}, nil
+}
+
+// A sharedBuild is one bundle build that several tests read, made at most
+// once per test binary, on first use. Its dist is in TestMain's folder, as
+// no single test owns it: readers must not change it (copy a file out
+// first).
+type sharedBuild struct {
+	once sync.Once
+	dist string
+	out  result
+	err  error
+}
+
+var shared struct {
+	mu     sync.Mutex
+	builds map[string]*sharedBuild
+	// one lets one shared build run at a time: on a cold build cache, two
+	// go commands compiling the same packages for the same target at once
+	// both do all the work, so the second build waits for the first and
+	// finds the packages compiled.
+	one sync.Mutex
+}
+
+// sharedDist returns the dist and the output of the shared build named
+// key; the first caller runs build, which gets a fresh folder of its own
+// and returns the dist it built into.
+func sharedDist(t *testing.T, key string, build func(work string) (dist string, r result, err error)) (string, result) {
+	t.Helper()
+	shared.mu.Lock()
+	if shared.builds == nil {
+		shared.builds = map[string]*sharedBuild{}
+	}
+	s := shared.builds[key]
+	if s == nil {
+		s = &sharedBuild{}
+		shared.builds[key] = s
+	}
+	shared.mu.Unlock()
+	s.once.Do(func() {
+		shared.one.Lock()
+		defer shared.one.Unlock()
+		work, err := os.MkdirTemp(filepath.Dir(bundleBin), "shared-")
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.dist, s.out, s.err = build(work)
+		if s.err == nil && s.out.code != 0 {
+			s.err = fmt.Errorf("exit %d\n%s%s", s.out.code, s.out.stdout, s.out.stderr)
+		}
+	})
+	if s.err != nil {
+		t.Fatalf("shared build of %s: %v", key, s.err)
+	}
+	return s.dist, s.out
+}
+
+// helloBuild is `make demo`: every target and format of examples/hello,
+// from a copy of it, with --clean. Tests that read such a build use this
+// one.
+func helloBuild(t *testing.T) (dist string, r result) {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "examples/hello")
+	return sharedDist(t, "make demo", func(work string) (string, result, error) {
+		dir := filepath.Join(work, "hello")
+		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+			return "", result{}, err
+		}
+		dist := filepath.Join(work, "dist")
+		r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--clean")
+		return dist, r, err
+	})
+}
+
+// exampleBuild bundles every target of an example of the repository as
+// tar.gz and zip, in place, so that its go.mod's replace resolves.
+func exampleBuild(t *testing.T, project string) string {
+	t.Helper()
+	dir := filepath.Join(repoRoot(t), project)
+	dist, _ := sharedDist(t, project, func(work string) (string, result, error) {
+		defer lockTree(project)()
+		dist := filepath.Join(work, "dist")
+		r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--format", "tar.gz,zip")
+		return dist, r, err
+	})
+	return dist
+}
+
+// trees has a lock per folder of the repository that tests build in place:
+// a Windows build puts its resources (a .syso) beside the main package
+// while it compiles, so two builds of one folder, or a build and a test
+// that checks the folder is unchanged, must not overlap.
+var trees sync.Map
+
+// lockTree locks a folder of the repository (such as examples/webui) and
+// returns the unlock.
+func lockTree(project string) (unlock func()) {
+	mu, _ := trees.LoadOrStore(project, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
 }
 
 // repoRoot is the top of the bundle repository.

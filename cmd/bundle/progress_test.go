@@ -10,6 +10,7 @@ import (
 // columns, a line when each target starts and ends compiling, one line per
 // artifact, the right plural, and the warnings repeated after the summary.
 func TestProgressLines(t *testing.T) {
+	t.Parallel()
 	dir := copyProject(t, "examples/respawn") // launches itself: one self-exec warning
 	r := runBundle(t, dir, []string{epoch}, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "tar.gz")
 	if r.code != 0 {

@@ -63,6 +63,7 @@ func gitProject(t *testing.T, more bool, tags ...string) string {
 // TestVersionNext is `bundle version --next`: the release after the latest
 // tag (or --from), and one-line errors with exit code 2.
 func TestVersionNext(t *testing.T) {
+	t.Parallel()
 	tagged := gitProject(t, true, "v1.0.0", "v1.2.3")
 	rc := gitProject(t, false, "v1.2.3", "v2.0.0-rc.1")
 	untagged := gitProject(t, true)
@@ -165,6 +166,7 @@ func releaseEnv() []string {
 // TestReleaseDryRun prints the next version and the plan and changes
 // nothing: no tag, no dist, the same git status.
 func TestReleaseDryRun(t *testing.T) {
+	t.Parallel()
 	dir := gitProject(t, true, "v1.2.3")
 	before, beforeTree := gitState(t, dir), treeOf(t, dir)
 	r := runScript(t, dir, releaseEnv(), "scripts/release.sh", "--dry-run", "minor")
@@ -187,6 +189,7 @@ func TestReleaseDryRun(t *testing.T) {
 // TestRelease tags v1.3.0 (annotated), builds dist with a checksums.txt
 // that sha256sum accepts, and lists what to upload.
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "coreutils", "sha256sum")
 	dir := gitProject(t, true, "v1.2.3")
 	r := runScript(t, dir, releaseEnv(), "scripts/release.sh", "minor")
@@ -228,6 +231,7 @@ func TestRelease(t *testing.T) {
 // TestReleaseRefuses: a dirty tree, a bad bump or an existing tag stop the
 // release before anything happens, and a failed build takes its tag back.
 func TestReleaseRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, dir string)

@@ -24,6 +24,7 @@ import (
 // the test and checks the signatures with rpm and gpg; the passphrase never
 // appears in bundle's output.
 func TestLinuxPackagesSigned(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "gnupg rpm binutils", "gpg", "rpm", "ar")
 	home := t.TempDir()
 	const pass = "correct-horse-battery-staple"
@@ -101,6 +102,7 @@ func TestLinuxPackagesSigned(t *testing.T) {
 // the signature over the control segment the way apk does: RSA PKCS#1 v1.5
 // over the SHA-1 of the control segment's gzip stream.
 func TestAPKSigned(t *testing.T) {
+	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // output, and with a fixed time two builds sign the exe and both
 // installers identically.
 func TestWindowsSigned(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "osslsigncode openssl nsis wixl", "osslsigncode", "openssl", "makensis", "wixl")
 	const pass = "hunter2-but-longer"
 	dir := copyProject(t, "examples/hello")

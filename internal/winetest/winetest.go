@@ -6,6 +6,7 @@ package winetest
 
 import (
 	"context"
+	_ "embed"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +15,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
-// Install is the command that installs what this package needs.
-const Install = "apt-get install wine wine64 binutils-mingw-w64-x86-64"
+// Install names the Debian packages this package needs.
+const Install = "wine wine64 binutils-mingw-w64-x86-64"
+
+// The bcryptprimitives.dll stand-in, assembled with the MinGW binutils.
+// Embedded rather than read beside this file, which a -trimpath build
+// cannot find.
+var (
+	//go:embed testdata/dllmain.s
+	dllmainS []byte
+	//go:embed testdata/bcryptprimitives.def
+	bcryptDef []byte
+)
 
 // Wine is a prepared Wine prefix.
 type Wine struct {
@@ -39,15 +52,7 @@ func Require(t *testing.T) *Wine {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("Wine tests run on linux/amd64")
 	}
-	for _, tool := range []string{"wine", "wineboot", "wineserver", "x86_64-w64-mingw32-as", "x86_64-w64-mingw32-ld"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := tool + " is missing: " + Install
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	testtool.Need(t, Install, "wine", "wineboot", "wineserver", "x86_64-w64-mingw32-as", "x86_64-w64-mingw32-ld")
 	shared.once.Do(func() { shared.wine, shared.err = setUp() })
 	if shared.err != "" {
 		t.Fatal(shared.err)
@@ -67,12 +72,16 @@ func setUp() (*Wine, string) {
 		// files written into the real home folder for installed shortcuts.
 		"WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d",
 	)
-	_, file, _, _ := runtime.Caller(0)
-	src := filepath.Join(filepath.Dir(file), "testdata")
+	asm, def := filepath.Join(dir, "dllmain.s"), filepath.Join(dir, "bcryptprimitives.def")
+	for p, data := range map[string][]byte{asm: dllmainS, def: bcryptDef} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return nil, err.Error()
+		}
+	}
 	obj, dll := filepath.Join(dir, "dllmain.o"), filepath.Join(dir, "bcryptprimitives.dll")
 	steps := [][]string{
-		{"x86_64-w64-mingw32-as", "-o", obj, filepath.Join(src, "dllmain.s")},
-		{"x86_64-w64-mingw32-ld", "--dll", "-e", "DllMain", "--subsystem", "windows", "-o", dll, obj, filepath.Join(src, "bcryptprimitives.def")},
+		{"x86_64-w64-mingw32-as", "-o", obj, asm},
+		{"x86_64-w64-mingw32-ld", "--dll", "-e", "DllMain", "--subsystem", "windows", "-o", dll, obj, def},
 		{"wineboot", "--init"},
 	}
 	for _, s := range steps {
