@@ -1,10 +1,9 @@
 // Package macho merges thin darwin executables into one universal ("fat")
-// Mach-O binary, reads such a binary back, and checks the ad-hoc code
-// signature Go's linker puts on darwin/arm64 executables.
+// Mach-O binary and reads such a binary back.
 //
-// debug/macho parses the thin inputs; the fat writer and the code-signature
-// reader are ours because the standard library only reads fat files and
-// does not look inside LC_CODE_SIGNATURE.
+// debug/macho parses the thin inputs; the fat writer is ours because the
+// standard library only reads fat files. (Its tests also check the ad-hoc
+// signature Go's linker puts on darwin/arm64 executables.)
 //
 // The layout Universal writes is the one llvm-lipo writes: a big-endian
 // fat_header and one fat_arch per slice, slices sorted by CPU type, each
