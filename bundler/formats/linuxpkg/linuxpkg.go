@@ -62,6 +62,12 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if f.name == "deb" && info.Deb.Signature.KeyFile == "" {
+		if err := writeDeb(ctx, info, in.WorkDir, w); err != nil {
+			return fmt.Errorf("deb: %w", err)
+		}
+		return nil
+	}
 	if err := p.Package(info, w); err != nil {
 		return fmt.Errorf("%s: %w", f.name, err)
 	}

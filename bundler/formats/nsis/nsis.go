@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,12 +61,18 @@ const (
 	scriptName = "installer.nsi"
 	iconName   = "icon.ico"
 	outName    = "installer.exe" // makensis warns that "setup.exe" makes Windows load compatibility shims
-	filesDir   = "files"         // hard links to the app's files, named 1, 2, 3 …
+	filesDir   = "files"         // the app folder again, as hard links, for File /r
 	signScript = "sign-uninstaller.sh"
 )
 
 // Package writes the script, the icon and links to the app's files into
 // in.WorkDir, runs makensis there and copies the installer to w.
+//
+// The script installs the whole folder with one File /r: one File line per
+// file made makensis read the folder of the file for each of them, so
+// 10,000 files took minutes. The uninstaller still deletes each installed
+// file by name, listed from the same staged folder, and removes folders
+// only when they are empty: a folder the user chose may hold more.
 func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) error {
 	path, err := tool.Find(Makensis, f.Name())
 	if err != nil {
@@ -167,17 +174,23 @@ func (s *Script) prepare(in packager.Input) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, d := range s.Dirs {
-		for _, f := range d.Files {
-			if err := linkOrCopy(f.abs, filepath.Join(in.WorkDir, filepath.FromSlash(f.Src))); err != nil {
-				return err
-			}
+	// The same tree under the work folder, so that no project or temp path
+	// reaches the script and the same inputs give the same installer
+	// (makensis sorts what File /r finds).
+	return filepath.WalkDir(in.AppDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		rel, err := filepath.Rel(in.AppDir, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		return linkOrCopy(p, dst)
+	})
 }
 
 // linkOrCopy makes dst the same file as src: a hard link (the app folder

@@ -191,23 +191,13 @@ func TestScriptFiles(t *testing.T) {
 	in := sampleInput(t, "amd64", "user")
 	in.Config.Icon = "icon.png"
 	s := render(t, in)
-	// Each folder once, with its files, in the order of the app folder;
-	// the files come from numbered links in the work folder.
-	want := []string{
+	// One File /r of the app folder's copy in the work folder; each
+	// installed file is deleted by name, folders only when empty.
+	checkOrder(t, s, []string{
 		`SetOutPath "$INSTDIR"`,
-		`File "/oname=LICENSE" "files/1"`,
-		`File "/oname=hello.exe" "files/5"`,
-		`SetOutPath "$INSTDIR\docs"`,
-		`File "/oname=guide.txt" "files/2"`,
-		`File "/oname=z-last.txt" "files/4"`,
-		`SetOutPath "$INSTDIR\docs\img"`,
-		`File "/oname=logo.png" "files/3"`,
-		`SetOutPath "$INSTDIR\empty"`,
-		`SetOutPath "$INSTDIR\zz"`,
-		`File "/oname=$$weird {name}.txt" "files/6"`,
+		`File /r "files/*"`,
 		`WriteUninstaller "$INSTDIR\uninstall.exe"`,
-	}
-	checkOrder(t, s, want)
+	})
 	checkOrder(t, s, []string{
 		`Delete "$INSTDIR\LICENSE"`,
 		`Delete "$INSTDIR\hello.exe"`,
@@ -412,5 +402,52 @@ func TestPackageMakensisError(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("%d bytes written after a failure", out.Len())
+	}
+}
+
+func TestCompressor(t *testing.T) {
+	for _, tt := range []struct {
+		size int64
+		want string
+	}{
+		{0, "lzma"},
+		{lzmaLimit, "lzma"},
+		{lzmaLimit + 1, "zlib"},
+		{500 << 20, "zlib"},
+	} {
+		if got := compressor(tt.size); got != tt.want {
+			t.Errorf("compressor(%d) = %s, want %s", tt.size, got, tt.want)
+		}
+	}
+}
+
+// TestPackageHoldsEveryFile lists the installer with 7-Zip, which reads
+// NSIS installers: File /r put every file of the app folder in it, under
+// its path.
+func TestPackageHoldsEveryFile(t *testing.T) {
+	testtool.Need(t, "nsis 7zip", "makensis", "7zz")
+	in := sampleInput(t, "amd64", "user")
+	var out bytes.Buffer
+	if err := (Format{}).Package(context.Background(), in, &out); err != nil {
+		t.Fatal(err)
+	}
+	setup := filepath.Join(t.TempDir(), "setup.exe")
+	if err := os.WriteFile(setup, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := exec.Command("7zz", "l", "-slt", setup).CombinedOutput()
+	if err != nil {
+		t.Fatalf("7zz l: %v\n%s", err, b)
+	}
+	listed := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(strings.TrimSpace(l), "Path = "); ok {
+			listed[strings.ReplaceAll(p, `\`, "/")] = true
+		}
+	}
+	for _, want := range []string{"hello.exe", "LICENSE", "docs/guide.txt", "docs/img/logo.png", "docs/z-last.txt", "zz/$weird {name}.txt"} {
+		if !listed[want] {
+			t.Errorf("the installer does not hold %s:\n%s", want, b)
+		}
 	}
 }
