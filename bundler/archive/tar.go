@@ -2,12 +2,13 @@ package archive
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // TarGz writes root's tree into w as a gzip-compressed tar, every entry
@@ -18,7 +19,7 @@ func TarGz(w io.Writer, root, prefix string, mtime time.Time) error {
 		return err
 	}
 	mtime = clampTime(mtime)
-	gz, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	gz, err := gzip.NewWriterLevel(w, level)
 	if err != nil {
 		return fmt.Errorf("tar.gz: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Zip writes root's tree into w as a zip archive, every entry under prefix,
@@ -19,6 +21,9 @@ func Zip(w io.Writer, root, prefix string, mtime time.Time) error {
 	}
 	mtime = clampTime(mtime)
 	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, level)
+	})
 	for _, e := range entries {
 		if err := writeZipEntry(zw, e, mtime); err != nil {
 			return fmt.Errorf("zip: %s: %w", e.name, err)

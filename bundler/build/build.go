@@ -8,7 +8,7 @@
 //	dist     prepare the output folder                         (artifact)
 //	compile  go build each target, in parallel, with the hook   (compile, hook)
 //	         and Windows resources (icon, manifest, version)   (resources.go, winres)
-//	         meanwhile: where does the app run itself?          (selfcheck.go)
+//	         then, beside the rest: where does the app run itself? (selfcheck.go)
 //	universal merge darwin/amd64 and darwin/arm64              (macos.go)
 //	stage    lay out the app folder or the .app bundle         (stage.go, macos.go)
 //	package  the SBOM and each format's artifact, atomically   (sbom, formats)
@@ -219,10 +219,18 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
 	}
-	g.SetLimit(parallelism(o.Parallel))
+	r.compiling = make(chan struct{}, parallelism(o.Parallel))
+	r.packing = make(chan struct{}, parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
-		if len(job.Parts) == 0 {
+		if len(job.Parts) > 0 {
+			continue
+		}
+		// The compile slot is taken here, so targets compile in the plan's
+		// order; build gives it back once its go build is done.
+		select {
+		case r.compiling <- struct{}{}:
 			g.Go(func() error { return r.build(gctx, job) })
+		case <-gctx.Done():
 		}
 	}
 	if err := wait(ctx, g, r.abandon); err != nil {
@@ -266,6 +274,12 @@ type runner struct {
 	mac     *macsign.Signer // signs darwin executables and apps; nil: no signing
 	notary  *macNotary      // notarizes what mac signed; nil: no notarization
 
+	// Slots: --parallel go builds run at once, and as many artifacts are
+	// made at once besides, so the next targets compile while the first
+	// ones are packaged, and a target's formats are made side by side.
+	compiling chan struct{}
+	packing   chan struct{}
+
 	mu      sync.Mutex
 	made    []artifact.Artifact
 	writing map[string]int       // artifacts being written into dist, for abandon
@@ -275,9 +289,6 @@ type runner struct {
 // build compiles one target (or merges a universal binary from its parts),
 // stages its app folder and makes each of its formats.
 func (r *runner) build(ctx context.Context, job Job) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	t := job.Target
 	start := time.Now()
 	var exe string
@@ -285,7 +296,10 @@ func (r *runner) build(ctx context.Context, job Job) error {
 	if len(job.Parts) > 0 {
 		exe, err = r.mergeUniversal(job)
 	} else {
-		exe, err = r.compile(ctx, t)
+		if err = ctx.Err(); err == nil { // nothing starts once the build has failed
+			exe, err = r.compile(ctx, t)
+		}
+		<-r.compiling // taken by Run
 		if err == nil && r.mac != nil && t.OS == "darwin" {
 			// Before anything is made from it; a universal binary merges
 			// slices signed here, and the .app's copy is signed again
@@ -308,45 +322,62 @@ func (r *runner) build(ctx context.Context, job Job) error {
 			return fmt.Errorf("%s: %w", t, err)
 		}
 	}
-	if err := r.check.wait(ctx); err != nil { // nothing reaches dist before the check passes
-		return err
-	}
 	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
+	g, gctx := errgroup.WithContext(ctx)
 	if r.sbom {
-		if err := r.writeSBOM(ctx, t, job, exe, stem, start); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			return withSlot(gctx, r.packing, func() error { return r.writeSBOM(gctx, t, job, exe, stem, start) })
+		})
 	}
 	for _, f := range job.Formats {
-		formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
-		if err := os.MkdirAll(formatWork, 0o755); err != nil {
-			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
-		}
-		appDir, exeRel := app.forFormat(f)
-		in := packager.Input{
-			Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
-			AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
-		}
-		if r.signer != nil && t.OS == "windows" {
-			in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
-		}
-		name := f.FileName(in)
-		fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
-		if so, ok := f.(packager.SignedOutput); ok {
-			switch kind := so.SignedAs(); {
-			case kind == packager.SignAuthenticode && r.signer != nil:
-				fill = r.signedOutput(ctx, f, in, r.signer.sign)
-			case kind == packager.SignDiskImage && r.mac != nil:
-				fill = r.signedOutput(ctx, f, in, r.signDiskImage(t))
-			}
-		}
-		size, sum, err := r.writeArtifact(ctx, name, fill)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", f.Name(), t, err)
-		}
-		r.record(t, f.Name(), name, size, sum, start)
+		g.Go(func() error {
+			return withSlot(gctx, r.packing, func() error { return r.makeFormat(gctx, t, f, app, stem, start) })
+		})
 	}
+	return g.Wait()
+}
+
+// makeFormat makes the target's artifact of format f into dist.
+func (r *runner) makeFormat(ctx context.Context, t packager.Target, f packager.Format, app staged, stem string, start time.Time) error {
+	formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
+	if err := os.MkdirAll(formatWork, 0o755); err != nil {
+		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
+	}
+	appDir, exeRel := app.forFormat(f)
+	in := packager.Input{
+		Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
+		AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
+	}
+	if r.signer != nil && t.OS == "windows" {
+		in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
+	}
+	name := f.FileName(in)
+	fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
+	if so, ok := f.(packager.SignedOutput); ok {
+		switch kind := so.SignedAs(); {
+		case kind == packager.SignAuthenticode && r.signer != nil:
+			fill = r.signedOutput(ctx, f, in, r.signer.sign)
+		case kind == packager.SignDiskImage && r.mac != nil:
+			fill = r.signedOutput(ctx, f, in, r.signDiskImage(t))
+		}
+	}
+	size, sum, err := r.writeArtifact(ctx, name, fill)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
+	}
+	r.record(t, f.Name(), name, size, sum, start)
 	return nil
+}
+
+// withSlot runs do once it holds one of slots, or returns ctx's error.
+func withSlot(ctx context.Context, slots chan struct{}, do func() error) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-slots }()
+	return do()
 }
 
 // record lists a finished artifact, which the journal already owns, in
@@ -461,6 +492,7 @@ func (r *runner) compile(ctx context.Context, t packager.Target) (string, error)
 	if err != nil {
 		return "", err
 	}
+	r.check.targetCompiled(t)
 	if r.signer != nil && t.OS == "windows" {
 		// Signed before it goes into any archive or installer.
 		if err := r.signer.sign(ctx, exe); err != nil {

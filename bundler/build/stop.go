@@ -58,7 +58,14 @@ func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Wr
 		r.writing[name]--
 		r.mu.Unlock()
 	}()
-	return r.journal.WriteFile(name, func(w io.Writer) error { return fill(stopWriter{ctx, w}) })
+	return r.journal.WriteFile(name, func(w io.Writer) error {
+		if err := fill(stopWriter{ctx, w}); err != nil {
+			return err
+		}
+		// Made while the self-exec check runs, renamed into dist only once
+		// it has passed: a failed check removes the unfinished file.
+		return r.check.wait(ctx)
+	})
 }
 
 // abandon removes the temporary files of the artifacts still being written,

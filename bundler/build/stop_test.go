@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,37 @@ func newTestRunner(t *testing.T, dist string) *runner {
 		t.Fatal(err)
 	}
 	t.Cleanup(j.Close)
-	return &runner{dist: dist, journal: j}
+	return &runner{dist: dist, journal: j, check: finishedCheck(nil)}
+}
+
+// finishedCheck is a self-exec check that is over, with verdict err.
+func finishedCheck(err error) *selfCheck {
+	c := &selfCheck{done: make(chan struct{}), err: err}
+	close(c.done)
+	return c
+}
+
+// TestWriteArtifactAfterTheCheck: an artifact made while the self-exec
+// check runs reaches dist only if the check passes.
+func TestWriteArtifactAfterTheCheck(t *testing.T) {
+	dist := t.TempDir()
+	r := newTestRunner(t, dist)
+	r.check = finishedCheck(errors.New("--strict: a finding"))
+	fill := func(w io.Writer) error { _, err := io.WriteString(w, "zip"); return err }
+	if _, _, err := r.writeArtifact(context.Background(), "a.zip", fill); err == nil || err.Error() != "--strict: a finding" {
+		t.Fatalf("err %v", err)
+	}
+	entries, _ := os.ReadDir(dist)
+	for _, e := range entries {
+		if e.Name() != artifact.JournalName && e.Name() != artifact.LockName {
+			t.Errorf("a failed check left %s in dist", e.Name())
+		}
+	}
+	r.check = finishedCheck(nil)
+	if _, _, err := r.writeArtifact(context.Background(), "a.zip", fill); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dist, "a.zip")); err != nil || string(b) != "zip" {
+		t.Errorf("after a passed check: %q, %v", b, err)
+	}
 }
