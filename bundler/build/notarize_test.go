@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -46,9 +45,10 @@ func notarizedProject(t *testing.T, notarize bool) (dir string, srv *notarytest.
 		t.Fatal(err)
 	}
 	srv = notarytest.New(t, issuer, keyID, &key.PublicKey)
-	_, self, _, _ := runtime.Caller(0)
 	dir = filepath.Join(t.TempDir(), "hello")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(filepath.Dir(self), "..", "..", "examples", "hello"))); err != nil {
+	// Tests run in their package's folder (a path from runtime.Caller
+	// would not survive -trimpath).
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", "hello"))); err != nil {
 		t.Fatal(err)
 	}
 	chain, err = testcert.WriteChain(t.TempDir(), p12Password, testcert.ChainOptions{DeveloperID: true,
