@@ -59,6 +59,14 @@ func TestMacOSUniversalApp(t *testing.T) {
 			t.Fatalf("no %s artifact: %v", f, m.Artifacts)
 		}
 	}
+	// The dmg is compressed: at most 1.1× the app zip of the same bundle.
+	sizes := map[string]int64{}
+	for _, a := range m.Artifacts {
+		sizes[a.Format] = a.Size
+	}
+	if ratio := float64(sizes["dmg"]) / float64(sizes["app"]); ratio > 1.1 {
+		t.Errorf("dmg is %d bytes, %.3f× the app zip's %d", sizes["dmg"], ratio, sizes["app"])
+	}
 
 	// The tar.gz holds the bare universal binary, as CLI users and
 	// Homebrew expect; the .app is in the app and dmg formats.
