@@ -429,7 +429,7 @@ func procStat(pid int) (ppid int, start, state string, ok bool) {
 // sends a second signal: bundle exits at once with that signal's code.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	dir := copyProject(t, "examples/hello")
-	cmd := exec.Command(bundleBin, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "tar.gz")
+	cmd := exec.Command(bundleBin, "build", "--dist", t.TempDir(), "--target", "linux/amd64,linux/arm64,windows/amd64", "--format", "tar.gz,zip")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), epoch, "TMPDIR="+t.TempDir())
 	if err := cmd.Start(); err != nil {
@@ -437,7 +437,12 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	time.Sleep(300 * time.Millisecond)
+	// Signal once the build runs a program of its own (go): with a warm
+	// cache the whole build takes well under a second, so a fixed delay
+	// could miss it.
+	if !waitForChild(cmd.Process.Pid, 5*time.Second) {
+		t.Fatal("bundle started no program within 5 s")
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -450,4 +455,19 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 143 {
 		t.Errorf("exit %d after SIGINT and SIGTERM, want 143", code)
 	}
+}
+
+// waitForChild waits until process pid has a child.
+func waitForChild(pid int, limit time.Duration) bool {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			if child, err := strconv.Atoi(e.Name()); err == nil {
+				if ppid, _, _, ok := procStat(child); ok && ppid == pid {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

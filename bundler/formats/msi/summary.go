@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -43,30 +44,43 @@ const summaryStream = "\x05SummaryInformation"
 // file readers (such as richardlehane/mscfb) do not say where a stream's
 // bytes lie in the file; the values keep their lengths, so the file's
 // layout is untouched.
+//
+// It works on the file, not a copy in memory: an MSI holds its payload, and
+// only the compound file's tables and the summary stream are read whole.
 func makeReproducible(path string, upgrade uuid.UUID, version, arch string, at time.Time) error {
-	data, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
-	offsets, err := streamOffsets(data, summaryStream)
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	cf := compoundFile{r: f, size: info.Size()}
+	offsets, err := streamOffsets(cf, summaryStream)
 	if err != nil {
 		return fmt.Errorf("msi: summary information: %w", err)
 	}
 	stream := make([]byte, len(offsets))
 	for i, o := range offsets {
-		stream[i] = data[o]
+		b, err := cf.read(o, 1)
+		if err != nil {
+			return fmt.Errorf("msi: summary information: %w", err)
+		}
+		stream[i] = b[0]
 	}
 	fields, err := summaryFields(stream)
 	if err != nil {
 		return fmt.Errorf("msi: summary information: %w", err)
 	}
 	var revision []int // offsets in stream of the PackageCode's 38 characters
-	for _, f := range fields {
-		switch f.id {
+	for _, fl := range fields {
+		switch fl.id {
 		case pidRevNumber:
-			revision = f.span
+			revision = fl.span
 		case pidCreateDTM, pidLastSaveDTM, pidLastPrinted:
-			copy(f.bytes(stream), filetime(at))
+			copy(fl.bytes(stream), filetime(at))
 		}
 	}
 	if len(revision) != 38 {
@@ -76,14 +90,37 @@ func makeReproducible(path string, upgrade uuid.UUID, version, arch string, at t
 		stream[i] = '0'
 	}
 	for i, o := range offsets { // blanked, to hash the content
-		data[o] = stream[i]
+		if _, err := f.WriteAt(stream[i:i+1], int64(o)); err != nil {
+			return err
+		}
 	}
-	sum := sha256.Sum256(data)
-	code := guid(uuid.NewSHA1(upgrade, []byte(fmt.Sprintf("package:%s:%s:%x", version, arch, sum))))
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, info.Size())); err != nil {
+		return err
+	}
+	code := "{" + guid(uuid.NewSHA1(upgrade, []byte(fmt.Sprintf("package:%s:%s:%x", version, arch, h.Sum(nil))))) + "}"
 	for k, i := range revision {
-		data[offsets[i]] = ("{" + code + "}")[k]
+		if _, err := f.WriteAt([]byte{code[k]}, int64(offsets[i])); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(path, data, 0o644)
+	return f.Close()
+}
+
+// compoundFile reads a compound file's sectors on demand.
+type compoundFile struct {
+	r    io.ReaderAt
+	size int64
+}
+
+// read returns n bytes at off, or an error naming where the file ends.
+func (c compoundFile) read(off, n int) ([]byte, error) {
+	if off < 0 || int64(off)+int64(n) > c.size {
+		return nil, fmt.Errorf("offset %d beyond the file's %d bytes", off, c.size)
+	}
+	b := make([]byte, n)
+	_, err := c.r.ReadAt(b, int64(off))
+	return b, err
 }
 
 // field is one property of a property set: its id and the file offsets
@@ -155,47 +192,55 @@ func filetime(t time.Time) []byte {
 
 // streamOffsets returns, for each byte of the named stream in a compound
 // file (MS-CFB), its offset in the file.
-func streamOffsets(f []byte, name string) ([]int, error) {
+func streamOffsets(f compoundFile, name string) ([]int, error) {
 	le := binary.LittleEndian
-	if len(f) < 512 || !bytes.Equal(f[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
+	head, err := f.read(0, 512)
+	if err != nil || !bytes.Equal(head[:8], []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}) {
 		return nil, errors.New("not a compound file")
 	}
-	secSize := 1 << le.Uint16(f[30:])
-	miniSize := 1 << le.Uint16(f[32:])
+	secSize := 1 << le.Uint16(head[30:])
+	miniSize := 1 << le.Uint16(head[32:])
 	if secSize != 512 && secSize != 4096 || miniSize != 64 {
 		return nil, errors.New("unexpected sector sizes")
 	}
 	sector := func(n uint32) int { return (int(n) + 1) * secSize }
+	readSector := func(n uint32, what string) ([]byte, error) {
+		b, err := f.read(sector(n), secSize)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return b, nil
+	}
 
 	// The FAT's sectors: 109 in the header, the rest in the DIFAT chain.
 	var fatSectors []uint32
 	for i := 0; i < 109; i++ {
-		if s := le.Uint32(f[76+4*i:]); s < 0xfffffffa {
+		if s := le.Uint32(head[76+4*i:]); s < 0xfffffffa {
 			fatSectors = append(fatSectors, s)
 		}
 	}
-	for d, left := le.Uint32(f[68:]), le.Uint32(f[72:]); d < 0xfffffffa && left > 0; left-- {
-		off := sector(d)
-		if off+secSize > len(f) {
-			return nil, errors.New("DIFAT out of range")
+	for d, left := le.Uint32(head[68:]), le.Uint32(head[72:]); d < 0xfffffffa && left > 0; left-- {
+		sec, err := readSector(d, "DIFAT")
+		if err != nil {
+			return nil, err
 		}
 		for i := 0; i < secSize/4-1; i++ {
-			if s := le.Uint32(f[off+4*i:]); s < 0xfffffffa {
+			if s := le.Uint32(sec[4*i:]); s < 0xfffffffa {
 				fatSectors = append(fatSectors, s)
 			}
 		}
-		d = le.Uint32(f[off+secSize-4:])
+		d = le.Uint32(sec[secSize-4:])
 	}
 	// table reads the 32-bit entries of a FAT or mini FAT from its sectors.
 	table := func(secs []uint32, what string) ([]uint32, error) {
 		var t []uint32
 		for _, s := range secs {
-			off := sector(s)
-			if off+secSize > len(f) {
-				return nil, errors.New(what + " out of range")
+			sec, err := readSector(s, what)
+			if err != nil {
+				return nil, err
 			}
 			for i := 0; i < secSize/4; i++ {
-				t = append(t, le.Uint32(f[off+4*i:]))
+				t = append(t, le.Uint32(sec[4*i:]))
 			}
 		}
 		return t, nil
@@ -216,16 +261,17 @@ func streamOffsets(f []byte, name string) ([]int, error) {
 		}
 		return out, nil
 	}
-	dirSectors, err := chain(fat, le.Uint32(f[48:]))
+	dirSectors, err := chain(fat, le.Uint32(head[48:]))
 	if err != nil {
 		return nil, err
 	}
 	var dir []byte
 	for _, s := range dirSectors {
-		if sector(s)+secSize > len(f) {
-			return nil, errors.New("directory out of range")
+		sec, err := readSector(s, "directory")
+		if err != nil {
+			return nil, err
 		}
-		dir = append(dir, f[sector(s):sector(s)+secSize]...)
+		dir = append(dir, sec...)
 	}
 	want := utf16.Encode([]rune(name))
 	var root, entry []byte
@@ -243,16 +289,17 @@ func streamOffsets(f []byte, name string) ([]int, error) {
 	}
 	size := int(le.Uint32(entry[120:]))
 	start := le.Uint32(entry[116:])
-	if size >= int(le.Uint32(f[56:])) { // a regular stream
+	fileLen := int(f.size)
+	if size >= int(le.Uint32(head[56:])) { // a regular stream
 		secs, err := chain(fat, start)
 		if err != nil {
 			return nil, err
 		}
-		return spread(secs, sector, secSize, size, len(f))
+		return spread(secs, sector, secSize, size, fileLen)
 	}
 	// A small stream lives in the mini stream, which is the root entry's
 	// regular stream, in 64-byte mini sectors chained by the mini FAT.
-	miniFATSecs, err := chain(fat, le.Uint32(f[60:]))
+	miniFATSecs, err := chain(fat, le.Uint32(head[60:]))
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +311,7 @@ func streamOffsets(f []byte, name string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	miniStream, err := spread(rootSecs, sector, secSize, len(rootSecs)*secSize, len(f))
+	miniStream, err := spread(rootSecs, sector, secSize, len(rootSecs)*secSize, fileLen)
 	if err != nil {
 		return nil, err
 	}
