@@ -18,7 +18,7 @@ func TestWorkerSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"doc.go", "worker.go", "guard.go", "supervise_linux.go", "supervise_windows.go"} {
+	for _, want := range []string{"doc.go", "worker.go", "guard.go", "os_linux.go", "os_windows.go"} {
 		if _, ok := files[want]; !ok {
 			t.Errorf("WorkerSource lacks %s", want)
 		}

@@ -1,13 +1,216 @@
+// Windows: the kill-on-close Job Object, the parent pid, the refusal log,
+// supervision and the lineage channels.
+
 package worker
 
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
 )
+
+var (
+	kernel32                     = syscall.NewLazyDLL("kernel32.dll")
+	procCreateJobObjectW         = kernel32.NewProc("CreateJobObjectW")
+	procSetInformationJobObject  = kernel32.NewProc("SetInformationJobObject")
+	procAssignProcessToJobObject = kernel32.NewProc("AssignProcessToJobObject")
+)
+
+const (
+	processSetQuota                    = 0x0100 // PROCESS_SET_QUOTA
+	jobObjectExtendedLimitInformation  = 9      // JOBOBJECTINFOCLASS
+	jobObjectLimitKillOnJobClose       = 0x2000 // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+	extendedLimitInformationSize64Bit  = 144    // sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION), 64-bit
+	extendedLimitInformationSize32Bit  = 112    // the same, 32-bit
+	extendedLimitInformationLimitFlags = 2      // index of the uint64 holding LimitFlags (byte offset 16)
+)
+
+// job is this process's kill-on-close job object. It is created on first use
+// and never closed: the kernel closes it when this process exits, however it
+// exits, and then kills every process in it.
+var job struct {
+	once   sync.Once
+	handle syscall.Handle
+	err    error
+}
+
+// assignToJob puts the process pid in the job.
+func assignToJob(pid int) error {
+	job.once.Do(func() { job.handle, job.err = createKillOnCloseJob() })
+	if job.err != nil {
+		return job.err
+	}
+	p, err := syscall.OpenProcess(processSetQuota|syscall.PROCESS_TERMINATE, false, uint32(pid))
+	if err != nil {
+		return fmt.Errorf("OpenProcess %d: %w", pid, err)
+	}
+	defer syscall.CloseHandle(p)
+	if ok, _, err := procAssignProcessToJobObject.Call(uintptr(job.handle), uintptr(p)); ok == 0 {
+		return fmt.Errorf("AssignProcessToJobObject %d: %w", pid, err)
+	}
+	return nil
+}
+
+func createKillOnCloseJob() (syscall.Handle, error) {
+	// Find first: Call panics on a missing procedure.
+	for _, p := range []*syscall.LazyProc{procCreateJobObjectW, procSetInformationJobObject, procAssignProcessToJobObject} {
+		if err := p.Find(); err != nil {
+			return 0, err
+		}
+	}
+	h, _, err := procCreateJobObjectW.Call(0, 0)
+	if h == 0 {
+		return 0, fmt.Errorf("CreateJobObject: %w", err)
+	}
+	// JOBOBJECT_EXTENDED_LIMIT_INFORMATION as raw, 8-byte aligned memory:
+	// its only field set here, BasicLimitInformation.LimitFlags, sits at
+	// byte 16 on every architecture, while Go's struct layout would differ
+	// from C's on 32-bit Windows (int64 alignment).
+	var info [extendedLimitInformationSize64Bit / 8]uint64
+	info[extendedLimitInformationLimitFlags] = jobObjectLimitKillOnJobClose
+	size := uintptr(extendedLimitInformationSize64Bit)
+	if unsafe.Sizeof(uintptr(0)) == 4 {
+		size = extendedLimitInformationSize32Bit
+	}
+	if ok, _, err := procSetInformationJobObject.Call(h, jobObjectExtendedLimitInformation, uintptr(unsafe.Pointer(&info[0])), size); ok == 0 {
+		syscall.CloseHandle(syscall.Handle(h))
+		return 0, fmt.Errorf("SetInformationJobObject: %w", err)
+	}
+	return syscall.Handle(h), nil
+}
+
+var procNtQueryInformationProcess = syscall.NewLazyDLL("ntdll.dll").NewProc("NtQueryInformationProcess")
+
+// parentPID returns the id of the process that created this one. os.Getppid
+// takes a snapshot of every process in the system to find it (milliseconds
+// on a busy machine, at every program start); the process's own basic
+// information holds the same value.
+func parentPID() int {
+	current, _ := syscall.GetCurrentProcess()
+	if ppid, ok := parentOf(current); ok {
+		return ppid
+	}
+	return os.Getppid()
+}
+
+// parentOf returns the id of the process that created the process h (a
+// handle with PROCESS_QUERY_LIMITED_INFORMATION access at least). That
+// process may have exited since, and its id may have been reused.
+func parentOf(h syscall.Handle) (int, bool) {
+	// PROCESS_BASIC_INFORMATION: six pointer-sized fields once padded.
+	var info struct {
+		exitStatus          uintptr
+		pebBaseAddress      uintptr
+		affinityMask        uintptr
+		basePriority        uintptr
+		uniqueProcessID     uintptr
+		inheritedFromUnique uintptr
+	}
+	const processBasicInformation = 0
+	if procNtQueryInformationProcess.Find() != nil {
+		return 0, false
+	}
+	status, _, _ := procNtQueryInformationProcess.Call(uintptr(h), processBasicInformation,
+		uintptr(unsafe.Pointer(&info)), unsafe.Sizeof(info), 0)
+	if status != 0 {
+		return 0, false
+	}
+	return int(info.inheritedFromUnique), true
+}
+
+// logDiagnostic appends line to <UserCacheDir>/bundle-runtime/<exe>.log,
+// because a GUI-subsystem program has no console to show stderr. Failures
+// are ignored: the diagnostic is best-effort and the exit code still tells.
+func logDiagnostic(exe, line string) {
+	cache, err := os.UserCacheDir()
+	if err != nil || exe == "" {
+		return
+	}
+	dir := filepath.Join(cache, "bundle-runtime")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	base := filepath.Base(exe)
+	name := strings.TrimSuffix(base, filepath.Ext(base)) + ".log"
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s pid %d: %s\r\n", time.Now().Format(time.RFC3339), os.Getpid(), line)
+}
+
+// lifelineCarriesGo is true on Windows: the worker waits for goByte, which
+// the parent sends only after putting the worker in its job object, so the
+// worker cannot start anything that escapes the job.
+const lifelineCarriesGo = true
+
+// useJobObject is true in every real program; tests switch it off in a
+// helper process to check that the lifeline alone stops an orphaned worker.
+var useJobObject = true
+
+// passLifeline lets the child inherit the read end of the lifeline (and only
+// that handle: exec passes an explicit handle list) and returns its value.
+// Handle values are the same in the child.
+func passLifeline(cmd *exec.Cmd, r *os.File) (string, error) {
+	h := syscall.Handle(r.Fd())
+	if err := syscall.SetHandleInformation(h, syscall.HANDLE_FLAG_INHERIT, syscall.HANDLE_FLAG_INHERIT); err != nil {
+		return "", fmt.Errorf("make lifeline inheritable: %w", err)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{AdditionalInheritedHandles: []syscall.Handle{h}}
+	return strconv.FormatUint(uint64(h), 10), nil
+}
+
+// afterStart puts the worker in this process's kill-on-close job, so it dies
+// with this process however that ends, then lets the worker begin. If the
+// job cannot be used (nested-job limits of old Windows, a job that forbids
+// it), the lifeline alone still stops the worker when this process exits.
+func afterStart(p *os.Process, lifeline *os.File) {
+	if useJobObject {
+		assignToJob(p.Pid)
+	}
+	lifeline.Write([]byte{goByte}) // fails only if the worker is already gone
+}
+
+// requestStop does nothing beyond closing the lifeline, which works for GUI
+// programs too: they have no console to send control events to.
+func requestStop(*os.Process) {}
+
+// kill terminates the worker (TerminateProcess, exit status 1).
+func kill(p *os.Process) {
+	p.Kill()
+}
+
+// openLifeline opens the inherited read end of the lifeline.
+func openLifeline(ref string) (*os.File, error) {
+	v, err := strconv.ParseUint(ref, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("invalid %s=%q", envLifeline, ref)
+	}
+	h := syscall.Handle(v)
+	// Not inheritable any more, so the worker's own children do not get it;
+	// this also fails for a handle that is not open.
+	if err := syscall.SetHandleInformation(h, syscall.HANDLE_FLAG_INHERIT, 0); err != nil {
+		return nil, fmt.Errorf("lifeline handle %d: %w", v, err)
+	}
+	return os.NewFile(uintptr(h), "bundle-rt-lifeline"), nil
+}
+
+// subscribeStopSignals makes Ctrl-C/Ctrl-Break (os.Interrupt) and console
+// close, logoff and shutdown (SIGTERM) stop requests.
+func subscribeStopSignals() chan os.Signal {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	return c
+}
 
 // Windows passes no descriptor through os/exec (it lists the handles a
 // child inherits), so the record travels in two places that, unlike the

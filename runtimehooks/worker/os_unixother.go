@@ -1,8 +1,19 @@
 //go:build unix && !linux
 
+// macOS and the BSDs: what Linux does with Pdeathsig and /proc, they do
+// without.
+
 package worker
 
-import "syscall"
+import (
+	"syscall"
+)
+
+// sysProcAttr gives the worker its own process group. Outside Linux there
+// is no Pdeathsig to rely on; the lifeline tells the worker its parent died.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
 
 // newTokenFD returns a descriptor of an unlinked temporary file.
 func newTokenFD() (int, error) { return tempTokenFD() }

@@ -1,5 +1,8 @@
 //go:build !unix && !windows
 
+// Neither Unix nor Windows (js, wasip1, plan9): no supervision and no
+// lineage descriptor.
+
 package worker
 
 import (
@@ -32,3 +35,18 @@ func subscribeStopSignals() chan os.Signal {
 	signal.Notify(c, os.Interrupt)
 	return c
 }
+
+// No process model to speak of: the environment carries the record, and
+// every recorded process counts as alive.
+func readTokenFD() (string, bool) { return "", false }
+
+func installToken(string) {}
+
+func processStart(int) int64 { return 0 }
+
+func alive(lineageEntry) bool { return true }
+
+func parentPID() int { return os.Getppid() }
+
+// logDiagnostic does nothing: outside Windows, stderr is where programs report.
+func logDiagnostic(exe, line string) {}

@@ -1,6 +1,0 @@
-//go:build !windows
-
-package worker
-
-// logDiagnostic does nothing: outside Windows, stderr is where programs report.
-func logDiagnostic(exe, line string) {}
