@@ -12,6 +12,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/archive"
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/linktree"
 	"github.com/bundlekit/bundle/bundler/macsign"
 	"github.com/bundlekit/bundle/bundler/notary"
 	"github.com/bundlekit/bundle/bundler/packager"
@@ -133,12 +134,12 @@ func (r *runner) notarize(ctx context.Context, t packager.Target, path string) e
 func (r *runner) notarizeApp(ctx context.Context, t packager.Target, s staged) error {
 	dir := filepath.Join(r.targetDir(t), "notarize")
 	if s.bundle != "" {
-		if err := copyTree(s.bundle, dir); err != nil {
+		if err := linktree.Mirror(s.bundle, dir); err != nil {
 			return err
 		}
 	}
 	if s.plain != "" {
-		if err := copyFile(filepath.Join(s.plain, s.plainExe), filepath.Join(dir, s.plainExe), 0o755); err != nil {
+		if err := linktree.Mirror(filepath.Join(s.plain, s.plainExe), filepath.Join(dir, s.plainExe)); err != nil {
 			return err
 		}
 	}

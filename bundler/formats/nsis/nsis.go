@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/config"
 	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler/linktree"
 	"github.com/bundlekit/bundle/bundler/packager"
 	"github.com/bundlekit/bundle/bundler/proc"
 	"github.com/bundlekit/bundle/bundler/tool"
@@ -177,40 +177,5 @@ func (s *Script) prepare(in packager.Input) error {
 	// The same tree under the work folder, so that no project or temp path
 	// reaches the script and the same inputs give the same installer
 	// (makensis sorts what File /r finds).
-	return filepath.WalkDir(in.AppDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(in.AppDir, p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		return linkOrCopy(p, dst)
-	})
-}
-
-// linkOrCopy makes dst the same file as src: a hard link (the app folder
-// and the work folder are on one file system), or a copy.
-func linkOrCopy(src, dst string) error {
-	if os.Link(src, dst) == nil {
-		return nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return linktree.Mirror(in.AppDir, dir)
 }
