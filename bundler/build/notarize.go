@@ -77,9 +77,9 @@ func notaryFor(p *config.Project, mac *macsign.Signer, skip bool, service *notar
 	field := "notarize.macos.key_env"
 	if n.KeyFile != "" {
 		field = "notarize.macos.key_file"
-		data, err := os.ReadFile(p.Abs(n.KeyFile))
+		data, err := config.ReadSmallFile(p.Dir, n.KeyFile)
 		if err != nil {
-			return nil, "", exitcode.Config(fmt.Errorf("%s: %s does not exist; fix the path (relative to bundle.yaml)", field, n.KeyFile))
+			return nil, "", exitcode.Config(fmt.Errorf("%s: %w", field, err))
 		}
 		key = data
 	} else if text, ok := lookup(keyEnv); ok {

@@ -37,6 +37,26 @@ func (p *Project) Errorf(field, format string, args ...any) error {
 // Abs returns the absolute path of rel, a path relative to bundle.yaml.
 func (p *Project) Abs(rel string) string { return filepath.Join(p.Dir, filepath.FromSlash(rel)) }
 
+// ReadSmallFile reads a key, certificate or plist that bundle.yaml names
+// relative to dir, its folder. The error says what is wrong with the path
+// and how to fix it; the caller names the field.
+func ReadSmallFile(dir, rel string) ([]byte, error) {
+	p := rel
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, filepath.FromSlash(rel))
+	}
+	info, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s does not exist; fix the path (relative to bundle.yaml)", rel)
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a folder, not a file", rel)
+	case info.Size() > 1<<20:
+		return nil, fmt.Errorf("%s is over 1 MiB; is it the right file?", rel)
+	}
+	return os.ReadFile(p)
+}
+
 // Check validates what the field rules cannot see: that the files bundle.yaml
 // names exist inside the project, that the icon is a usable PNG, and that
 // main is a main package. env is passed to `go list` (GOFLAGS and the like).

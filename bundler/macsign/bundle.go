@@ -55,7 +55,7 @@ func SignApp(ctx context.Context, appPath string, o Options) error {
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}
-	exePath, err := mainExecutable(appPath)
+	exePath, err := executableNamed(appPath, info)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}
@@ -89,6 +89,11 @@ func mainExecutable(appPath string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return executableNamed(appPath, info)
+}
+
+// executableNamed is the path of the executable the Info.plist info names.
+func executableNamed(appPath string, info []byte) (string, error) {
 	var keys struct {
 		Executable string `plist:"CFBundleExecutable"`
 	}

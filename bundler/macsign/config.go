@@ -31,7 +31,7 @@ func FromConfig(dir string, c *config.MacOSSign, lookup func(string) (string, bo
 	if c == nil {
 		return nil, nil
 	}
-	p12, err := readProjectFile(dir, c.P12File)
+	p12, err := config.ReadSmallFile(dir, c.P12File)
 	if err != nil {
 		return nil, exitcode.Config(fmt.Errorf("sign.macos.p12_file: %w", err))
 	}
@@ -56,7 +56,7 @@ func FromConfig(dir string, c *config.MacOSSign, lookup func(string) (string, bo
 	}
 	s := &Signer{Identity: id, Hardened: c.Hardened()}
 	if c.Entitlements != "" {
-		data, err := readProjectFile(dir, c.Entitlements)
+		data, err := config.ReadSmallFile(dir, c.Entitlements)
 		if err != nil {
 			return nil, exitcode.Config(fmt.Errorf("sign.macos.entitlements: %w", err))
 		}
@@ -68,23 +68,6 @@ func FromConfig(dir string, c *config.MacOSSign, lookup func(string) (string, bo
 		s.Warning = fmt.Sprintf("sign.macos: %q is not a Developer ID Application certificate; Gatekeeper will reject apps signed with it", id.Cert.Subject.CommonName)
 	}
 	return s, nil
-}
-
-func readProjectFile(dir, rel string) ([]byte, error) {
-	p := rel
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(dir, filepath.FromSlash(rel))
-	}
-	info, err := os.Stat(p)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s does not exist; fix the path (relative to bundle.yaml)", rel)
-	case info.IsDir():
-		return nil, fmt.Errorf("%s is a folder, not a file", rel)
-	case info.Size() > 1<<20:
-		return nil, fmt.Errorf("%s is over 1 MiB; is it the right file?", rel)
-	}
-	return os.ReadFile(p)
 }
 
 // SignFile signs the executable at path in place, through a temporary file
