@@ -13,7 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -100,7 +100,7 @@ func TestActionBuild(t *testing.T) {
 				t.Errorf("summary has no table header or title:\n%s", sum)
 			}
 			for _, a := range m.Artifacts {
-				row := "| `" + a.Path + "` | " + a.OS + " | " + a.Arch + " | " + artifact.HumanSize(a.Size) + " | `" + a.SHA256 + "` |"
+				row := "| `" + a.Path + "` | " + a.OS + " | " + a.Arch + " | " + bundler.HumanSize(a.Size) + " | `" + a.SHA256 + "` |"
 				if len(a.SHA256) != 64 || !strings.Contains(sum, row+"\n") {
 					t.Errorf("summary lacks the row\n%s\nin:\n%s", row, sum)
 				}

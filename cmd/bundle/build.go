@@ -10,10 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
-	"github.com/bundlekit/bundle/bundler/build"
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func configFlag() cli.Flag {
@@ -42,14 +39,14 @@ func buildCommand() *cli.Command {
 			configFlag(),
 			&cli.StringFlag{Name: "version", Usage: "release `VERSION` (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
 			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version"},
-			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(formats.Targets(), ", ")},
-			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(build.FormatNames(), ", ")},
+			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.Targets(), ", ")},
+			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.FormatNames(), ", ")},
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "`N` targets built at once"},
 			&cli.BoolFlag{Name: "split", EnvVars: []string{"BUNDLE_SPLIT"}, Usage: "one job of a CI matrix: mark artifacts.json partial; join the jobs' dists with 'bundle merge'"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"BUNDLE_STRICT"}, Usage: "under runtime.guard: refuse, fail when the app launches its own executable instead of warning (other modes let the relaunch run, so nothing fails)"},
-			&cli.StringSliceFlag{Name: "skip", EnvVars: []string{"BUNDLE_SKIP"}, Usage: "leave out a `STEP` (repeat or comma-separate): " + strings.Join(build.SkipSteps(), ", ") + " (sign macOS code without waiting for Apple)"},
+			&cli.StringSliceFlag{Name: "skip", EnvVars: []string{"BUNDLE_SKIP"}, Usage: "leave out a `STEP` (repeat or comma-separate): " + strings.Join(bundler.SkipSteps(), ", ") + " (sign macOS code without waiting for Apple)"},
 			&cli.BoolFlag{Name: "skip-unavailable", EnvVars: []string{"BUNDLE_SKIP_UNAVAILABLE"}, Usage: "skip formats whose external tool is missing (one line says what to install) instead of failing with exit code 3"},
 			jsonFlag("print artifacts.json on stdout; progress goes to stderr"),
 		},
@@ -59,10 +56,10 @@ func buildCommand() *cli.Command {
 
 func runBuild(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return exitcode.Config(fmt.Errorf("build takes no arguments, got %q; use flags such as --target", c.Args().First()))
+		return bundler.UsageError(fmt.Errorf("build takes no arguments, got %q; use flags such as --target", c.Args().First()))
 	}
 	if c.Int("parallel") < 1 {
-		return exitcode.Config(fmt.Errorf("--parallel %d: must be at least 1", c.Int("parallel")))
+		return bundler.UsageError(fmt.Errorf("--parallel %d: must be at least 1", c.Int("parallel")))
 	}
 	dist := c.String("dist")
 	if dist == "" { // BUNDLE_DIST set but empty
@@ -75,7 +72,7 @@ func runBuild(c *cli.Context) error {
 	}
 	start := time.Now()
 	shown := newProgress(progress)
-	res, err := build.Run(c.Context, build.Options{
+	res, err := bundler.Build(c.Context, bundler.BuildOptions{
 		Config:          c.String("config"),
 		Version:         c.String("version"),
 		EnvVersion:      os.Getenv("BUNDLE_VERSION"),
@@ -111,16 +108,16 @@ func runBuild(c *cli.Context) error {
 
 // printSummary lists what dist holds, then repeats every warning, so none
 // scrolls away unread.
-func printSummary(p printer, res *build.Result, dist string, elapsed time.Duration, warnings []string) {
+func printSummary(p printer, res *bundler.BuildResult, dist string, elapsed time.Duration, warnings []string) {
 	p.linef("")
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ARTIFACT\tTARGET\tFORMAT\tSIZE")
 	for _, a := range res.Manifest.Artifacts {
-		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\n", a.Path, a.OS, a.Arch, a.Format, artifact.HumanSize(a.Size))
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\n", a.Path, a.OS, a.Arch, a.Format, bundler.HumanSize(a.Size))
 	}
 	tw.Flush()
 	p.linef("%s, %s and %s in %s/ (%s)", plural(len(res.Manifest.Artifacts), "artifact"),
-		artifact.ChecksumsName, artifact.ManifestName, dist, seconds(elapsed))
+		bundler.ChecksumsName, bundler.ManifestName, dist, seconds(elapsed))
 	if len(warnings) > 0 {
 		p.linef("%s:", plural(len(warnings), "warning"))
 		for _, w := range warnings {

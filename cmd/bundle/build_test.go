@@ -17,7 +17,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -29,7 +29,7 @@ func TestBuildExampleHello(t *testing.T) {
 	t.Parallel()
 	dist, r := helloBuild(t)
 	m := readManifest(t, dist)
-	var archives []artifact.Artifact
+	var archives []bundler.Artifact
 	for _, a := range m.Artifacts {
 		if a.Format == "tar.gz" || a.Format == "zip" {
 			archives = append(archives, a)
@@ -85,7 +85,7 @@ func TestReproducible(t *testing.T) {
 	}
 	// Every artifact, the MSI included, is the same bytes.
 	reproducible := func(dist string) string {
-		data, _ := os.ReadFile(filepath.Join(dist, artifact.ChecksumsName))
+		data, _ := os.ReadFile(filepath.Join(dist, bundler.ChecksumsName))
 		return string(data)
 	}
 	ca, cb := reproducible(a), reproducible(b)
@@ -102,11 +102,11 @@ func TestJSONOutput(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	var m artifact.Manifest
+	var m bundler.Manifest
 	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
 	}
-	onDisk, _ := os.ReadFile(filepath.Join(dir, "dist", artifact.ManifestName))
+	onDisk, _ := os.ReadFile(filepath.Join(dir, "dist", bundler.ManifestName))
 	if r.stdout != string(onDisk) {
 		t.Errorf("--json output differs from dist/artifacts.json")
 	}
@@ -167,7 +167,7 @@ func TestCompileErrorExit1(t *testing.T) {
 	if !strings.Contains(r.stderr, "compile linux/amd64") || !strings.Contains(r.stderr, "undefined: undefinedThing") {
 		t.Errorf("stderr does not show the compiler's output:\n%s", r.stderr)
 	}
-	if m, _ := artifact.ReadManifest(filepath.Join(dir, "dist")); m != nil {
+	if m, _ := bundler.ReadManifest(filepath.Join(dir, "dist")); m != nil {
 		t.Error("a failed build wrote artifacts.json")
 	}
 }
@@ -182,9 +182,9 @@ func TestMissingGoExit3(t *testing.T) {
 	}
 }
 
-func readManifest(t *testing.T, dist string) artifact.Manifest {
+func readManifest(t *testing.T, dist string) bundler.Manifest {
 	t.Helper()
-	m, err := artifact.ReadManifest(dist)
+	m, err := bundler.ReadManifest(dist)
 	if err != nil || m == nil {
 		t.Fatalf("read manifest in %s: %v", dist, err)
 	}

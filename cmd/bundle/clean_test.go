@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 // quick makes the build small; every refusal below comes before compiling.
@@ -218,14 +218,14 @@ func finish(t *testing.T, rs []running) {
 // and artifacts.json lists every file besides itself and checksums.txt.
 func checkDist(t *testing.T, dist string, artifacts int) {
 	t.Helper()
-	if r := runIn(t, dist, nil, "sha256sum", "--strict", "-c", artifact.ChecksumsName); r.code != 0 {
+	if r := runIn(t, dist, nil, "sha256sum", "--strict", "-c", bundler.ChecksumsName); r.code != 0 {
 		t.Errorf("sha256sum -c: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	m := readManifest(t, dist)
-	want := []string{artifact.ManifestName, artifact.ChecksumsName}
+	want := []string{bundler.ManifestName, bundler.ChecksumsName}
 	for _, a := range m.Artifacts {
 		want = append(want, a.Path)
-		if sum, err := artifact.SHA256File(dist, a.Path); err != nil || sum != a.SHA256 {
+		if sum, err := bundler.SHA256File(dist, a.Path); err != nil || sum != a.SHA256 {
 			t.Errorf("%s: sha256 %s, artifacts.json says %s (%v)", a.Path, sum, a.SHA256, err)
 		}
 	}

@@ -9,9 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/doctor"
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/proc"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func doctorCommand() *cli.Command {
@@ -25,15 +23,12 @@ func doctorCommand() *cli.Command {
 		Flags:        []cli.Flag{configFlag(), jsonFlag("print the report as JSON")},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(errors.New("doctor takes no arguments"))
+				return bundler.UsageError(errors.New("doctor takes no arguments"))
 			}
-			needs, err := doctor.NeedsOf(c.String("config"))
+			source, checks, missing, err := bundler.Doctor(c.Context, c.String("config"))
 			if err != nil {
 				return err
 			}
-			source := needs.Source
-			// The tools' version commands see no signing secret either.
-			checks := doctor.Run(proc.WithSecrets(c.Context, needs.Secrets...), needs.Formats, needs.Signing)
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -43,15 +38,15 @@ func doctorCommand() *cli.Command {
 			} else {
 				printDoctor(newPrinter(c.App.Writer), source, checks)
 			}
-			if missing := doctor.Missing(checks); len(missing) > 0 {
-				return exitcode.Tool(fmt.Errorf("%d required tool(s) missing: %s", len(missing), missingNames(missing)))
+			if len(missing) > 0 {
+				return bundler.MissingToolError(fmt.Errorf("%d required tool(s) missing: %s", len(missing), missingNames(missing)))
 			}
 			return nil
 		},
 	}
 }
 
-func printDoctor(p printer, source string, checks []doctor.Check) {
+func printDoctor(p printer, source string, checks []bundler.ToolCheck) {
 	p.linef("%s %s", p.paint(bold, "bundle doctor"), source)
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tTOOL\tNEEDED BY\tVERSION / INSTALL")
@@ -68,7 +63,7 @@ func printDoctor(p printer, source string, checks []doctor.Check) {
 	tw.Flush()
 }
 
-func missingNames(cs []doctor.Check) string {
+func missingNames(cs []bundler.ToolCheck) string {
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Command)

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -55,7 +55,7 @@ func bundledExe(t *testing.T, project, target string) string {
 var crossCompiled = []string{"examples/respawn", "examples/webui"}
 
 // firstArchive is the manifest's first tar.gz or zip.
-func firstArchive(t *testing.T, m artifact.Manifest) artifact.Artifact {
+func firstArchive(t *testing.T, m bundler.Manifest) bundler.Artifact {
 	t.Helper()
 	for _, a := range m.Artifacts {
 		if a.Format == "tar.gz" || a.Format == "zip" {
@@ -63,7 +63,7 @@ func firstArchive(t *testing.T, m artifact.Manifest) artifact.Artifact {
 		}
 	}
 	t.Fatalf("no archive in %v", m.Artifacts)
-	return artifact.Artifact{}
+	return bundler.Artifact{}
 }
 
 // extractAll unpacks a tar.gz or zip artifact into dst and returns the path

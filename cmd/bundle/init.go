@@ -4,14 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/scaffold"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func initCommand() *cli.Command {
@@ -30,17 +27,11 @@ func initCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(errors.New("init takes no arguments"))
+				return bundler.UsageError(errors.New("init takes no arguments"))
 			}
 			path := c.String("config")
-			if _, err := os.Stat(path); err == nil && !c.Bool("force") {
-				return exitcode.Config(fmt.Errorf("%s already exists; pass --force to overwrite it", path))
-			}
-			p, err := scaffold.Detect(c.Context, filepath.Dir(path))
+			p, err := bundler.Init(c.Context, path, c.Bool("force"))
 			if err != nil {
-				return err
-			}
-			if err := scaffold.Write(path, p, c.Bool("force")); err != nil {
 				return err
 			}
 			if c.Bool("json") {

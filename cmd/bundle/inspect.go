@@ -12,12 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/inspect"
-	"github.com/bundlekit/bundle/bundler/macsign"
-	"github.com/bundlekit/bundle/bundler/verify"
-	"github.com/bundlekit/bundle/bundler/version"
-	"github.com/bundlekit/bundle/bundler/winres"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func inspectCommand() *cli.Command {
@@ -40,9 +35,9 @@ func inspectCommand() *cli.Command {
 		Flags:        []cli.Flag{jsonFlag("print the report as JSON")},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return exitcode.Config(errors.New("inspect takes one FILE; run `bundle inspect path/to/app`"))
+				return bundler.UsageError(errors.New("inspect takes one FILE; run `bundle inspect path/to/app`"))
 			}
-			r, err := inspect.Path(c.Context, c.Args().First())
+			r, err := bundler.Inspect(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -69,14 +64,14 @@ func inspectCommand() *cli.Command {
 	}
 }
 
-func printExecutable(p printer, x *inspect.Executable) {
+func printExecutable(p printer, x *bundler.Executable) {
 	p.linef("%s", p.paint(bold, x.Path))
 	printExecutableDetails(p, x, "  ")
 }
 
 // printExecutableDetails prints what follows an executable's path, each
 // line indented by in.
-func printExecutableDetails(p printer, x *inspect.Executable, in string) {
+func printExecutableDetails(p printer, x *bundler.Executable, in string) {
 	p.linef("%sformat      %s, %s/%s", in, x.Format, x.OS, x.Arch)
 	if x.GoVersion != "" {
 		p.linef("%sgo          %s (module %s)", in, x.GoVersion, x.Module)
@@ -88,13 +83,13 @@ func printExecutableDetails(p printer, x *inspect.Executable, in string) {
 	}
 	if res := x.Resources; res != nil {
 		if v := res.Version; v != nil {
-			p.linef("%sversion     file %s, product %s", in, version.WindowsFileString(v.FileVersion), version.WindowsFileString(v.ProductVersion))
+			p.linef("%sversion     file %s, product %s", in, v.FileString(), v.ProductString())
 			for _, s := range v.Strings {
 				p.linef("%s  %-16s %s", in, s.Key, s.Value)
 			}
 		}
 		p.linef("%sicons       %v", in, res.IconSizes)
-		settings, err := winres.ManifestSettings(res.Manifest)
+		settings, err := res.ManifestSettings()
 		if err != nil {
 			settings = append(settings, "not well-formed XML: "+err.Error())
 		}
@@ -111,7 +106,7 @@ func printExecutableDetails(p printer, x *inspect.Executable, in string) {
 }
 
 // codeSignature sums up a macOS code signature on one line.
-func codeSignature(p printer, s *macsign.Info) string {
+func codeSignature(p printer, s *bundler.CodeSignature) string {
 	if s == nil {
 		return p.paint(yellow, "unsigned")
 	}
@@ -140,7 +135,7 @@ func signature(p printer, signed bool) string {
 	return p.paint(yellow, "unsigned")
 }
 
-func printMacApp(p printer, a *inspect.MacApp) {
+func printMacApp(p printer, a *bundler.MacApp) {
 	p.linef("%s (%s)", p.paint(bold, a.Path), a.Bundle)
 	for _, f := range a.Plist {
 		p.linef("  %-28s %s", f.Key, f.Value)
@@ -153,7 +148,7 @@ func printMacApp(p printer, a *inspect.MacApp) {
 	p.linef("  %-28s %s; %s", "code signature", codeSignature(p, a.CodeSignature), seal)
 }
 
-func printPackage(p printer, pkg *inspect.Package) {
+func printPackage(p printer, pkg *bundler.Package) {
 	p.linef("%s (%s)", p.paint(bold, pkg.Path), pkg.Format)
 	for _, f := range pkg.Fields {
 		p.linef("  %-14s %s", f.Key, strings.ReplaceAll(f.Value, "\n", "\n                 "))
@@ -164,7 +159,7 @@ func printPackage(p printer, pkg *inspect.Package) {
 	}
 }
 
-func printArchive(p printer, a *inspect.Archive) {
+func printArchive(p printer, a *bundler.Archive) {
 	p.linef("%s (%s)", p.paint(bold, a.Path), a.Format)
 	if a.Folder != "" {
 		p.linef("  %-14s %s", "folder", a.Folder)
@@ -191,7 +186,7 @@ func printArchive(p printer, a *inspect.Archive) {
 }
 
 // entryMode shows an entry's type and permissions as ls -l does.
-func entryMode(e inspect.Entry) string {
+func entryMode(e bundler.Entry) string {
 	perm, _ := strconv.ParseUint(e.Mode, 8, 32)
 	m := fs.FileMode(perm).Perm()
 	switch e.Type {
@@ -205,13 +200,13 @@ func entryMode(e inspect.Entry) string {
 	return m.String()
 }
 
-func printMSI(p printer, m *inspect.MSI) {
+func printMSI(p printer, m *bundler.MSI) {
 	p.linef("%s (msi)", p.paint(bold, m.Path))
 	scope := m.InstallScope
 	if !m.ElevationRequired {
 		scope += ", no administrator rights needed"
 	}
-	for _, f := range []inspect.Field{
+	for _, f := range []bundler.Field{
 		{Key: "ProductName", Value: m.ProductName},
 		{Key: "ProductVersion", Value: m.ProductVersion},
 		{Key: "Manufacturer", Value: m.Manufacturer},
@@ -268,21 +263,21 @@ func verifyCommand() *cli.Command {
 func runVerify(c *cli.Context) error {
 	args := c.Args().Slice()
 	if len(args) == 0 {
-		return exitcode.Config(errors.New("verify needs a FILE to run; run `bundle verify --help`"))
+		return bundler.UsageError(errors.New("verify needs a FILE to run; run `bundle verify --help`"))
 	}
 	path, rest := args[0], args[1:]
 	if len(rest) > 0 && rest[0] == "--" {
 		rest = rest[1:]
 	}
 	if c.Int("max-procs") < 1 || c.Duration("watch") <= 0 || c.Duration("interval") <= 0 {
-		return exitcode.Config(errors.New("--max-procs, --watch and --interval must be positive"))
+		return bundler.UsageError(errors.New("--max-procs, --watch and --interval must be positive"))
 	}
-	r, err := verify.Run(c.Context, verify.Options{
+	r, err := bundler.Verify(c.Context, bundler.VerifyOptions{
 		Path: path, Args: rest, Watch: c.Duration("watch"), Interval: c.Duration("interval"),
 		Grace: c.Duration("grace"), Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter,
 	})
-	if errors.Is(err, verify.ErrUnsupported) {
-		return exitcode.Config(err)
+	if errors.Is(err, bundler.ErrVerifyUnsupported) {
+		return bundler.UsageError(err)
 	}
 	if err != nil {
 		return err

@@ -15,11 +15,11 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"github.com/bundlekit/bundle/bundler/config"
-	"github.com/bundlekit/bundle/bundler/formats/msi"
-	"github.com/bundlekit/bundle/bundler/formats/zip"
-	"github.com/bundlekit/bundle/bundler/inspect"
-	"github.com/bundlekit/bundle/bundler/packager"
+	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/formats/msi"
+	"github.com/bundlekit/bundle/bundler/internal/formats/zip"
+	"github.com/bundlekit/bundle/bundler/internal/inspect"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/internal/testexe"
 	"github.com/bundlekit/bundle/internal/testtool"
 )

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -282,7 +282,7 @@ func runWatched(t *testing.T, dir string, env, secrets []string, sig syscall.Sig
 	}
 	entries, _ = os.ReadDir(dist)
 	for _, e := range entries {
-		if artifact.IsTemp(e.Name()) {
+		if bundler.IsTemp(e.Name()) {
 			t.Errorf("unfinished file %s left in dist", e.Name())
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 // TestKilledBuildLeavesNothingThatLooksComplete SIGKILLs bundle build
@@ -55,7 +55,7 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dist)
 	for _, e := range entries {
-		if artifact.IsTemp(e.Name()) || e.Name() == artifact.JournalName {
+		if bundler.IsTemp(e.Name()) || e.Name() == bundler.JournalName {
 			t.Errorf("leftover %s after a finished build", e.Name())
 		}
 	}
@@ -70,7 +70,7 @@ func waitForTemp(dist string, n int, limit time.Duration) bool {
 		var temp, done int
 		for _, e := range entries {
 			switch {
-			case artifact.IsTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-") && !strings.HasPrefix(e.Name(), "."+artifact.JournalName): // the journal being rewritten
+			case bundler.IsTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-") && !strings.HasPrefix(e.Name(), "."+bundler.JournalName): // the journal being rewritten
 				temp++
 			case strings.HasPrefix(e.Name(), "hello_"):
 				done++
@@ -94,9 +94,9 @@ func checkNoCompleteLooking(t *testing.T, dist string) {
 		name := e.Name()
 		path := filepath.Join(dist, name)
 		switch {
-		case artifact.IsTemp(name), name == artifact.JournalName:
+		case bundler.IsTemp(name), name == bundler.JournalName:
 			// unfinished, and says so; the journal of the interrupted build
-		case name == artifact.ManifestName || name == artifact.ChecksumsName:
+		case name == bundler.ManifestName || name == bundler.ChecksumsName:
 			t.Errorf("%s exists after the build was killed", name)
 		case strings.HasSuffix(name, ".tar.gz"):
 			f, err := os.Open(path)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -51,7 +51,7 @@ func TestLinuxPackagesValidate(t *testing.T) {
 	}
 }
 
-func checkLinuxPackage(t *testing.T, dist string, a artifact.Artifact, gui bool) {
+func checkLinuxPackage(t *testing.T, dist string, a bundler.Artifact, gui bool) {
 	path := filepath.Join(dist, a.Path)
 	if a.Format != "tar.gz" && a.Format != "sbom" {
 		checkInspectPackage(t, path, a.Format)

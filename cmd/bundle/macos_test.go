@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	bundlemacho "github.com/bundlekit/bundle/bundler/macho"
+	bundlemacho "github.com/bundlekit/bundle/bundler/internal/macho"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 

@@ -13,12 +13,9 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/vcs"
-	"github.com/bundlekit/bundle/bundler/version"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func main() {
@@ -39,9 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = fmt.Errorf("%w; nothing half-written was left in dist", err)
 		}
 	} else if err == nil {
-		return exitcode.OK
+		return bundler.ExitOK
 	} else {
-		code = exitcode.Of(err)
+		code = bundler.ExitCode(err)
 	}
 	fmt.Fprintf(stderr, "bundle: %s\n", err)
 	var done reportedInJSON
@@ -76,7 +73,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(*cli.Context, string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(fmt.Errorf("unknown command %q; run `bundle help` for the list", c.Args().First()))
+				return bundler.UsageError(fmt.Errorf("unknown command %q; run `bundle help` for the list", c.Args().First()))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -95,7 +92,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 }
 
 func usageError(c *cli.Context, err error, _ bool) error {
-	return exitcode.Config(fmt.Errorf("%v; run `bundle %s --help`", err, strings.TrimSpace(strings.TrimPrefix(c.Command.FullName(), "bundle"))))
+	return bundler.UsageError(fmt.Errorf("%v; run `bundle %s --help`", err, strings.TrimSpace(strings.TrimPrefix(c.Command.FullName(), "bundle"))))
 }
 
 func wantsJSON(args []string) bool {
@@ -138,12 +135,12 @@ func versionCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(fmt.Errorf("version takes no arguments, got %q; use --next %s", c.Args().First(), c.Args().First()))
+				return bundler.UsageError(fmt.Errorf("version takes no arguments, got %q; use --next %s", c.Args().First(), c.Args().First()))
 			}
 			bump, from := c.String("next"), c.String("from")
 			if !c.IsSet("next") {
 				if c.IsSet("from") {
-					return exitcode.Config(errors.New("--from: only used with --next; e.g. bundle version --next patch --from " + from))
+					return bundler.UsageError(errors.New("--from: only used with --next; e.g. bundle version --next patch --from " + from))
 				}
 				if c.Bool("json") {
 					return json.NewEncoder(c.App.Writer).Encode(map[string]string{"version": bundleVersion()})
@@ -151,27 +148,12 @@ func versionCommand() *cli.Command {
 				_, err := fmt.Fprintln(c.App.Writer, "bundle", bundleVersion())
 				return err
 			}
-			var base *semver.Version
-			var of string
-			switch {
-			case c.IsSet("from"):
-				v, err := version.Parse(from)
-				if err != nil {
-					return exitcode.Config(fmt.Errorf("--from: %w", err))
-				}
-				base, of = v, "--from"
-			default:
-				if tag, ok := vcs.LatestTag(c.Context, "."); ok {
-					v, err := version.Parse(tag)
-					if err != nil {
-						return exitcode.Config(fmt.Errorf("the latest git tag %s is not a semantic version; pass --from X.Y.Z", tag))
-					}
-					base, of = v, "the latest git tag "+tag
-				}
+			if c.IsSet("from") && from == "" {
+				return bundler.UsageError(errors.New("--from: empty; pass a version such as --from 1.2.3"))
 			}
-			v, err := version.Next(base, of, bump)
+			v, err := bundler.NextVersion(c.Context, ".", from, bump)
 			if err != nil {
-				return exitcode.Config(err)
+				return err
 			}
 			if c.Bool("json") {
 				return json.NewEncoder(c.App.Writer).Encode(map[string]string{"version": fmt.Sprint(v)})

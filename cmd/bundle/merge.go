@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func mergeCommand() *cli.Command {
@@ -31,7 +31,7 @@ func mergeCommand() *cli.Command {
 			if c.Bool("json") {
 				p = newPrinter(c.App.ErrWriter)
 			}
-			m, err := artifact.Merge(c.Context, c.Args().Slice(), dist, c.Bool("clean"), func() {
+			m, err := bundler.Merge(c.Context, c.Args().Slice(), dist, c.Bool("clean"), func() {
 				p.linef("%s dist %s is in use by another bundle build; waiting for it to finish", p.paint(yellow, "…"), dist)
 			})
 			if err != nil {
@@ -46,7 +46,7 @@ func mergeCommand() *cli.Command {
 				return err
 			}
 			p.linef("%s %s %s: %d artifacts, %s and %s in %s/", p.paint(green, "✓"), m.Name, m.Version,
-				len(m.Artifacts), artifact.ChecksumsName, artifact.ManifestName, dist)
+				len(m.Artifacts), bundler.ChecksumsName, bundler.ManifestName, dist)
 			return nil
 		},
 	}

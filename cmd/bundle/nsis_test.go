@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/icons"
+	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )

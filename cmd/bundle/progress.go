@@ -7,8 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/artifact"
-	"github.com/bundlekit/bundle/bundler/build"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 // progress shows a build as it happens: a line per compiled target and per
@@ -91,7 +90,7 @@ func (g *progress) clearStatus() {
 }
 
 // event prints one build event.
-func (g *progress) event(e build.Event) {
+func (g *progress) event(e bundler.Event) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.clearStatus()
@@ -99,30 +98,30 @@ func (g *progress) event(e build.Event) {
 		g.p.linef("%s", strings.TrimRight(fmt.Sprintf("%s %-*s  %-10s %9s  %s", mark, targetWidth, target, what, size, took), " "))
 	}
 	switch e.Kind {
-	case build.Started:
+	case bundler.Started:
 		g.p.linef("%s %s", g.p.paint(bold, "bundle"), e.Message)
 		row(" ", "TARGET", "STEP", "SIZE", "TIME")
-	case build.Compiling:
+	case bundler.Compiling:
 		g.compiling[e.Target.String()] = time.Now()
 		if !g.tty {
 			row("·", e.Target.String(), "compiling", "", "")
 		}
-	case build.Compiled:
+	case bundler.Compiled:
 		delete(g.compiling, e.Target.String())
 		row(g.p.paint(green, "✓"), e.Target.String(), "compiled", "", g.p.paint(dim, seconds(e.Elapsed)))
-	case build.Packaged:
-		row(g.p.paint(green, "✓"), e.Target.String(), e.Format, artifact.HumanSize(e.Artifact.Size), g.p.paint(dim, seconds(e.Elapsed)))
-	case build.Waiting:
+	case bundler.Packaged:
+		row(g.p.paint(green, "✓"), e.Target.String(), e.Format, bundler.HumanSize(e.Artifact.Size), g.p.paint(dim, seconds(e.Elapsed)))
+	case bundler.Waiting:
 		g.p.linef("%s %s", g.p.paint(yellow, "…"), e.Message)
-	case build.Notarizing: // a line per change of status and per minute, never silent for long
+	case bundler.Notarizing: // a line per change of status and per minute, never silent for long
 		took := ""
 		if e.Elapsed > 0 {
 			took = "  " + g.p.paint(dim, seconds(e.Elapsed))
 		}
 		row("·", e.Target.String(), "notarize", "", e.Message+took)
-	case build.Noted: // shown once, not repeated in the summary: there is nothing to fix
+	case bundler.Noted: // shown once, not repeated in the summary: there is nothing to fix
 		g.p.linef("%s %s", g.p.paint(dim, "i"), e.Message)
-	case build.Skipped, build.Warned:
+	case bundler.Skipped, bundler.Warned:
 		g.warnings = append(g.warnings, e.Message)
 		g.p.linef("%s %s", g.p.paint(yellow, "!"), e.Message)
 	}

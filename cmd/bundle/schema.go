@@ -5,9 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/config"
-	"github.com/bundlekit/bundle/bundler/exitcode"
-	"github.com/bundlekit/bundle/bundler/formats"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 func schemaCommand() *cli.Command {
@@ -21,9 +19,9 @@ func schemaCommand() *cli.Command {
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return exitcode.Config(errors.New("schema takes no arguments"))
+				return bundler.UsageError(errors.New("schema takes no arguments"))
 			}
-			data, err := config.Schema(formats.Known())
+			data, err := bundler.Schema()
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 // interrupted is the cause of a context that a signal ended.
@@ -19,9 +19,9 @@ func (i interrupted) Error() string { return "interrupted (" + signalName(i.sig)
 // report a program a signal ended.
 func (i interrupted) code() int {
 	if i.sig == syscall.SIGTERM {
-		return exitcode.Terminated
+		return bundler.ExitTerminated
 	}
-	return exitcode.Interrupted
+	return bundler.ExitInterrupted
 }
 
 func signalName(sig os.Signal) string {

@@ -6,8 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/bundlekit/bundle/bundler/build"
-	"github.com/bundlekit/bundle/bundler/exitcode"
+	"github.com/bundlekit/bundle/bundler"
 )
 
 // signFileCommand is internal: makensis runs it to sign the uninstaller it
@@ -25,9 +24,9 @@ func signFileCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return exitcode.Config(errors.New("sign-file takes one FILE"))
+				return bundler.UsageError(errors.New("sign-file takes one FILE"))
 			}
-			return build.SignFile(c.Context, c.String("config"), time.Unix(c.Int64("time"), 0), c.Args().First())
+			return bundler.SignFile(c.Context, c.String("config"), time.Unix(c.Int64("time"), 0), c.Args().First())
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bundlekit/bundle/bundler/winres"
+	"github.com/bundlekit/bundle/bundler/internal/winres"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 

@@ -1,0 +1,220 @@
+// Package bundler is bundle's library: what the bundle command runs, for
+// programs that want to make release artifacts without the command line.
+//
+// Its public face is deliberately small: one function per command (Build,
+// Merge, Inspect, Verify, Init, Doctor, Schema, NextVersion) and the types
+// they take and return, which are aliases of the internal packages' own.
+// Everything else lives under bundler/internal: the formats, the
+// pipeline, config decoding, signing, the tool runner. Those change as
+// bundle grows (a new format, a new signing step) and are not a contract;
+// keeping them internal lets them change without breaking anyone.
+//
+// What is a contract, for the CLI and this package alike: the names of
+// dist/artifacts.json's fields (Manifest, Artifact), checksums.txt, the
+// exit codes (ExitCode) and the Event kinds a build reports.
+package bundler
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bundlekit/bundle/bundler/internal/artifact"
+	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/doctor"
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/formats"
+	"github.com/bundlekit/bundle/bundler/internal/inspect"
+	"github.com/bundlekit/bundle/bundler/internal/macsign"
+	"github.com/bundlekit/bundle/bundler/internal/pipeline"
+	"github.com/bundlekit/bundle/bundler/internal/proc"
+	"github.com/bundlekit/bundle/bundler/internal/scaffold"
+	"github.com/bundlekit/bundle/bundler/internal/vcs"
+	"github.com/bundlekit/bundle/bundler/internal/verify"
+	"github.com/bundlekit/bundle/bundler/internal/version"
+)
+
+// Build compiles every planned target, makes each format's artifact in
+// o.Dist and writes checksums.txt and artifacts.json.
+func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
+	return pipeline.Run(ctx, o)
+}
+
+type (
+	BuildOptions = pipeline.Options // the inputs of a build besides bundle.yaml
+	BuildResult  = pipeline.Result  // what a finished build made
+	Event        = pipeline.Event   // progress, reported through BuildOptions.OnEvent
+	EventKind    = pipeline.EventKind
+	Skip         = pipeline.Skip // a format left out, and why
+)
+
+// The kinds of Event.
+const (
+	Started    = pipeline.Started
+	Compiling  = pipeline.Compiling
+	Compiled   = pipeline.Compiled
+	Packaged   = pipeline.Packaged
+	Skipped    = pipeline.Skipped
+	Warned     = pipeline.Warned
+	Waiting    = pipeline.Waiting
+	Noted      = pipeline.Noted
+	Notarizing = pipeline.Notarizing
+)
+
+// FormatNames lists every name --format accepts.
+func FormatNames() []string { return pipeline.FormatNames() }
+
+// Targets lists every GOOS/GOARCH pair bundle can build.
+func Targets() []string { return formats.Targets() }
+
+// SkipSteps lists the steps BuildOptions.Skip may name.
+func SkipSteps() []string { return pipeline.SkipSteps() }
+
+// SignFile signs one Windows program in place with the sign.windows of the
+// config at configPath, at the given time: what makensis runs on the
+// uninstaller it writes into an installer.
+func SignFile(ctx context.Context, configPath string, at time.Time, file string) error {
+	return pipeline.SignFile(ctx, configPath, at, file)
+}
+
+type (
+	Manifest = artifact.Manifest // dist/artifacts.json
+	Artifact = artifact.Artifact // one file in dist
+)
+
+// The files bundle owns in dist besides the artifacts.
+const (
+	ManifestName  = artifact.ManifestName  // artifacts.json
+	ChecksumsName = artifact.ChecksumsName // checksums.txt
+	JournalName   = artifact.JournalName   // the hidden journal of a build in progress
+)
+
+// ReadManifest reads dist/artifacts.json.
+func ReadManifest(dist string) (*Manifest, error) { return artifact.ReadManifest(dist) }
+
+// IsTemp reports whether a file name in dist is one a build writes before
+// renaming it into place.
+func IsTemp(name string) bool { return artifact.IsTemp(name) }
+
+// HumanSize formats a byte count as the CLI prints it ("1.2 MB").
+func HumanSize(n int64) string { return artifact.HumanSize(n) }
+
+// Merge joins the dists of a CI matrix's jobs (each built with --split)
+// into dist. waiting is called when another build holds dist's lock.
+func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
+	return artifact.Merge(ctx, inputs, dist, clean, waiting)
+}
+
+type (
+	Report        = inspect.Report     // what Inspect found; one of its parts is set
+	Executable    = inspect.Executable // an ELF, PE or Mach-O file
+	MacApp        = inspect.MacApp
+	Package       = inspect.Package // a deb, rpm, apk or Arch package
+	Archive       = inspect.Archive // a tar.gz or zip
+	Entry         = inspect.Entry   // one entry of an archive
+	MSI           = inspect.MSI
+	Field         = inspect.Field
+	CodeSignature = macsign.Info // a Mach-O code signature, summed up
+)
+
+// Inspect says what the file or .app folder at path holds.
+func Inspect(ctx context.Context, path string) (*Report, error) { return inspect.Path(ctx, path) }
+
+type (
+	VerifyOptions = verify.Options
+	VerifyReport  = verify.Report
+)
+
+// ErrVerifyUnsupported is Verify's error on an OS without /proc.
+var ErrVerifyUnsupported = verify.ErrUnsupported
+
+// Verify runs a built program and samples how many processes its tree
+// reaches at once.
+func Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) { return verify.Run(ctx, o) }
+
+// InitResult is what Init detected and wrote into bundle.yaml.
+type InitResult = scaffold.Project
+
+// Init writes a starter bundle.yaml at path for the Go module in its
+// folder. An existing file is kept (a usage error) unless force.
+func Init(ctx context.Context, path string, force bool) (InitResult, error) {
+	if _, err := os.Stat(path); err == nil && !force {
+		return InitResult{}, exitcode.Config(fmt.Errorf("%s already exists; pass --force to overwrite it", path))
+	}
+	p, err := scaffold.Detect(ctx, filepath.Dir(path))
+	if err != nil {
+		return InitResult{}, err
+	}
+	return p, scaffold.Write(path, p, force)
+}
+
+// ToolCheck is one external tool: found or missing, and how to install it.
+type ToolCheck = doctor.Check
+
+// Doctor checks the tools the config at path needs (every tool when there
+// is no config). source says what was read; missing lists the required
+// tools that are not installed.
+func Doctor(ctx context.Context, path string) (source string, checks, missing []ToolCheck, err error) {
+	needs, err := doctor.NeedsOf(path)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	// The tools' version commands see no signing secret either.
+	checks = doctor.Run(proc.WithSecrets(ctx, needs.Secrets...), needs.Formats, needs.Signing)
+	return needs.Source, checks, doctor.Missing(checks), nil
+}
+
+// Schema is the JSON Schema (draft 2020-12) bundle.yaml is decoded with.
+func Schema() ([]byte, error) { return config.Schema(formats.Known()) }
+
+// NextVersion is the release version after from (a semantic version), or,
+// when from is "", after the latest git tag reachable from HEAD in dir:
+// bump is patch, minor, major or an explicit X.Y.Z.
+func NextVersion(ctx context.Context, dir, from, bump string) (*semver.Version, error) {
+	var base *semver.Version
+	var of string
+	switch {
+	case from != "":
+		v, err := version.Parse(from)
+		if err != nil {
+			return nil, exitcode.Config(fmt.Errorf("--from: %w", err))
+		}
+		base, of = v, "--from"
+	default:
+		if tag, ok := vcs.LatestTag(ctx, dir); ok {
+			v, err := version.Parse(tag)
+			if err != nil {
+				return nil, exitcode.Config(fmt.Errorf("the latest git tag %s is not a semantic version; pass --from X.Y.Z", tag))
+			}
+			base, of = v, "the latest git tag "+tag
+		}
+	}
+	v, err := version.Next(base, of, bump)
+	if err != nil {
+		return nil, exitcode.Config(err)
+	}
+	return v, nil
+}
+
+// Exit codes of the bundle command, which ExitCode picks for an error.
+const (
+	ExitOK          = exitcode.OK
+	ExitFailure     = exitcode.Failure     // a build or packaging step failed
+	ExitUsage       = exitcode.Usage       // usage or configuration error
+	ExitMissingTool = exitcode.MissingTool // a required external tool is missing
+	ExitInterrupted = exitcode.Interrupted // SIGINT
+	ExitTerminated  = exitcode.Terminated  // SIGTERM
+)
+
+// ExitCode is the exit code the bundle command reports for err.
+func ExitCode(err error) int { return exitcode.Of(err) }
+
+// UsageError marks err as a usage or configuration error (ExitUsage).
+func UsageError(err error) error { return exitcode.Config(err) }
+
+// MissingToolError marks err as a missing tool (ExitMissingTool).
+func MissingToolError(err error) error { return exitcode.Tool(err) }

@@ -1,0 +1,121 @@
+package artifact
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+)
+
+func TestWriteFile(t *testing.T) {
+	dist := t.TempDir()
+	size, sum, err := WriteFile(dist, "a.txt", func(w io.Writer) error {
+		_, err := io.WriteString(w, "hello\n")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != 6 || sum != "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03" {
+		t.Errorf("size %d sum %s", size, sum)
+	}
+	if got, _ := SHA256File(dist, "a.txt"); got != sum {
+		t.Errorf("SHA256File = %s", got)
+	}
+
+	_, _, err = WriteFile(dist, "b.txt", func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		return errors.New("disk full")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	entries, _ := os.ReadDir(dist)
+	if len(entries) != 1 || entries[0].Name() != "a.txt" {
+		t.Errorf("a failed write left files: %v", entries)
+	}
+}
+
+func TestPrepareDist(t *testing.T) {
+	write := func(t *testing.T, path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manifest := func(t *testing.T, dist, version string) {
+		t.Helper()
+		m := Manifest{Name: "App", Version: version, Artifacts: []Artifact{{Path: "app_" + version + "_linux_amd64.tar.gz"}}}
+		data, _ := m.JSON()
+		write(t, filepath.Join(dist, ManifestName), string(data))
+		write(t, filepath.Join(dist, ChecksumsName), "x  y\n")
+		write(t, filepath.Join(dist, m.Artifacts[0].Path), "old")
+	}
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, dist string)
+		clean   bool
+		wantErr string
+		left    []string // files remaining afterwards
+	}{
+		{name: "new folder"},
+		{name: "leftover temp files are removed", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ".x.123"+TempSuffix), "half") }},
+		{name: "same version keeps artifacts, drops the manifest", setup: func(t *testing.T, d string) { manifest(t, d, "1.0.0") }, left: []string{"app_1.0.0_linux_amd64.tar.gz"}},
+		{name: "other version", setup: func(t *testing.T, d string) { manifest(t, d, "0.9.0") }, wantErr: "holds App 0.9.0, not App 1.0.0; pass --clean"},
+		{name: "other version with clean", setup: func(t *testing.T, d string) { manifest(t, d, "0.9.0") }, clean: true},
+		{name: "foreign file", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "notes"), "") }, wantErr: "holds notes, which bundle did not write; move it out of dist, or pass another --dist"},
+		{name: "a file named like an artifact is not bundle's without a journal", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "app_1.0.0_linux_arm64.zip"), "") }, wantErr: "holds app_1.0.0_linux_arm64.zip, which bundle did not write"},
+		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: "refusing --clean: dist "},
+		{name: "files of an interrupted build of this version", setup: func(t *testing.T, d string) {
+			write(t, filepath.Join(d, JournalName), "App\t1.0.0\napp-1.0.0.rpm\n")
+			write(t, filepath.Join(d, "app-1.0.0.rpm"), "")
+		}, left: []string{"app-1.0.0.rpm"}},
+		{name: "interrupted build of another version", setup: func(t *testing.T, d string) {
+			write(t, filepath.Join(d, JournalName), "App\t0.9.0\napp-0.9.0.rpm\n")
+		}, wantErr: "interrupted build of App 0.9.0"},
+		{name: "broken manifest", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ManifestName), "{") }, wantErr: "artifacts.json: unexpected end of JSON input; remove it or pass another --dist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dist := filepath.Join(t.TempDir(), "dist")
+			if tt.setup != nil {
+				os.MkdirAll(dist, 0o755)
+				tt.setup(t, dist)
+			}
+			_, j, err := PrepareDist(context.Background(), dist, DistOptions{Name: "App", Version: "1.0.0", Clean: tt.clean})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitcode.Of(err) != exitcode.Usage {
+					t.Fatalf("error %v (exit %d), want %q with exit 2", err, exitcode.Of(err), tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			entries, _ := os.ReadDir(dist)
+			var names []string
+			for _, e := range entries {
+				if e.Name() != JournalName {
+					names = append(names, e.Name())
+				}
+			}
+			if strings.Join(names, ",") != strings.Join(tt.left, ",") {
+				t.Errorf("left %v, want %v", names, tt.left)
+			}
+		})
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 2_100_000: "2.1 MB", 3_500_000_000: "3.5 GB"} {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

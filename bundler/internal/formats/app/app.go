@@ -1,0 +1,29 @@
+// Package app ships a macOS .app bundle as a zip: the form Apple's notary
+// service accepts, with the executable bit and symlinks kept.
+package app
+
+import (
+	"context"
+	"io"
+
+	"github.com/bundlekit/bundle/bundler/internal/archive"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/tool"
+)
+
+// Format is the app format. It is a packager.AppBundler: in.AppDir holds
+// just <Name>.app.
+type Format struct{}
+
+func (Format) AppBundle() bool { return true }
+
+func (Format) Name() string                      { return "app" }
+func (Format) Supports(goos string) bool         { return goos == "darwin" }
+func (Format) Tools() []tool.Tool                { return nil }
+func (Format) FileName(in packager.Input) string { return in.Stem + ".app.zip" }
+
+// Package zips the bundle with <Name>.app at the top, as Finder's
+// "Compress" and ditto do.
+func (Format) Package(_ context.Context, in packager.Input, w io.Writer) error {
+	return archive.Zip(w, in.AppDir, "", in.MTime)
+}

@@ -1,0 +1,54 @@
+package linuxpkg
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/goreleaser/nfpm/v2"
+
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
+)
+
+// sign sets up nfpm's signing: deb and rpm with the OpenPGP key of
+// sign.gpg, apk with the RSA key of sign.apk. Passphrases come from the
+// environment variables the config names and never appear in output.
+func sign(in packager.Input, format string, info *nfpm.Info) error {
+	s := in.Config.Sign
+	switch {
+	case s.GPG != nil && (format == "deb" || format == "rpm"):
+		sig, err := signature(in, "sign.gpg", s.GPG.KeyFile, s.GPG.PassphraseEnv)
+		if err != nil {
+			return err
+		}
+		if format == "deb" {
+			info.Deb.Signature.PackageSignature = sig
+		} else {
+			info.RPM.Signature.PackageSignature = sig
+		}
+	case s.APK != nil && format == "apk":
+		sig, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
+		if err != nil {
+			return err
+		}
+		info.APK.Signature.PackageSignature = sig
+		info.APK.Signature.KeyName = s.APK.KeyName
+	}
+	return nil
+}
+
+func signature(in packager.Input, field, keyFile, passphraseEnv string) (nfpm.PackageSignature, error) {
+	key := filepath.Join(in.Dir, filepath.FromSlash(keyFile))
+	if _, err := os.Stat(key); err != nil {
+		return nfpm.PackageSignature{}, exitcode.Config(fmt.Errorf("%s.key_file: %s does not exist; fix the path (relative to bundle.yaml)", field, keyFile))
+	}
+	var pass string
+	if passphraseEnv != "" {
+		var ok bool
+		if pass, ok = os.LookupEnv(passphraseEnv); !ok {
+			return nfpm.PackageSignature{}, exitcode.Config(fmt.Errorf("%s.passphrase_env: $%s is not set; export it with the key's passphrase", field, passphraseEnv))
+		}
+	}
+	return nfpm.PackageSignature{KeyFile: key, KeyPassphrase: pass}, nil
+}

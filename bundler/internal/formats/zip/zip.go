@@ -1,0 +1,26 @@
+// Package zip makes a portable .zip of the staged app: unpack and run, the
+// usual way to ship a Windows program without an installer.
+package zip
+
+import (
+	"context"
+	"io"
+
+	"github.com/bundlekit/bundle/bundler/internal/archive"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/tool"
+)
+
+// Format is the zip format.
+type Format struct{}
+
+func (Format) Name() string                      { return "zip" }
+func (Format) Supports(string) bool              { return true }
+func (Format) Tools() []tool.Tool                { return nil }
+func (Format) FileName(in packager.Input) string { return in.Stem + ".zip" }
+
+// Package archives the app directory under a folder named after the
+// artifact.
+func (Format) Package(_ context.Context, in packager.Input, w io.Writer) error {
+	return archive.Zip(w, in.AppDir, in.Stem, in.MTime)
+}

@@ -1,0 +1,89 @@
+package hook
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+)
+
+func TestHookFileName(t *testing.T) {
+	tests := []struct {
+		files []string
+		want  string
+	}{
+		{nil, "zz_bundle_hook.go"},
+		{[]string{"main.go", "util.go"}, "zz_bundle_hook.go"},
+		{[]string{"main.go", "zz_bundle_hook.go"}, "zzz_bundle_hook.go"},
+		{[]string{"zzzz_late.go", "main.go"}, "zzzzz_bundle_hook.go"},
+	}
+	for _, tt := range tests {
+		if got := hookFileName(tt.files); got != tt.want {
+			t.Errorf("hookFileName(%v) = %s, want %s", tt.files, got, tt.want)
+		}
+	}
+}
+
+func TestSplitOverlay(t *testing.T) {
+	rest, overlays := splitOverlay([]string{"-mod=vendor", "-overlay=a.json", "--overlay=b.json", "-race"})
+	if strings.Join(rest, " ") != "-mod=vendor -race" || strings.Join(overlays, " ") != "a.json b.json" {
+		t.Errorf("rest %v overlays %v", rest, overlays)
+	}
+}
+
+func TestMergeOverlay(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "user.json")
+	os.WriteFile(user, []byte(`{"Replace": {"a.go": "gen/a.go", "/abs/b.go": ""}}`), 0o644)
+	replace := map[string]string{"/proj/zz_bundle_hook.go": "/tmp/x"}
+	if err := mergeOverlay(replace, user, "/proj"); err != nil {
+		t.Fatal(err)
+	}
+	if replace["/proj/a.go"] != "/proj/gen/a.go" || replace["/abs/b.go"] != "" || len(replace) != 3 {
+		t.Errorf("merged %v", replace)
+	}
+	clash := filepath.Join(dir, "clash.json")
+	os.WriteFile(clash, []byte(`{"Replace": {"/proj/zz_bundle_hook.go": "mine.go"}}`), 0o644)
+	err := mergeOverlay(replace, clash, "/proj")
+	if err == nil || exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "also adds") {
+		t.Errorf("clash: %v", err)
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.21\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
+	work := t.TempDir()
+	p, err := Prepare(context.Background(), Request{Dir: dir, Main: ".", Guard: "warn", Grace: "2s"}, work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Injected || p.ImportPath != "example.com/app/internal/zzbundlert/worker" {
+		t.Errorf("plan %+v", p)
+	}
+	data, _ := os.ReadFile(p.Overlay)
+	var o struct{ Replace map[string]string }
+	json.Unmarshal(data, &o)
+	if _, ok := o.Replace[filepath.Join(dir, "zz_bundle_hook.go")]; !ok {
+		t.Errorf("no hook file in overlay: %v", o.Replace)
+	}
+	if _, ok := o.Replace[filepath.Join(dir, "internal", "zzbundlert", "worker", "dispatch.go")]; !ok {
+		t.Errorf("no worker source in overlay: %v", o.Replace)
+	}
+	if want := "-X=example.com/app/internal/zzbundlert/worker.buildGuard=warn"; p.Ldflags[0] != want {
+		t.Errorf("ldflags %v", p.Ldflags)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("Prepare wrote into the project: %v", entries)
+	}
+
+	os.MkdirAll(filepath.Join(dir, "internal", "zzbundlert", "worker"), 0o755)
+	if _, err := Prepare(context.Background(), Request{Dir: dir, Main: ".", Guard: "refuse", Grace: "5s"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "runtime.hook: false") {
+		t.Errorf("existing injection folder: %v", err)
+	}
+}

@@ -1,0 +1,172 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/formats"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/tool"
+)
+
+// Job is what one target builds: the target and the formats it packages.
+// A job with Parts is a macOS universal binary: it merges the executables
+// of its parts, jobs that only compile.
+type Job struct {
+	Target  packager.Target
+	Formats []packager.Format
+	Parts   []packager.Target
+}
+
+// Skip is a format left out because its tool is missing and the user asked
+// to skip what cannot be made here.
+type Skip struct {
+	Format string
+	Reason string // one line naming the tool and how to install it
+}
+
+// Plan lists the jobs of a build.
+type Plan struct {
+	Jobs  []Job
+	Skips []Skip
+}
+
+// plan turns the config and the --target/--format filters into jobs. A
+// format whose tool is missing is an error (exit 3) unless skipUnavailable,
+// which drops it and records why.
+func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
+	c := p.Config
+	for _, t := range onlyTargets {
+		if !slices.Contains(c.Targets, t) {
+			return Plan{}, exitcode.Config(fmt.Errorf("--target %s: not in targets of %s%s; pick one of %s, or add it there", t, p.Path, didYouMean(t, c.Targets), strings.Join(c.Targets, ", ")))
+		}
+	}
+	for _, f := range onlyFormats {
+		if f == "sbom" && c.WantsSBOM() {
+			continue
+		}
+		if !configuredAnywhere(c, f) {
+			if slices.Contains(FormatNames(), f) {
+				return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS it supports", f, p.Path))
+			}
+			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not a format%s; use one of %s", f, didYouMean(f, FormatNames()), strings.Join(FormatNames(), ", ")))
+		}
+	}
+
+	var out Plan
+	var err error
+	unavailable := map[string]string{} // format -> why
+	for _, ts := range c.Targets {
+		if len(onlyTargets) > 0 && !slices.Contains(onlyTargets, ts) {
+			continue
+		}
+		goos, arch, _ := strings.Cut(ts, "/")
+		job := Job{Target: packager.Target{OS: goos, Arch: arch}}
+		for _, name := range c.Formats.ForOS(goos) {
+			if len(onlyFormats) > 0 && !slices.Contains(onlyFormats, name) {
+				continue
+			}
+			f, _ := formats.Get(name) // config validation guarantees it exists
+			if l, ok := f.(packager.ArchLimited); ok {
+				if ok, why := l.SupportsArch(arch); !ok {
+					if slices.Contains(onlyFormats, name) && len(onlyTargets) == 1 && onlyTargets[0] == ts {
+						return Plan{}, exitcode.Config(fmt.Errorf("--format %s --target %s: %s", name, ts, why))
+					}
+					out.Skips = append(out.Skips, Skip{Format: name, Reason: fmt.Sprintf("skipped %s for %s: %s", name, ts, why)})
+					continue
+				}
+			}
+			if why, err := missingTool(f); err != nil {
+				if !skipUnavailable {
+					return Plan{}, err
+				}
+				unavailable[name] = why
+				continue
+			}
+			job.Formats = append(job.Formats, f)
+		}
+		if len(job.Formats) > 0 {
+			out.Jobs = append(out.Jobs, job)
+		}
+	}
+	if out, err = universal(p, out); err != nil {
+		return Plan{}, err
+	}
+	for _, f := range formats.All() {
+		if why, ok := unavailable[f.Name()]; ok {
+			out.Skips = append(out.Skips, Skip{Format: f.Name(), Reason: why})
+		}
+	}
+	if len(onlyFormats) == 1 && onlyFormats[0] == "sbom" {
+		return Plan{}, exitcode.Config(fmt.Errorf("--format sbom: SBOMs come with the artifacts of a target; name a format beside it, such as --format tar.gz,sbom"))
+	}
+	if len(out.Jobs) == 0 && len(out.Skips) == 0 {
+		return Plan{}, exitcode.Config(fmt.Errorf("%s: nothing to build: no target has a format; check targets:, formats:, --target and --format", p.Path))
+	}
+	return out, nil
+}
+
+// universal turns the darwin/amd64 and darwin/arm64 jobs into compile-only
+// parts of one darwin/universal job that makes the darwin formats.
+func universal(p *config.Project, pl Plan) (Plan, error) {
+	if !p.Config.UniversalBinary() {
+		return pl, nil
+	}
+	var parts []int
+	for i, j := range pl.Jobs {
+		if j.Target.OS == "darwin" {
+			parts = append(parts, i)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return pl, nil
+	case 1:
+		return Plan{}, exitcode.Config(fmt.Errorf("--target %s: a universal macOS binary needs both darwin/amd64 and darwin/arm64; pass both, or set macos.universal: false in %s", pl.Jobs[parts[0]].Target, p.Path))
+	}
+	u := Job{Target: packager.Target{OS: "darwin", Arch: "universal"}, Formats: pl.Jobs[parts[0]].Formats}
+	for _, i := range parts {
+		u.Parts = append(u.Parts, pl.Jobs[i].Target)
+		pl.Jobs[i].Formats = nil
+	}
+	pl.Jobs = append(pl.Jobs, u)
+	return pl, nil
+}
+
+func missingTool(f packager.Format) (string, error) {
+	for _, t := range f.Tools() {
+		if _, err := tool.Find(t, f.Name()); err != nil {
+			return fmt.Sprintf("skipped %s: %s is not installed; install it with %s", f.Name(), t.Command, t.Install()), err
+		}
+	}
+	return "", nil
+}
+
+func configuredAnywhere(c config.Config, format string) bool {
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		if slices.Contains(c.Formats.ForOS(goos), format) {
+			return true
+		}
+	}
+	return false
+}
+
+// didYouMean names the configured value closest to a mistyped one, or "".
+func didYouMean(s string, candidates []string) string {
+	if near := config.Nearest(s, candidates); near != "" {
+		return fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return ""
+}
+
+// FormatNames lists every name --format accepts: each format's, then sbom.
+func FormatNames() []string {
+	var names []string
+	for _, f := range formats.All() {
+		names = append(names, f.Name())
+	}
+	return append(names, "sbom")
+}

@@ -1,0 +1,114 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/bundlekit/bundle/bundler/internal/artifact"
+	"github.com/bundlekit/bundle/bundler/internal/config"
+)
+
+// stopGrace is how long an interrupted build waits for its steps to
+// return once the context is done. Programs stop through proc and artifact
+// writes through stopWriter, but a pure-Go format may compress a whole
+// package in memory before its first write; it must not hold up the
+// interrupt, which has to end the build in under two seconds.
+const stopGrace = time.Second
+
+// wait returns g's error, or ctx's error once ctx has ended and g has
+// returned, or, when g takes longer than stopGrace after that, calls
+// abandon and returns ctx's error.
+func wait(ctx context.Context, g *errgroup.Group, abandon func()) error {
+	done := make(chan error, 1)
+	go func() { done <- g.Wait() }()
+	select {
+	case err := <-done:
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		abandon()
+	}
+	return ctx.Err()
+}
+
+// writeArtifact writes the artifact name into dist with fill (through the
+// journal, which owns it before it appears), through a stopWriter, and keeps track of it while
+// it is being written.
+func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Writer) error) (int64, string, error) {
+	r.mu.Lock()
+	if r.writing == nil {
+		r.writing = map[string]int{}
+	}
+	r.writing[name]++
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.writing[name]--
+		r.mu.Unlock()
+	}()
+	return r.journal.WriteFile(name, func(w io.Writer) error {
+		if err := fill(stopWriter{ctx, w}); err != nil {
+			return err
+		}
+		// Made while the self-exec check runs, renamed into dist only once
+		// it has passed: a failed check removes the unfinished file.
+		return r.check.wait(ctx)
+	})
+}
+
+// abandon removes the temporary files of the artifacts still being written,
+// whose steps outlived stopGrace: the process exits before they could
+// remove them themselves. Their renames then fail, as the files are gone.
+func (r *runner) abandon() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	entries, _ := os.ReadDir(r.dist)
+	for _, e := range entries {
+		for name, n := range r.writing {
+			// artifact.WriteFile's names: "." + name + ".<random>" + TempSuffix
+			if n > 0 && strings.HasPrefix(e.Name(), "."+name+".") && artifact.IsTemp(e.Name()) {
+				os.Remove(filepath.Join(r.dist, e.Name()))
+			}
+		}
+	}
+}
+
+// stopWriter fails every Write once ctx is done, so a format that writes a
+// big artifact in Go stops promptly when the build is interrupted (and
+// artifact.WriteFile removes the unfinished file).
+type stopWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (s stopWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.w.Write(p)
+}
+
+// removeSysos removes the resource files the build may have put beside
+// the main package for its Windows targets. compile removes each right
+// after go build; this covers a build that an interrupt ended while go
+// build still ran. The names are bundle's own (checkForeignSyso).
+func removeSysos(p *config.Project, pl Plan) {
+	dir := p.Abs(p.Config.Main)
+	for _, j := range pl.Jobs {
+		if j.Target.OS == "windows" {
+			os.Remove(filepath.Join(dir, sysoName(j.Target.Arch)))
+		}
+	}
+}

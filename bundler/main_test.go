@@ -1,0 +1,216 @@
+package bundler_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/winetest"
+)
+
+// epoch is the SOURCE_DATE_EPOCH of every build the tests make, so their
+// artifacts are reproducible.
+const epoch = "1767225600"
+
+// testRoot is a folder for what outlives one test: the shared builds and
+// the bundle command.
+var testRoot string
+
+func TestMain(m *testing.M) {
+	var err error
+	if testRoot, err = os.MkdirTemp("", "bundler-test-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	winetest.Shutdown()
+	os.RemoveAll(testRoot)
+	os.Exit(code)
+}
+
+// built is one library build: its result, the events it reported, and its
+// error.
+type built struct {
+	Dist   string
+	Result *bundler.BuildResult
+	Events []bundler.Event
+	Err    error
+}
+
+// Log is the build's events, one message per line, as a test reads them
+// for warnings and notes.
+func (b built) Log() string {
+	var s strings.Builder
+	for _, e := range b.Events {
+		if e.Message != "" {
+			fmt.Fprintln(&s, e.Message)
+		}
+	}
+	return s.String()
+}
+
+// build runs bundler.Build with o, filling in the reproducible source time
+// and the bundle command (for sign-file), and records its events.
+func build(ctx context.Context, t testing.TB, o bundler.BuildOptions) built {
+	t.Helper()
+	var mu sync.Mutex
+	var b built
+	if o.SourceDateEpoch == "" {
+		o.SourceDateEpoch = epoch
+	}
+	if o.Bundle == "" {
+		o.Bundle = bundleCommand(t)
+	}
+	o.OnEvent = func(e bundler.Event) {
+		mu.Lock()
+		b.Events = append(b.Events, e)
+		mu.Unlock()
+	}
+	b.Dist = o.Dist
+	b.Result, b.Err = bundler.Build(ctx, o)
+	return b
+}
+
+var bundleCmd struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// bundleCommand is the bundle command, built once: a build runs it as
+// `bundle sign-file` for the NSIS uninstaller, and some tests run it.
+func bundleCommand(t testing.TB) string {
+	t.Helper()
+	bundleCmd.once.Do(func() {
+		bundleCmd.path = filepath.Join(testRoot, "bundle")
+		out, err := exec.Command("go", "build", "-o", bundleCmd.path, "../cmd/bundle").CombinedOutput()
+		if err != nil {
+			bundleCmd.err = fmt.Errorf("build bundle: %v\n%s", err, out)
+		}
+	})
+	if bundleCmd.err != nil {
+		t.Fatal(bundleCmd.err)
+	}
+	return bundleCmd.path
+}
+
+// A sharedBuild is one build that several tests read, made at most once
+// per test binary, on first use. Readers must not change its dist (copy a
+// file out first).
+type sharedBuild struct {
+	once sync.Once
+	b    built
+}
+
+var shared struct {
+	mu     sync.Mutex
+	builds map[string]*sharedBuild
+	// one lets one shared build run at a time: on a cold build cache, two
+	// go commands compiling the same packages for the same target at once
+	// both do all the work.
+	one sync.Mutex
+}
+
+// sharedDist returns the build named key; the first caller runs make,
+// which gets a fresh folder of its own.
+func sharedDist(t *testing.T, key string, make func(work string) built) built {
+	t.Helper()
+	shared.mu.Lock()
+	if shared.builds == nil {
+		shared.builds = map[string]*sharedBuild{}
+	}
+	s := shared.builds[key]
+	if s == nil {
+		s = &sharedBuild{}
+		shared.builds[key] = s
+	}
+	shared.mu.Unlock()
+	s.once.Do(func() {
+		shared.one.Lock()
+		defer shared.one.Unlock()
+		work, err := os.MkdirTemp(testRoot, "shared-")
+		if err != nil {
+			s.b.Err = err
+			return
+		}
+		s.b = make(work)
+	})
+	if s.b.Err != nil {
+		t.Fatalf("shared build of %s: %v", key, s.b.Err)
+	}
+	return s.b
+}
+
+// helloBuild is `make demo`: every target and format of examples/hello,
+// from a copy of it.
+func helloBuild(t *testing.T) built {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "examples/hello")
+	return sharedDist(t, "make demo", func(work string) built {
+		dir := filepath.Join(work, "hello")
+		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+			return built{Err: err}
+		}
+		return build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"), Clean: true,
+		})
+	})
+}
+
+// exampleBuild bundles every target of an example of the repository as
+// tar.gz and zip, in place, so that its go.mod's replace resolves.
+func exampleBuild(t *testing.T, project string) string {
+	t.Helper()
+	dir := filepath.Join(repoRoot(t), project)
+	return sharedDist(t, project, func(work string) built {
+		defer lockTree(project)()
+		return build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"), Formats: []string{"tar.gz", "zip"},
+		})
+	}).Dist
+}
+
+// trees has a lock per folder of the repository that tests build in place:
+// a Windows build puts its resources (a .syso) beside the main package
+// while it compiles, so two builds of one folder, or a build and a test
+// that checks the folder is unchanged, must not overlap.
+var trees sync.Map
+
+// lockTree locks a folder of the repository (such as examples/webui) and
+// returns the unlock.
+func lockTree(project string) (unlock func()) {
+	mu, _ := trees.LoadOrStore(project, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
+}
+
+// repoRoot is the top of the bundle repository.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	abs, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// copyProject copies a folder of the repository (such as
+// testdata/project) into a fresh temporary folder and returns the copy.
+func copyProject(t *testing.T, rel string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(rel))
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(repoRoot(t), rel))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// hostTarget is the GOOS/GOARCH of this machine, for builds the test runs.
+func hostTarget() string { return runtime.GOOS + "/" + runtime.GOARCH }
