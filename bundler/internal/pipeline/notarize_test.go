@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/notary"
 	"github.com/bundlekit/bundle/bundler/internal/notarytest"
+	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
