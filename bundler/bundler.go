@@ -31,6 +31,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/scaffold"
 	"github.com/bundlekit/bundle/bundler/internal/vcs"
@@ -69,7 +70,7 @@ const (
 func FormatNames() []string { return pipeline.FormatNames() }
 
 // Targets lists every GOOS/GOARCH pair bundle can build.
-func Targets() []string { return formats.Targets() }
+func Targets() []string { return platform.Targets() }
 
 // SkipSteps lists the steps BuildOptions.Skip may name.
 func SkipSteps() []string { return pipeline.SkipSteps() }

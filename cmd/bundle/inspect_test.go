@@ -20,6 +20,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/zip"
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/internal/testexe"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -40,7 +41,7 @@ func TestInspectZipAndMSI(t *testing.T) {
 	in := packager.Input{
 		Config: config.Config{Name: "Hello", ID: "dev.bundlekit.hello", Binary: "hello", Publisher: "The bundle authors",
 			Windows: config.Windows{InstallScope: "machine"}},
-		Dir: dir, Version: semver.MustParse("1.2.3"), Target: packager.Target{OS: "windows", Arch: "amd64"},
+		Dir: dir, Version: semver.MustParse("1.2.3"), Target: platform.Target{OS: "windows", Arch: "amd64"},
 		AppDir: app, Exe: "hello.exe", Stem: "hello_1.2.3_windows_amd64", MTime: time.Unix(1767225600, 0).UTC(), WorkDir: t.TempDir(),
 	}
 	dist := t.TempDir()

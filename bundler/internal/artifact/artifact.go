@@ -62,6 +62,55 @@ func WriteFile(dist, name string, fill func(io.Writer) error) (size int64, sum s
 	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// MakeFile is WriteFile for an artifact that a program makes at a path
+// (makensis, wixl) or that is changed in place after it is written (signed,
+// stapled): make gets the path of a new, empty file in dist, which it
+// writes or replaces. Only when make returns nil is the file hashed,
+// synced and renamed to name; on any error nothing named name is left.
+func MakeFile(dist, name string, make func(dest string) error) (size int64, sum string, err error) {
+	tmp, err := os.CreateTemp(dist, "."+name+".*"+TempSuffix)
+	if err != nil {
+		return 0, "", err
+	}
+	path := tmp.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if err = tmp.Close(); err != nil {
+		return 0, "", err
+	}
+	if err = make(path); err != nil {
+		return 0, "", err
+	}
+	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() {
+		return 0, "", fmt.Errorf("%s was not made as a regular file", name)
+	}
+	if err = os.Chmod(path, 0o644); err != nil {
+		return 0, "", err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	size, err = io.Copy(h, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if err = os.Rename(path, filepath.Join(dist, name)); err != nil {
+		return 0, "", err
+	}
+	return size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
 type countingWriter struct {
 	w io.Writer
 	n int64

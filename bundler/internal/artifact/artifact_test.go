@@ -2,6 +2,8 @@ package artifact
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -38,6 +40,63 @@ func TestWriteFile(t *testing.T) {
 	entries, _ := os.ReadDir(dist)
 	if len(entries) != 1 || entries[0].Name() != "a.txt" {
 		t.Errorf("a failed write left files: %v", entries)
+	}
+}
+
+// MakeFile hands out an empty file in dist that a tool may write or
+// replace; only a successful make is renamed into place and hashed.
+func TestMakeFile(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		make    func(dest string) error
+		want    string // content of dist/out.bin; "" when nothing may be left
+		wantErr string
+	}{
+		{"written", func(dest string) error { return os.WriteFile(dest, []byte("hello\n"), 0o600) }, "hello\n", ""},
+		{"replaced, as a tool writing its own file does", func(dest string) error {
+			other := dest + ".new"
+			if err := os.WriteFile(other, []byte("signed\n"), 0o600); err != nil {
+				return err
+			}
+			return os.Rename(other, dest)
+		}, "signed\n", ""},
+		{"failed", func(dest string) error {
+			os.WriteFile(dest, []byte("partial"), 0o600)
+			return errors.New("makensis failed")
+		}, "", "makensis failed"},
+		{"removed", func(dest string) error { return os.Remove(dest) }, "", "not made as a regular file"},
+		{"a link", func(dest string) error {
+			os.Remove(dest)
+			return os.Symlink("/etc/passwd", dest)
+		}, "", "not made as a regular file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dist := t.TempDir()
+			size, sum, err := MakeFile(dist, "out.bin", tt.make)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if entries, _ := os.ReadDir(dist); len(entries) != 0 {
+					t.Errorf("a failed make left %v", entries)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(filepath.Join(dist, "out.bin"))
+			h := sha256.Sum256([]byte(tt.want))
+			if string(got) != tt.want || size != int64(len(tt.want)) || sum != hex.EncodeToString(h[:]) {
+				t.Errorf("got %q (size %d, sum %s), want %q", got, size, sum, tt.want)
+			}
+			if info, _ := os.Stat(filepath.Join(dist, "out.bin")); info.Mode().Perm() != 0o644 {
+				t.Errorf("mode %v, want 0644", info.Mode())
+			}
+			if entries, _ := os.ReadDir(dist); len(entries) != 1 {
+				t.Errorf("dist holds %v, want out.bin alone", entries)
+			}
+		})
 	}
 }
 

@@ -126,6 +126,15 @@ func (j *Journal) WriteFile(name string, fill func(io.Writer) error) (size int64
 	return WriteFile(j.dist, name, fill)
 }
 
+// MakeFile makes an artifact in dist like the package's MakeFile, after
+// recording it in the journal.
+func (j *Journal) MakeFile(name string, make func(dest string) error) (size int64, sum string, err error) {
+	if err := j.Add(name); err != nil {
+		return 0, "", err
+	}
+	return MakeFile(j.dist, name, make)
+}
+
 // Finish is called once m is written: it removes the files the journal
 // lists that m does not (left by an interrupted build, or changed since),
 // so dist holds exactly what artifacts.json says, then the journal.

@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,6 +53,10 @@ type Signer struct {
 	Description  string     // shown by Windows as the signed program's name (-n)
 	URL          string     // the publisher's web page (-i), "" for none
 	Time         *time.Time // the signing time; nil for now
+	// Scratch is a folder for the signed copy; "" puts it beside the file.
+	// A build sets its work folder, so nothing of the signing ever
+	// appears in dist.
+	Scratch string
 }
 
 // FromConfig builds a Signer from sign.windows, with the PFX path relative
@@ -91,9 +96,10 @@ func FromConfig(dir string, c *config.WindowsSign, name, homepage string, lookup
 }
 
 // Sign signs the file at path in place. osslsigncode writes the signed copy
-// to a temporary file beside it (it refuses to overwrite a file), which then
-// replaces the original with its permissions; on error the original is left
-// as it was and nothing else remains.
+// to a temporary file (it refuses to overwrite a file) in Scratch, or
+// beside path when Scratch is "", which then replaces the original with its
+// permissions; on error the original is left as it was and nothing else
+// remains.
 func (s *Signer) Sign(ctx context.Context, path string) error {
 	cmdPath, err := tool.Find(Tool, "Authenticode signing")
 	if err != nil {
@@ -103,7 +109,11 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
-	out, err := os.MkdirTemp(filepath.Dir(path), ".sign-") // same file system, for the rename
+	scratch := s.Scratch
+	if scratch == "" {
+		scratch = filepath.Dir(path) // same file system, for the rename
+	}
+	out, err := os.MkdirTemp(scratch, ".sign-")
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
@@ -148,10 +158,32 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 	if err := os.Chmod(signed, info.Mode().Perm()); err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
-	if err := os.Rename(signed, path); err != nil {
+	if err := replace(path, signed); err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
 	return nil
+}
+
+// replace puts the content of from in path: a rename, or, when from is on
+// another file system than path, a copy into path.
+func replace(path, from string) error {
+	if err := os.Rename(from, path); err == nil {
+		return nil
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // failure turns osslsigncode's output into one line without the password.

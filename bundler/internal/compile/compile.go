@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 )
 
@@ -19,7 +19,7 @@ import (
 type Request struct {
 	Dir     string // where go build runs: the project directory
 	Main    string // the main package, relative to Dir ("./cmd/hello")
-	Target  packager.Target
+	Target  platform.Target
 	Out     string // the executable to write
 	Build   config.Build
 	GUI     bool     // link Windows executables for the GUI subsystem
@@ -31,7 +31,7 @@ type Request struct {
 // Error is a failed compile. Its message holds the compiler's output,
 // because that output is what the user needs to fix the build.
 type Error struct {
-	Target packager.Target
+	Target platform.Target
 	Err    error
 	Output string
 }

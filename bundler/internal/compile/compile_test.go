@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 func TestArgs(t *testing.T) {
@@ -17,18 +17,18 @@ func TestArgs(t *testing.T) {
 	}{
 		{
 			name: "plain",
-			req:  Request{Main: ".", Target: packager.Target{OS: "linux", Arch: "amd64"}, Out: "out/app"},
+			req:  Request{Main: ".", Target: platform.Target{OS: "linux", Arch: "amd64"}, Out: "out/app"},
 			want: "build -ldflags=-s -w -buildid= -trimpath -buildvcs=false -o out/app .",
 		},
 		{
 			name: "gui only affects windows",
-			req:  Request{Main: ".", Target: packager.Target{OS: "darwin", Arch: "arm64"}, Out: "a", GUI: true},
+			req:  Request{Main: ".", Target: platform.Target{OS: "darwin", Arch: "arm64"}, Out: "a", GUI: true},
 			want: "build -ldflags=-s -w -buildid= -trimpath -buildvcs=false -o a .",
 		},
 		{
 			name: "windows gui, version, tags, flags, user ldflags with spaces, overlay",
 			req: Request{
-				Main: "./cmd/x", Target: packager.Target{OS: "windows", Arch: "amd64"}, Out: "x.exe", GUI: true,
+				Main: "./cmd/x", Target: platform.Target{OS: "windows", Arch: "amd64"}, Out: "x.exe", GUI: true,
 				Version: "1.2.3", Overlay: "/tmp/o.json",
 				Build: config.Build{
 					VersionVar: "main.version", Tags: []string{"netgo", "osusergo"}, Flags: []string{"-mod=vendor"},
@@ -49,7 +49,7 @@ func TestArgs(t *testing.T) {
 
 func TestEnv(t *testing.T) {
 	t.Setenv("CGO_ENABLED", "")
-	r := Request{Target: packager.Target{OS: "windows", Arch: "arm64"}}
+	r := Request{Target: platform.Target{OS: "windows", Arch: "arm64"}}
 	env := r.Env()
 	for _, kv := range []string{"GOOS=windows", "GOARCH=arm64", "CGO_ENABLED=0"} {
 		if !slices.Contains(env, kv) {

@@ -67,13 +67,13 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 			return err
 		}
 	}
-	if err := p.checkLinuxPackages(); err != nil {
-		return err
-	}
 	if err := p.checkScripts(); err != nil {
 		return err
 	}
 	if err := p.checkMacOS(); err != nil {
+		return err
+	}
+	if err := p.checkFormats(); err != nil {
 		return err
 	}
 	dsts := map[string]string{}
@@ -94,35 +94,24 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 	return p.checkMain(ctx, env)
 }
 
-// linuxPackageFormats are the formats that install the app into the system
-// and need package metadata.
-var linuxPackageFormats = []string{"deb", "rpm", "apk", "archlinux"}
-
-// checkLinuxPackages checks what deb, rpm, apk and Arch packages need
-// beyond the field rules: a maintainer, and for a desktop entry an id and an
-// icon.
-func (p *Project) checkLinuxPackages() error {
-	c := p.Config
-	var used []string
-	for _, f := range linuxPackageFormats {
-		if slices.Contains(c.Formats.Linux, f) {
-			used = append(used, f)
+// checkFormats runs the checks of each format configured for an OS the
+// targets use (Known.Checks), each once, in the order of formats:.
+func (p *Project) checkFormats() error {
+	seen := map[string]bool{}
+	for _, goos := range p.known.OSes {
+		if !p.Config.UsesOS(goos) {
+			continue
 		}
-	}
-	if len(used) == 0 || !c.UsesOS("linux") {
-		return nil
-	}
-	field := "gui"
-	if c.Linux.Desktop != nil {
-		field = "linux.desktop"
-	}
-	switch {
-	case c.Maintainer == "":
-		return p.Errorf("maintainer", "%s packages need a maintainer; add maintainer: Name <email>", used[0])
-	case c.Linux.DesktopEntry(c.GUI) && c.ID == "":
-		return p.Errorf(field, "the %s package's desktop entry needs an id; add id: in reverse DNS, such as com.example.%s", used[0], c.Binary)
-	case c.Linux.DesktopEntry(c.GUI) && c.Icon == "":
-		return p.Errorf(field, "the %s package's desktop entry needs an icon; add icon: with a square PNG of at least %d×%d px, or set linux.desktop: false", used[0], MinIconSize, MinIconSize)
+		for _, name := range p.Config.Formats.ForOS(goos) {
+			check := p.known.Checks[name]
+			if check == nil || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if err := check(p); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -164,11 +153,6 @@ func (p *Project) checkMacOS() error {
 	}
 	if c.Notarize.MacOS != nil && c.Sign.MacOS == nil {
 		return p.Errorf("notarize.macos", "Apple notarizes only signed code; add sign.macos with your Developer ID Application certificate")
-	}
-	if slices.Contains(c.Formats.Darwin, "app") || slices.Contains(c.Formats.Darwin, "dmg") {
-		if c.ID == "" && c.UsesOS("darwin") {
-			return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", c.Binary)
-		}
 	}
 	return nil
 }

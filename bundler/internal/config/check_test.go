@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,5 +149,54 @@ func writeTestFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The formats' own rules (Known.Checks) run for the formats of the OSes
+// the targets use, each once, in the order of formats:, after the
+// project's own checks.
+func TestCheckRunsFormatChecks(t *testing.T) {
+	for _, tt := range []struct {
+		name, yaml string
+		ran        []string
+		want       string
+	}{
+		{"every configured format of a used OS, once, in order",
+			"targets: [linux/amd64, linux/arm64, windows/amd64]\nformats: {linux: [deb, tar.gz, rpm], windows: [zip]}\n",
+			[]string{"deb", "rpm", "zip"}, ""},
+		{"none for an OS no target uses",
+			"targets: [windows/amd64]\nformats: {linux: [deb], windows: [zip]}\n", []string{"zip"}, ""},
+		{"the first refusal stops the rest",
+			"targets: [linux/amd64]\nformats: {linux: [rpm, deb]}\n", []string{"rpm"}, "bundle.yaml:3:18: formats.linux: rpm refuses"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTestFile(t, filepath.Join(dir, "go.mod"), "module example.com/fixture\n\ngo 1.22\n")
+			writeTestFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+			writeTestFile(t, filepath.Join(dir, "bundle.yaml"), "name: Fixture\n"+tt.yaml)
+			var ran []string
+			k := known
+			k.Checks = map[string]func(*Project) error{}
+			for _, name := range []string{"deb", "rpm", "zip"} {
+				k.Checks[name] = func(p *Project) error {
+					ran = append(ran, name)
+					if strings.Contains(tt.want, name+" refuses") {
+						return p.Errorf("formats.linux", "%s refuses", name)
+					}
+					return nil
+				}
+			}
+			p, err := Load(filepath.Join(dir, "bundle.yaml"), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.Check(context.Background(), nil)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.HasSuffix(err.Error(), tt.want)) {
+				t.Errorf("Check: %v, want %q", err, tt.want)
+			}
+			if !slices.Equal(ran, tt.ran) {
+				t.Errorf("ran %v, want %v", ran, tt.ran)
+			}
+		})
 	}
 }

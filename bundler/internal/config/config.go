@@ -114,21 +114,6 @@ type Relations struct {
 	Archlinux []string `yaml:"archlinux" pattern:"^[a-z0-9@._+-]+((<|<=|=|>=|>)[A-Za-z0-9.:_+-]+)?$" hint:"a pacman relation such as glibc>=2.31" doc:"archlinux relations."`
 }
 
-// For returns the relations for a format name.
-func (r Relations) For(format string) []string {
-	switch format {
-	case "deb":
-		return r.Deb
-	case "rpm":
-		return r.RPM
-	case "apk":
-		return r.APK
-	case "archlinux":
-		return r.Archlinux
-	}
-	return nil
-}
-
 // Scripts are maintainer scripts run by the package manager.
 type Scripts struct {
 	PreInstall  string `yaml:"preinstall" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a shell script inside the project, such as packaging/preinstall.sh" doc:"Script run before installation."`

@@ -18,6 +18,7 @@ import (
 // known mirrors what bundler/formats supplies, so these tests do not
 // depend on which formats exist.
 var known = Known{
+	OSes:           []string{"linux", "windows", "darwin"},
 	Targets:        []string{"darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64", "windows/amd64", "windows/arm64"},
 	Formats:        map[string][]string{"linux": {"tar.gz", "zip", "deb", "rpm", "apk", "archlinux"}, "windows": {"zip"}, "darwin": {"tar.gz", "zip"}},
 	DefaultFormats: map[string][]string{"linux": {"tar.gz"}, "windows": {"zip"}, "darwin": {"tar.gz"}},

@@ -41,6 +41,7 @@ type Project struct {
 	Dir    string // the project directory: the folder holding bundle.yaml
 	Config Config
 	pos    map[string]*yaml.Node
+	known  Known
 }
 
 // Load reads, decodes and validates path, then applies defaults. Every error
@@ -62,6 +63,7 @@ func Load(path string, known Known) (*Project, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	f.Dir = abs
+	f.known = known
 	f.Config = WithDefaults(f.Config, known)
 	return f, nil
 }

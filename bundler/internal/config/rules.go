@@ -14,9 +14,13 @@ import (
 // this package: which targets can be built and which formats exist for each
 // operating system (the format registry).
 type Known struct {
+	OSes           []string            // the operating systems, in order
 	Targets        []string            // "linux/amd64", …
 	Formats        map[string][]string // GOOS -> format names
 	DefaultFormats map[string][]string // GOOS -> formats used when bundle.yaml names none
+	// Checks are the formats' own rules for bundle.yaml (format name ->
+	// check), run by Project.Check; each returns Project.Errorf's error.
+	Checks map[string]func(*Project) error
 }
 
 // rule is the parsed form of one field's struct tags.

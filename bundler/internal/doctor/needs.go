@@ -9,6 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
 
@@ -36,7 +37,7 @@ func NeedsOf(path string) (Needs, error) {
 		n.Signing = append(n.Signing, authenticode.Tool, authenticode.OpenSSL)
 	}
 	for _, f := range formats.All() {
-		for _, goos := range formats.OSes() {
+		for _, goos := range platform.OSes() {
 			if p.Config.UsesOS(goos) && slices.Contains(p.Config.Formats.ForOS(goos), f.Name()) {
 				n.Formats = append(n.Formats, f)
 				break

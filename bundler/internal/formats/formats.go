@@ -4,8 +4,6 @@
 package formats
 
 import (
-	"sort"
-
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/formats/app"
 	"github.com/bundlekit/bundle/bundler/internal/formats/dmg"
@@ -15,6 +13,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/targz"
 	"github.com/bundlekit/bundle/bundler/internal/formats/zip"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 // All returns every format, in the order artifacts are made for a target.
@@ -41,8 +40,11 @@ var defaults = map[string][]string{
 }
 
 // Get returns the format called name.
-func Get(name string) (packager.Format, bool) {
-	for _, f := range All() {
+func Get(name string) (packager.Format, bool) { return Find(All(), name) }
+
+// Find returns the format of list called name.
+func Find(list []packager.Format, name string) (packager.Format, bool) {
+	for _, f := range list {
 		if f.Name() == name {
 			return f, true
 		}
@@ -50,31 +52,25 @@ func Get(name string) (packager.Format, bool) {
 	return nil, false
 }
 
-// OSes are the operating systems bundle packages for.
-func OSes() []string { return []string{"linux", "windows", "darwin"} }
-
 // Known tells the config package which targets and formats exist.
-func Known() config.Known {
-	k := config.Known{Targets: Targets(), Formats: map[string][]string{}, DefaultFormats: defaults}
-	for _, goos := range OSes() {
-		for _, f := range All() {
+func Known() config.Known { return KnownOf(All()) }
+
+// KnownOf is Known for a list of formats: the names each OS accepts and
+// the formats' own checks of bundle.yaml.
+func KnownOf(list []packager.Format) config.Known {
+	k := config.Known{
+		OSes: platform.OSes(), Targets: platform.Targets(), DefaultFormats: defaults,
+		Formats: map[string][]string{}, Checks: map[string]func(*config.Project) error{},
+	}
+	for _, f := range list {
+		for _, goos := range platform.OSes() {
 			if f.Supports(goos) {
 				k.Formats[goos] = append(k.Formats[goos], f.Name())
 			}
 		}
+		if c, ok := f.(packager.ConfigChecker); ok {
+			k.Checks[f.Name()] = c.CheckConfig
+		}
 	}
 	return k
-}
-
-// Targets lists the GOOS/GOARCH pairs bundle builds and packages: those of
-// `go tool dist list` for the three desktop operating systems.
-func Targets() []string {
-	t := []string{
-		"darwin/amd64", "darwin/arm64",
-		"linux/386", "linux/amd64", "linux/arm", "linux/arm64", "linux/loong64",
-		"linux/mips64le", "linux/ppc64le", "linux/riscv64", "linux/s390x",
-		"windows/386", "windows/amd64", "windows/arm64",
-	}
-	sort.Strings(t)
-	return t
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/targz"
 	"github.com/bundlekit/bundle/bundler/internal/formats/zip"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -64,7 +65,7 @@ func TestGlobCharactersAreLiteral(t *testing.T) {
 				}
 			}
 			var b bytes.Buffer
-			if err := tc.f.Package(context.Background(), in, &b); err != nil {
+			if err := packagertest.Into(context.Background(), t, tc.f, in, &b); err != nil {
 				t.Fatal(err)
 			}
 			pkg := writeTemp(t, "pkg", b.Bytes())

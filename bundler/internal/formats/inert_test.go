@@ -30,6 +30,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/msi"
 	"github.com/bundlekit/bundle/bundler/internal/formats/nsis"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/templates"
@@ -126,7 +128,7 @@ func input(t *testing.T, c config.Config, goos string) packager.Input {
 		t.Fatal(err)
 	}
 	return packager.Input{
-		Config: c, Dir: t.TempDir(), Version: semver.MustParse("1.2.3"), Target: packager.Target{OS: goos, Arch: "amd64"},
+		Config: c, Dir: t.TempDir(), Version: semver.MustParse("1.2.3"), Target: platform.Target{OS: goos, Arch: "amd64"},
 		AppDir: app, Exe: exe, Stem: "hello_1.2.3_" + goos + "_amd64",
 		MTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), WorkDir: t.TempDir(),
 	}
@@ -255,7 +257,7 @@ func equal(t *testing.T, what, got, want string) {
 func build(t *testing.T, f packager.Format, in packager.Input) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := f.Package(context.Background(), in, &b); err != nil {
+	if err := packagertest.Into(context.Background(), t, f, in, &b); err != nil {
 		t.Fatalf("%s: %v", f.Name(), err)
 	}
 	return b.Bytes()
@@ -590,7 +592,7 @@ func refused(t *testing.T, f packager.Format, in packager.Input, want *shape) bo
 		t.Errorf("Check: not a one-line configuration error: %q", err)
 	}
 	var b bytes.Buffer
-	if perr := f.Package(context.Background(), in, &b); perr == nil || perr.Error() != err.Error() {
+	if perr := packagertest.Into(context.Background(), t, f, in, &b); perr == nil || perr.Error() != err.Error() {
 		t.Errorf("Package: %v, want Check's error", perr)
 	}
 	want.refused = true

@@ -24,6 +24,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/targz"
 	bundlezip "github.com/bundlekit/bundle/bundler/internal/formats/zip"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testexe"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -81,7 +83,7 @@ func input(t *testing.T, goos, exe string, exeData []byte) packager.Input {
 			Name: "Hello", ID: "dev.bundlekit.hello", Binary: "hello", Publisher: "The bundle authors",
 			Description: "Says hello", Windows: config.Windows{InstallScope: "user"},
 		},
-		Dir: dir, Version: semver.MustParse("1.2.3"), Target: packager.Target{OS: goos, Arch: "amd64"},
+		Dir: dir, Version: semver.MustParse("1.2.3"), Target: platform.Target{OS: goos, Arch: "amd64"},
 		AppDir: app, Exe: exe, Stem: "hello_1.2.3_" + goos + "_amd64", MTime: mtime, WorkDir: t.TempDir(),
 	}
 }
@@ -90,7 +92,7 @@ func input(t *testing.T, goos, exe string, exeData []byte) packager.Input {
 func write(t *testing.T, f packager.Format, in packager.Input) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := f.Package(context.Background(), in, &buf); err != nil {
+	if err := packagertest.Into(context.Background(), t, f, in, &buf); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), f.FileName(in))

@@ -1,11 +1,24 @@
 // Package packager defines what an artifact format is: one small interface
-// that every format package implements. The list of formats lives in
-// bundler/formats; the build pipeline only talks to this interface.
+// that every format package implements, and the optional interfaces
+// through which a format tells the pipeline what it knows about itself:
+//
+//	its tools                      Format.Tools
+//	the operating systems it makes Format.Supports
+//	the architectures it makes     ArchLimited
+//	its staging layout             Staged (a plain folder unless it says .app)
+//	whether its file is signed     SignedOutput
+//	its configuration rules        ConfigChecker (bundle.yaml, with file:line)
+//	its limits per target/version  Checker
+//
+// The list of formats lives in bundler/internal/formats; the pipeline and
+// the config package only talk to these interfaces and never name a format.
 package packager
 
 import (
+	"bufio"
 	"context"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -14,20 +27,16 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
-
-// Target is one GOOS/GOARCH pair.
-type Target struct{ OS, Arch string }
-
-func (t Target) String() string { return t.OS + "/" + t.Arch }
 
 // Input is everything a format needs to make one artifact for one target.
 type Input struct {
 	Config  config.Config
 	Dir     string // the project directory (bundle.yaml's folder)
 	Version *semver.Version
-	Target  Target
+	Target  platform.Target
 	AppDir  string     // the staged app: the executable and the configured files
 	Exe     string     // the executable's file name inside AppDir ("hello", "hello.exe")
 	Stem    string     // "<binary>_<version>_<os>_<arch>": the base of file names and of the folder inside archives
@@ -60,7 +69,16 @@ func (in Input) IconSet() *icons.Set {
 // is written, so such input fails cleanly instead of after other artifacts
 // were made.
 type Checker interface {
-	Check(c config.Config, t Target, v *semver.Version) error
+	Check(c config.Config, t platform.Target, v *semver.Version) error
+}
+
+// ConfigChecker is implemented by formats that need fields bundle.yaml
+// may leave out (a maintainer for Linux packages, an id for a macOS .app).
+// CheckConfig runs with the other checks of bundle.yaml, for every format
+// configured for an OS the targets use, and returns p.Errorf's error, which
+// points at the file, line and field.
+type ConfigChecker interface {
+	CheckConfig(p *config.Project) error
 }
 
 // ArchLimited is implemented by formats that cannot be made for every
@@ -70,18 +88,30 @@ type ArchLimited interface {
 	SupportsArch(arch string) (ok bool, why string)
 }
 
-// AppBundler is implemented by formats that ship the macOS .app bundle:
-// for them the build stages <Name>.app (Contents/MacOS, Info.plist, the
-// icon) as in.AppDir instead of the plain app folder every other format
-// gets, so an archive of the same target still holds the bare executable.
-type AppBundler interface {
-	AppBundle() bool
+// Layout is how the pipeline stages a target's app for a format, in
+// Input.AppDir.
+type Layout int
+
+const (
+	// PlainFolder is the executable and the configured files, side by side.
+	PlainFolder Layout = iota
+	// MacAppBundle is <Name>.app: Contents/MacOS, Info.plist, the icon and
+	// the files in Resources; signed as a whole when sign.macos is set.
+	MacAppBundle
+)
+
+// Staged is implemented by formats that want the app laid out other than
+// as a plain folder.
+type Staged interface {
+	Layout() Layout
 }
 
-// WantsAppBundle reports whether f packages the .app bundle.
-func WantsAppBundle(f Format) bool {
-	b, ok := f.(AppBundler)
-	return ok && b.AppBundle()
+// LayoutOf is the layout f packages.
+func LayoutOf(f Format) Layout {
+	if s, ok := f.(Staged); ok {
+		return s.Layout()
+	}
+	return PlainFolder
 }
 
 // How a format's own file is signed (SignedOutput).
@@ -91,8 +121,9 @@ const (
 )
 
 // SignedOutput is implemented by formats whose file is itself signed, not
-// only the executables inside it: the build makes the file, signs it, and
-// only then copies it into dist, so the checksums cover the signed bytes.
+// only the executables inside it: the pipeline signs the file in place
+// after Package, before it hashes it and renames it into dist, so the
+// checksums cover the signed bytes.
 type SignedOutput interface {
 	SignedAs() string
 }
@@ -108,7 +139,42 @@ type Format interface {
 	Tools() []tool.Tool
 	// FileName is the artifact's file name in dist.
 	FileName(in Input) string
-	// Package writes the artifact to w. The caller writes w to a temporary
-	// file and renames it into place only when Package returns nil.
-	Package(ctx context.Context, in Input, w io.Writer) error
+	// Package makes the artifact at dest, an empty file in dist that the
+	// pipeline renames to FileName only when Package returns nil. A
+	// format run by a tool points the tool's output at dest; a format
+	// written in Go writes it with WriteFile.
+	Package(ctx context.Context, in Input, dest string) error
+}
+
+// WriteFile creates dest and fills it through write, buffered, failing
+// every write once ctx is done so an interrupted build stops writing a
+// large artifact at once.
+func WriteFile(ctx context.Context, dest string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(stopWriter{ctx, f}, 1<<20)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// stopWriter fails every Write once ctx is done.
+type stopWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (s stopWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.w.Write(p)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/linktree"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/notary"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 // SkipNotarize is the --skip value that signs macOS code without waiting
@@ -107,7 +107,7 @@ func notaryFor(p *config.Project, mac *macsign.Signer, skip bool, service *notar
 
 // notarize submits the file at path and reports progress: a line when it
 // starts, on every change of status, and once a minute while it waits.
-func (r *runner) notarize(ctx context.Context, t packager.Target, path string) error {
+func (r *runner) notarize(ctx context.Context, t platform.Target, path string) error {
 	name := filepath.Base(path)
 	r.emit(Event{Kind: Notarizing, Target: t, Message: name + ": submitted"})
 	last, lastAt := "", time.Duration(0)
@@ -131,7 +131,7 @@ func (r *runner) notarize(ctx context.Context, t packager.Target, path string) e
 // notarizeApp notarizes the signed app and the signed bare executable of a
 // target in one submission, then staples the ticket to the app (a bare
 // executable has nowhere to hold one; Gatekeeper finds its ticket online).
-func (r *runner) notarizeApp(ctx context.Context, t packager.Target, s staged) error {
+func (r *runner) notarizeApp(ctx context.Context, t platform.Target, s staged) error {
 	dir := filepath.Join(r.targetDir(t), "notarize")
 	if s.bundle != "" {
 		if err := linktree.Mirror(s.bundle, dir); err != nil {
@@ -180,7 +180,7 @@ func (r *runner) staple(ctx context.Context, path string, cdHash func(string) ([
 
 // signDiskImage signs a disk image in place and, when the build
 // notarizes, notarizes it and staples its ticket.
-func (r *runner) signDiskImage(t packager.Target) func(context.Context, string) error {
+func (r *runner) signDiskImage(t platform.Target) func(context.Context, string) error {
 	return func(ctx context.Context, path string) error {
 		if err := macsign.SignDMG(ctx, path, r.mac.Options(macIdentifier(r.p.Config))); err != nil {
 			return err

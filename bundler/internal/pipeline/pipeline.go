@@ -45,6 +45,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/notary"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/sbom"
 	"github.com/bundlekit/bundle/bundler/internal/vcs"
@@ -94,7 +95,7 @@ const (
 // Event is progress, reported as it happens.
 type Event struct {
 	Kind     EventKind
-	Target   packager.Target
+	Target   platform.Target
 	Format   string
 	Artifact artifact.Artifact
 	Elapsed  time.Duration
@@ -111,7 +112,11 @@ type Result struct {
 }
 
 // Run builds every planned target and format and writes dist.
-func Run(ctx context.Context, o Options) (_ *Result, err error) {
+func Run(ctx context.Context, o Options) (*Result, error) { return run(ctx, o, formats.All()) }
+
+// run is Run with the formats that exist: formats.All(), or, in a test,
+// more.
+func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result, err error) {
 	emit := func(e Event) {
 		if o.OnEvent != nil {
 			o.OnEvent(e)
@@ -120,7 +125,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err := checkSkip(o.Skip); err != nil {
 		return nil, err
 	}
-	known := formats.Known()
+	known := formats.KnownOf(registry)
 	p, err := config.Load(o.Config, known)
 	if err != nil {
 		return nil, err
@@ -155,7 +160,7 @@ func Run(ctx context.Context, o Options) (_ *Result, err error) {
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
 		return nil, err
 	}
-	pl, err := plan(p, o.Targets, o.Formats, o.SkipUnavailable)
+	pl, err := plan(p, registry, o.Targets, o.Formats, o.SkipUnavailable)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +347,7 @@ func (r *runner) buildTarget(ctx context.Context, job Job) error {
 }
 
 // makeFormat makes the target's artifact of format f into dist.
-func (r *runner) makeFormat(ctx context.Context, t packager.Target, f packager.Format, app staged, stem string, start time.Time) error {
+func (r *runner) makeFormat(ctx context.Context, t platform.Target, f packager.Format, app staged, stem string, start time.Time) error {
 	formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
 	if err := os.MkdirAll(formatWork, 0o755); err != nil {
 		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
@@ -356,16 +361,16 @@ func (r *runner) makeFormat(ctx context.Context, t packager.Target, f packager.F
 		in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
 	}
 	name := f.FileName(in)
-	fill := func(w io.Writer) error { return f.Package(ctx, in, w) }
-	if so, ok := f.(packager.SignedOutput); ok {
-		switch kind := so.SignedAs(); {
-		case kind == packager.SignAuthenticode && r.signer != nil:
-			fill = r.signedOutput(ctx, f, in, r.signer.sign)
-		case kind == packager.SignDiskImage && r.mac != nil:
-			fill = r.signedOutput(ctx, f, in, r.signDiskImage(t))
+	sign := r.outputSigner(t, f)
+	size, sum, err := r.makeArtifact(ctx, name, func(dest string) error {
+		if err := f.Package(ctx, in, dest); err != nil {
+			return err
 		}
-	}
-	size, sum, err := r.writeArtifact(ctx, name, fill)
+		if sign == nil {
+			return nil
+		}
+		return sign(ctx, dest)
+	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 	}
@@ -386,7 +391,7 @@ func withSlot(ctx context.Context, slots chan struct{}, do func() error) error {
 
 // record lists a finished artifact, which the journal already owns, in
 // the manifest.
-func (r *runner) record(t packager.Target, format, name string, size int64, sum string, start time.Time) {
+func (r *runner) record(t platform.Target, format, name string, size int64, sum string, start time.Time) {
 	a := artifact.Artifact{Path: name, OS: t.OS, Arch: t.Arch, Format: format, Size: size, SHA256: sum}
 	r.mu.Lock()
 	r.made = append(r.made, a)
@@ -397,7 +402,7 @@ func (r *runner) record(t packager.Target, format, name string, size int64, sum 
 // writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
 // executable, from its own build info. A universal binary's parts are the
 // same program, so its SBOM is read from the first part.
-func (r *runner) writeSBOM(ctx context.Context, t packager.Target, job Job, exe, stem string, start time.Time) error {
+func (r *runner) writeSBOM(ctx context.Context, t platform.Target, job Job, exe, stem string, start time.Time) error {
 	if len(job.Parts) > 0 {
 		exe = filepath.Join(r.targetDir(job.Parts[0]), "bin", r.exeName(job.Parts[0].OS))
 	}
@@ -417,7 +422,7 @@ func (r *runner) writeSBOM(ctx context.Context, t packager.Target, job Job, exe,
 	return nil
 }
 
-func (r *runner) targetDir(t packager.Target) string {
+func (r *runner) targetDir(t platform.Target) string {
 	return filepath.Join(r.work, t.OS+"_"+t.Arch)
 }
 
@@ -439,7 +444,7 @@ func iconSet(p *config.Project) *icons.Set {
 
 // hookPlan prepares the runtime hook's overlay once per OS: the files it
 // adds are the same for every architecture.
-func (r *runner) hookPlan(ctx context.Context, t packager.Target, env []string) (*hook.Plan, error) {
+func (r *runner) hookPlan(ctx context.Context, t platform.Target, env []string) (*hook.Plan, error) {
 	r.mu.Lock()
 	h, ok := r.hooks[t.OS]
 	if !ok {
@@ -468,7 +473,7 @@ type hookOnce struct {
 
 // compile builds the target's executable into its work folder, with the
 // runtime hook and, for Windows, the resources.
-func (r *runner) compile(ctx context.Context, t packager.Target) (string, error) {
+func (r *runner) compile(ctx context.Context, t platform.Target) (string, error) {
 	p := r.p
 	exe := filepath.Join(r.targetDir(t), "bin", r.exeName(t.OS))
 	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
 
@@ -16,9 +17,9 @@ import (
 // A job with Parts is a macOS universal binary: it merges the executables
 // of its parts, jobs that only compile.
 type Job struct {
-	Target  packager.Target
+	Target  platform.Target
 	Formats []packager.Format
-	Parts   []packager.Target
+	Parts   []platform.Target
 }
 
 // Skip is a format left out because its tool is missing and the user asked
@@ -37,7 +38,7 @@ type Plan struct {
 // plan turns the config and the --target/--format filters into jobs. A
 // format whose tool is missing is an error (exit 3) unless skipUnavailable,
 // which drops it and records why.
-func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
+func plan(p *config.Project, registry []packager.Format, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
 	c := p.Config
 	for _, t := range onlyTargets {
 		if !slices.Contains(c.Targets, t) {
@@ -49,10 +50,11 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 			continue
 		}
 		if !configuredAnywhere(c, f) {
-			if slices.Contains(FormatNames(), f) {
+			names := formatNames(registry)
+			if slices.Contains(names, f) {
 				return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not in formats of %s; add it under formats: for an OS it supports", f, p.Path))
 			}
-			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not a format%s; use one of %s", f, didYouMean(f, FormatNames()), strings.Join(FormatNames(), ", ")))
+			return Plan{}, exitcode.Config(fmt.Errorf("--format %s: not a format%s; use one of %s", f, didYouMean(f, names), strings.Join(names, ", ")))
 		}
 	}
 
@@ -63,13 +65,14 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 		if len(onlyTargets) > 0 && !slices.Contains(onlyTargets, ts) {
 			continue
 		}
-		goos, arch, _ := strings.Cut(ts, "/")
-		job := Job{Target: packager.Target{OS: goos, Arch: arch}}
+		tg, _ := platform.Parse(ts) // config validation guarantees the form
+		goos, arch := tg.OS, tg.Arch
+		job := Job{Target: tg}
 		for _, name := range c.Formats.ForOS(goos) {
 			if len(onlyFormats) > 0 && !slices.Contains(onlyFormats, name) {
 				continue
 			}
-			f, _ := formats.Get(name) // config validation guarantees it exists
+			f, _ := formats.Find(registry, name) // config validation guarantees it exists
 			if l, ok := f.(packager.ArchLimited); ok {
 				if ok, why := l.SupportsArch(arch); !ok {
 					if slices.Contains(onlyFormats, name) && len(onlyTargets) == 1 && onlyTargets[0] == ts {
@@ -95,7 +98,7 @@ func plan(p *config.Project, onlyTargets, onlyFormats []string, skipUnavailable 
 	if out, err = universal(p, out); err != nil {
 		return Plan{}, err
 	}
-	for _, f := range formats.All() {
+	for _, f := range registry {
 		if why, ok := unavailable[f.Name()]; ok {
 			out.Skips = append(out.Skips, Skip{Format: f.Name(), Reason: why})
 		}
@@ -127,7 +130,7 @@ func universal(p *config.Project, pl Plan) (Plan, error) {
 	case 1:
 		return Plan{}, exitcode.Config(fmt.Errorf("--target %s: a universal macOS binary needs both darwin/amd64 and darwin/arm64; pass both, or set macos.universal: false in %s", pl.Jobs[parts[0]].Target, p.Path))
 	}
-	u := Job{Target: packager.Target{OS: "darwin", Arch: "universal"}, Formats: pl.Jobs[parts[0]].Formats}
+	u := Job{Target: platform.Target{OS: "darwin", Arch: "universal"}, Formats: pl.Jobs[parts[0]].Formats}
 	for _, i := range parts {
 		u.Parts = append(u.Parts, pl.Jobs[i].Target)
 		pl.Jobs[i].Formats = nil
@@ -146,7 +149,7 @@ func missingTool(f packager.Format) (string, error) {
 }
 
 func configuredAnywhere(c config.Config, format string) bool {
-	for _, goos := range []string{"linux", "windows", "darwin"} {
+	for _, goos := range platform.OSes() {
 		if slices.Contains(c.Formats.ForOS(goos), format) {
 			return true
 		}
@@ -163,9 +166,11 @@ func didYouMean(s string, candidates []string) string {
 }
 
 // FormatNames lists every name --format accepts: each format's, then sbom.
-func FormatNames() []string {
+func FormatNames() []string { return formatNames(formats.All()) }
+
+func formatNames(registry []packager.Format) []string {
 	var names []string
-	for _, f := range formats.All() {
+	for _, f := range registry {
 		names = append(names, f.Name())
 	}
 	return append(names, "sbom")

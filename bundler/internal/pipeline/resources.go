@@ -13,7 +13,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/version"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
 )
@@ -29,7 +29,7 @@ func sysoName(arch string) string { return "zz_bundle_windows_" + arch + ".syso"
 // that removes it; the caller runs that right after go build, also when it
 // fails or is cancelled. (Run checked before that the folder holds no
 // other .syso for the target.)
-func embedResources(p *config.Project, t packager.Target, v *semver.Version, set *icons.Set, exe string) (remove func(), err error) {
+func embedResources(p *config.Project, t platform.Target, v *semver.Version, set *icons.Set, exe string) (remove func(), err error) {
 	nothing := func() {}
 	if t.OS != "windows" {
 		return nothing, nil
@@ -47,7 +47,7 @@ func embedResources(p *config.Project, t packager.Target, v *semver.Version, set
 }
 
 // resources renders the .syso bytes.
-func resources(p *config.Project, t packager.Target, v *semver.Version, set *icons.Set, exe string) ([]byte, error) {
+func resources(p *config.Project, t platform.Target, v *semver.Version, set *icons.Set, exe string) ([]byte, error) {
 	c := p.Config
 	fileVersion, err := version.WindowsFile(v)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/version"
 )
 
@@ -30,7 +30,7 @@ func helloProject(b *testing.B) *config.Project {
 func BenchmarkWindowsResources(b *testing.B) {
 	p := helloProject(b)
 	v, _ := version.Parse("1.0.0")
-	t := packager.Target{OS: "windows", Arch: "amd64"}
+	t := platform.Target{OS: "windows", Arch: "amd64"}
 	for i := 0; i < b.N; i++ {
 		// A fresh set without a disk cache: the cost of a first build.
 		if _, err := resources(p, t, v, icons.NewSet(p.Abs(p.Config.Icon), ""), "hello.exe"); err != nil {
@@ -46,7 +46,7 @@ func BenchmarkWindowsCompile(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "hello.exe")
 	for i := 0; i < b.N; i++ {
 		err := compile.Run(context.Background(), compile.Request{
-			Dir: p.Dir, Main: p.Config.Main, Target: packager.Target{OS: "windows", Arch: "amd64"},
+			Dir: p.Dir, Main: p.Config.Main, Target: platform.Target{OS: "windows", Arch: "amd64"},
 			Out: out, Build: p.Config.Build, Version: "1.0.0",
 		})
 		if err != nil {
@@ -60,7 +60,7 @@ func BenchmarkWindowsCompile(b *testing.B) {
 func BenchmarkWindowsResourcesCached(b *testing.B) {
 	p := helloProject(b)
 	v, _ := version.Parse("1.0.0")
-	t := packager.Target{OS: "windows", Arch: "amd64"}
+	t := platform.Target{OS: "windows", Arch: "amd64"}
 	cache := b.TempDir()
 	if _, err := icons.NewSet(p.Abs(p.Config.Icon), cache).ICO(); err != nil {
 		b.Fatal(err)

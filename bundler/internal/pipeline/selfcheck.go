@@ -9,7 +9,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/compile"
 	"github.com/bundlekit/bundle/bundler/internal/config"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/selfexec"
 )
 
@@ -23,7 +23,7 @@ type selfCheck struct {
 	findings []selfexec.Finding
 
 	mu       sync.Mutex
-	compiled map[string]chan packager.Target // by GOOS: gets the first target of that OS compiled
+	compiled map[string]chan platform.Target // by GOOS: gets the first target of that OS compiled
 }
 
 // startSelfCheck analyses the app once per operating system among the jobs
@@ -45,14 +45,14 @@ type selfCheck struct {
 func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, emit func(Event)) *selfCheck {
 	guard := p.Config.Runtime.Guard
 	strict = strict && guard == "refuse"
-	c := &selfCheck{done: make(chan struct{}), compiled: map[string]chan packager.Target{}}
+	c := &selfCheck{done: make(chan struct{}), compiled: map[string]chan platform.Target{}}
 	if !p.Config.Runtime.HookEnabled() {
 		close(c.done)
 		return c
 	}
 	for _, j := range jobs {
 		if len(j.Parts) == 0 && c.compiled[j.Target.OS] == nil {
-			c.compiled[j.Target.OS] = make(chan packager.Target, 1)
+			c.compiled[j.Target.OS] = make(chan platform.Target, 1)
 		}
 	}
 	oses := maps.Clone(c.compiled) // targetCompiled empties c.compiled
@@ -67,7 +67,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 		)
 		for goos, ready := range oses {
 			wg.Go(func() {
-				var t packager.Target
+				var t platform.Target
 				select {
 				case t = <-ready:
 				case <-ctx.Done():
@@ -121,7 +121,7 @@ func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict b
 }
 
 // targetCompiled tells the check that t's executable is built.
-func (c *selfCheck) targetCompiled(t packager.Target) {
+func (c *selfCheck) targetCompiled(t platform.Target) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ready := c.compiled[t.OS]; ready != nil {

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
@@ -73,7 +73,7 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	if err != nil || s == nil {
 		return nil, err
 	}
-	s.Time = &mtime
+	s.Time, s.Scratch = &mtime, work
 	trust, err := s.TrustFile(ctx, work)
 	if err != nil {
 		return nil, err
@@ -92,33 +92,20 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	return &signer{Signer: s, trust: trust, command: command}, nil
 }
 
-// signedOutput makes the format's file, signs it with sign, and then
-// copies it to the artifact, so the checksums cover the signed bytes.
-func (r *runner) signedOutput(ctx context.Context, f packager.Format, in packager.Input, sign func(context.Context, string) error) func(io.Writer) error {
-	return func(w io.Writer) error {
-		path := filepath.Join(in.WorkDir, "unsigned-"+f.FileName(in))
-		out, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		if err := f.Package(ctx, in, stopWriter{ctx, out}); err != nil {
-			out.Close()
-			return err
-		}
-		if err := out.Close(); err != nil {
-			return err
-		}
-		if err := sign(ctx, path); err != nil {
-			return err
-		}
-		signed, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer signed.Close()
-		_, err = io.Copy(w, signed)
-		return err
+// outputSigner is how f's own file is signed in place once made, before
+// it is hashed, so the checksums cover the signed bytes; nil when the
+// format's file is not signed or the build has no signer for it.
+func (r *runner) outputSigner(t platform.Target, f packager.Format) func(context.Context, string) error {
+	so, ok := f.(packager.SignedOutput)
+	switch {
+	case !ok:
+		return nil
+	case so.SignedAs() == packager.SignAuthenticode && r.signer != nil:
+		return r.signer.sign
+	case so.SignedAs() == packager.SignDiskImage && r.mac != nil:
+		return r.signDiskImage(t)
 	}
+	return nil
 }
 
 // SignFile signs one Windows program in place with the config's

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 // staged is a target's app laid out for its formats: the plain app folder
@@ -22,25 +23,25 @@ type staged struct {
 
 // forFormat returns the folder and executable f packages.
 func (s staged) forFormat(f packager.Format) (appDir, exeRel string) {
-	if packager.WantsAppBundle(f) {
+	if packager.LayoutOf(f) == packager.MacAppBundle {
 		return s.bundle, s.bundleExe
 	}
 	return s.plain, s.plainExe
 }
 
 // stage lays out the target's frozen app for its formats.
-func (r *runner) stage(ctx context.Context, t packager.Target, job Job, exe string) (staged, error) {
+func (r *runner) stage(ctx context.Context, t platform.Target, job Job, exe string) (staged, error) {
 	var s staged
 	for _, f := range job.Formats {
 		var err error
 		switch {
-		case packager.WantsAppBundle(f) && s.bundle == "":
+		case packager.LayoutOf(f) == packager.MacAppBundle && s.bundle == "":
 			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
 			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
 			if err == nil && r.mac != nil {
 				err = r.mac.SignBundle(ctx, filepath.Join(s.bundle, BundleName(r.p.Config)), macIdentifier(r.p.Config))
 			}
-		case !packager.WantsAppBundle(f) && s.plain == "":
+		case packager.LayoutOf(f) == packager.PlainFolder && s.plain == "":
 			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
 			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {
 				err = stageFiles(r.p, s.plain)

@@ -47,6 +47,36 @@ func wait(ctx context.Context, g *errgroup.Group, abandon func()) error {
 // journal, which owns it before it appears), through a stopWriter, and keeps track of it while
 // it is being written.
 func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Writer) error) (int64, string, error) {
+	return r.tracked(name, func() (int64, string, error) {
+		return r.journal.WriteFile(name, func(w io.Writer) error {
+			if err := fill(stopWriter{ctx, w}); err != nil {
+				return err
+			}
+			// Made while the self-exec check runs, renamed into dist only
+			// once it has passed: a failed check removes the unfinished
+			// file.
+			return r.check.wait(ctx)
+		})
+	})
+}
+
+// makeArtifact is writeArtifact for an artifact made at a path: a format's
+// own file, which it writes (or a tool writes) at dest and which is then
+// signed there.
+func (r *runner) makeArtifact(ctx context.Context, name string, make func(dest string) error) (int64, string, error) {
+	return r.tracked(name, func() (int64, string, error) {
+		return r.journal.MakeFile(name, func(dest string) error {
+			if err := make(dest); err != nil {
+				return err
+			}
+			return r.check.wait(ctx)
+		})
+	})
+}
+
+// tracked runs write, which writes the artifact name into dist, with name
+// listed among those being written, for abandon.
+func (r *runner) tracked(name string, write func() (int64, string, error)) (int64, string, error) {
 	r.mu.Lock()
 	if r.writing == nil {
 		r.writing = map[string]int{}
@@ -58,14 +88,7 @@ func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Wr
 		r.writing[name]--
 		r.mu.Unlock()
 	}()
-	return r.journal.WriteFile(name, func(w io.Writer) error {
-		if err := fill(stopWriter{ctx, w}); err != nil {
-			return err
-		}
-		// Made while the self-exec check runs, renamed into dist only once
-		// it has passed: a failed check removes the unfinished file.
-		return r.check.wait(ctx)
-	})
+	return write()
 }
 
 // abandon removes the temporary files of the artifacts still being written,

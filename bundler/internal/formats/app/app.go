@@ -7,15 +7,25 @@ import (
 	"io"
 
 	"github.com/bundlekit/bundle/bundler/internal/archive"
+	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
 
-// Format is the app format. It is a packager.AppBundler: in.AppDir holds
-// just <Name>.app.
+// Format is the app format. Its layout is the .app bundle: in.AppDir
+// holds just <Name>.app.
 type Format struct{}
 
-func (Format) AppBundle() bool { return true }
+func (Format) Layout() packager.Layout { return packager.MacAppBundle }
+
+// CheckConfig requires the bundle identifier (CFBundleIdentifier) every
+// .app carries; dmg, which ships the same .app, asks the same.
+func (Format) CheckConfig(p *config.Project) error {
+	if p.Config.ID == "" {
+		return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", p.Config.Binary)
+	}
+	return nil
+}
 
 func (Format) Name() string                      { return "app" }
 func (Format) Supports(goos string) bool         { return goos == "darwin" }
@@ -24,6 +34,6 @@ func (Format) FileName(in packager.Input) string { return in.Stem + ".app.zip" }
 
 // Package zips the bundle with <Name>.app at the top, as Finder's
 // "Compress" and ditto do.
-func (Format) Package(_ context.Context, in packager.Input, w io.Writer) error {
-	return archive.Zip(w, in.AppDir, "", in.MTime)
+func (Format) Package(ctx context.Context, in packager.Input, dest string) error {
+	return packager.WriteFile(ctx, dest, func(w io.Writer) error { return archive.Zip(w, in.AppDir, "", in.MTime) })
 }

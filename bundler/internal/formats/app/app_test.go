@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
 )
 
 // TestPackage: the zip holds <Name>.app at the top with the executable bit
@@ -25,11 +26,11 @@ func TestPackage(t *testing.T) {
 	os.Symlink("../MacOS/hello", filepath.Join(contents, "Resources", "hello"))
 	in := packager.Input{AppDir: dir, Stem: "hello_1.0.0_darwin_universal", MTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	f := Format{}
-	if f.FileName(in) != "hello_1.0.0_darwin_universal.app.zip" || f.Supports("linux") || !f.Supports("darwin") || !packager.WantsAppBundle(f) {
+	if f.FileName(in) != "hello_1.0.0_darwin_universal.app.zip" || f.Supports("linux") || !f.Supports("darwin") || packager.LayoutOf(f) != packager.MacAppBundle {
 		t.Fatalf("format facts: %s", f.FileName(in))
 	}
 	var b bytes.Buffer
-	if err := f.Package(context.Background(), in, &b); err != nil {
+	if err := packagertest.Into(context.Background(), t, f, in, &b); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), f.FileName(in))

@@ -30,6 +30,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/formats/app"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
@@ -49,13 +51,17 @@ type Format struct{}
 func (Format) SignedAs() string { return packager.SignDiskImage }
 
 func (Format) Name() string                      { return "dmg" }
-func (Format) AppBundle() bool                   { return true } // in.AppDir holds <Name>.app
+func (Format) Layout() packager.Layout           { return packager.MacAppBundle } // in.AppDir holds <Name>.app
 func (Format) Supports(goos string) bool         { return goos == "darwin" }
 func (Format) Tools() []tool.Tool                { return []tool.Tool{Xorriso} }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".dmg" }
 
-// Package builds the image in in.WorkDir and copies it to w.
-func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error {
+// CheckConfig asks what the .app it holds asks.
+func (Format) CheckConfig(p *config.Project) error { return app.Format{}.CheckConfig(p) }
+
+// Package builds the HFS+ volume in in.WorkDir and writes its UDIF image
+// to dest.
+func (Format) Package(ctx context.Context, in packager.Input, dest string) error {
 	path, err := tool.Find(Xorriso, "dmg")
 	if err != nil {
 		return err
@@ -104,7 +110,9 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 	if err != nil {
 		return fmt.Errorf("dmg: xorriso's image: %w", err)
 	}
-	return udif.Write(ctx, w, io.NewSectionReader(f, off, size), size, "whole disk (Apple_HFS : 0)")
+	return packager.WriteFile(ctx, dest, func(w io.Writer) error {
+		return udif.Write(ctx, w, io.NewSectionReader(f, off, size), size, "whole disk (Apple_HFS : 0)")
+	})
 }
 
 // hfsPartition finds the Apple_HFS entry of the image's Apple Partition

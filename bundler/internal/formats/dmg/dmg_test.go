@@ -16,6 +16,8 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -47,7 +49,7 @@ func stagedApp(t *testing.T, mtime time.Time) packager.Input {
 		Config:  config.Config{Name: "Hello Wörld", ID: "com.example.hello", Binary: "hello"},
 		Dir:     t.TempDir(),
 		Version: semver.MustParse("1.2.3"),
-		Target:  packager.Target{OS: "darwin", Arch: "arm64"},
+		Target:  platform.Target{OS: "darwin", Arch: "arm64"},
 		AppDir:  app, Exe: "hello", Stem: "hello_1.2.3_darwin_arm64",
 		MTime: mtime, WorkDir: t.TempDir(),
 	}
@@ -56,7 +58,7 @@ func stagedApp(t *testing.T, mtime time.Time) packager.Input {
 func build(t *testing.T, in packager.Input) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := (Format{}).Package(context.Background(), in, &out); err != nil {
+	if err := packagertest.Into(context.Background(), t, Format{}, in, &out); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), in.Stem+".dmg")
@@ -157,7 +159,7 @@ func TestNoBundle(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(in.AppDir, "Other.app"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := (Format{}).Package(context.Background(), in, &bytes.Buffer{})
+	err := packagertest.Into(context.Background(), t, Format{}, in, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "does not hold one .app bundle") {
 		t.Errorf("error %v", err)
 	}

@@ -105,7 +105,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 
 	license := licenseFile(in)
 	switch format {
-	case "deb":
+	case Deb.name:
 		copyright, err := render("linux/copyright.tmpl", "copyright", map[string]any{
 			"Name": c.Name, "Homepage": c.Homepage, "Copyright": copyrightLine(in),
 			"License": orDefault(c.License, "unknown"), "LicenseText": licenseLines(license),
@@ -131,7 +131,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 	default:
 		if license != "" {
 			kind := ""
-			if format == "rpm" {
+			if format == RPM.name {
 				kind = files.TypeRPMLicense
 			}
 			add(license, "/usr/share/licenses/"+pkg+"/LICENSE", 0o644, kind)

@@ -53,7 +53,7 @@ func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer)
 		}
 		hollow.Contents[i] = &cc
 	}
-	p, err := nfpm.Get("deb")
+	p, err := nfpm.Get(Deb.name)
 	if err != nil {
 		return err
 	}

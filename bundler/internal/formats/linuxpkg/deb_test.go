@@ -14,6 +14,8 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 // debInput is an app folder with an executable, a license, a manual page,
@@ -52,7 +54,7 @@ func debInput(t *testing.T) packager.Input {
 		},
 		Dir:     t.TempDir(),
 		Version: semver.MustParse("1.2.3"),
-		Target:  packager.Target{OS: "linux", Arch: "amd64"},
+		Target:  platform.Target{OS: "linux", Arch: "amd64"},
 		AppDir:  app,
 		Exe:     "hello",
 		Stem:    "hello_1.2.3_linux_amd64",
@@ -66,7 +68,7 @@ func debInput(t *testing.T) packager.Input {
 func TestDebStreamedIsNfpms(t *testing.T) {
 	in := debInput(t)
 	var streamed bytes.Buffer
-	if err := Deb.Package(context.Background(), in, &streamed); err != nil {
+	if err := packagertest.Into(context.Background(), t, Deb, in, &streamed); err != nil {
 		t.Fatal(err)
 	}
 

@@ -17,6 +17,7 @@ import (
 	_ "github.com/goreleaser/nfpm/v2/deb"  // registers the deb packager
 	_ "github.com/goreleaser/nfpm/v2/rpm"  // registers the rpm packager
 
+	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
@@ -46,8 +47,8 @@ func (f Format) FileName(in packager.Input) string {
 	return p.ConventionalFileName(metadata(in, f.name))
 }
 
-// Package describes the package, lets nfpm check it and writes it to w.
-func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) error {
+// Package describes the package, lets nfpm check it and writes it at dest.
+func (f Format) Package(ctx context.Context, in packager.Input, dest string) error {
 	info, err := describe(in, f.name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.name, err)
@@ -62,14 +63,29 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if f.name == "deb" && info.Deb.Signature.KeyFile == "" {
-		if err := writeDeb(ctx, info, in.WorkDir, w); err != nil {
-			return fmt.Errorf("deb: %w", err)
+	err = packager.WriteFile(ctx, dest, func(w io.Writer) error {
+		if f == Deb && info.Deb.Signature.KeyFile == "" {
+			return writeDeb(ctx, info, in.WorkDir, w)
 		}
-		return nil
-	}
-	if err := p.Package(info, w); err != nil {
+		return p.Package(info, w)
+	})
+	if err != nil {
 		return fmt.Errorf("%s: %w", f.name, err)
+	}
+	return nil
+}
+
+// relations picks the format's own list of a package relation.
+func (f Format) relations(r config.Relations) []string {
+	switch f {
+	case Deb:
+		return r.Deb
+	case RPM:
+		return r.RPM
+	case APK:
+		return r.APK
+	case Arch:
+		return r.Archlinux
 	}
 	return nil
 }
@@ -97,7 +113,7 @@ func describe(in packager.Input, format string) (*nfpm.Info, error) {
 			return nil, err
 		}
 	}
-	if in.Config.Linux.DesktopEntry(in.Config.GUI) || format == "deb" {
+	if in.Config.Linux.DesktopEntry(in.Config.GUI) || format == Deb.name {
 		// chglog's YAML: nfpm turns it into changelog.Debian.gz and %changelog.
 		changelog, err := writeChangelog(in)
 		if err != nil {

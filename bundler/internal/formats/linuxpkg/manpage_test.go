@@ -11,7 +11,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
 func TestManPage(t *testing.T) {
@@ -84,7 +84,7 @@ func TestCheckPlaceholderDescription(t *testing.T) {
 		"Fuzzy finder":                                false,
 		"":                                            false,
 	} {
-		err := Deb.Check(config.Config{Name: "Fzf", Description: desc}, packager.Target{OS: "linux", Arch: "amd64"}, nil)
+		err := Deb.Check(config.Config{Name: "Fzf", Description: desc}, platform.Target{OS: "linux", Arch: "amd64"}, nil)
 		if (err != nil) != refused {
 			t.Errorf("%q: %v", desc, err)
 		}

@@ -31,10 +31,10 @@ func metadata(in packager.Input, format string) *nfpm.Info {
 		// or "*" is packaged as itself.
 		DisableGlobbing: true,
 		Overridables: nfpm.Overridables{
-			Depends:    c.Linux.Depends.For(format),
-			Recommends: c.Linux.Recommends.For(format),
-			Conflicts:  c.Linux.Conflicts.For(format),
-			Replaces:   c.Linux.Replaces.For(format),
+			Depends:    Format{format}.relations(c.Linux.Depends),
+			Recommends: Format{format}.relations(c.Linux.Recommends),
+			Conflicts:  Format{format}.relations(c.Linux.Conflicts),
+			Replaces:   Format{format}.relations(c.Linux.Replaces),
 			RPM: nfpm.RPM{
 				Group:     "Applications/System",
 				Summary:   field(synopsis(c.Name, c.Description)),
@@ -45,14 +45,14 @@ func metadata(in packager.Input, format string) *nfpm.Info {
 	}
 	v := in.Version
 	switch format {
-	case "deb":
+	case Deb.name:
 		info.Version, info.Prerelease, info.VersionMetadata, info.Release = core(v.String()), v.Prerelease(), v.Metadata(), "1"
-	case "rpm":
+	case RPM.name:
 		info.Version, info.Release = version.RPM(v)
-	case "apk":
+	case APK.name:
 		info.Version, info.Prerelease = version.APK(v, in.MTime)
 		info.Release = "0"
-	case "archlinux":
+	case Arch.name:
 		info.Version, info.Release = version.Arch(v), "1"
 	}
 	return info
@@ -87,7 +87,7 @@ func synopsis(name, desc string) string {
 // one; rpm keeps the text as it is.
 func description(name, desc, format string) string {
 	s := synopsis(name, desc)
-	if format != "deb" && format != "rpm" {
+	if format != Deb.name && format != RPM.name {
 		return s
 	}
 	return s + "\n" + strings.Join(extended(name, desc), "\n\n")

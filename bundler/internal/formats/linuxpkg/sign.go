@@ -17,17 +17,17 @@ import (
 func sign(in packager.Input, format string, info *nfpm.Info) error {
 	s := in.Config.Sign
 	switch {
-	case s.GPG != nil && (format == "deb" || format == "rpm"):
+	case s.GPG != nil && (format == Deb.name || format == RPM.name):
 		sig, err := signature(in, "sign.gpg", s.GPG.KeyFile, s.GPG.PassphraseEnv)
 		if err != nil {
 			return err
 		}
-		if format == "deb" {
+		if format == Deb.name {
 			info.Deb.Signature.PackageSignature = sig
 		} else {
 			info.RPM.Signature.PackageSignature = sig
 		}
-	case s.APK != nil && format == "apk":
+	case s.APK != nil && format == APK.name:
 		sig, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
 		if err != nil {
 			return err

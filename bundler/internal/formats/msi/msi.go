@@ -63,7 +63,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +72,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 	"github.com/bundlekit/bundle/bundler/internal/version"
@@ -113,7 +113,7 @@ func (Format) SupportsArch(arch string) (bool, string) {
 // packages, the version must fit an MSI ProductVersion and the texts
 // wixl's character set (checkTexts). Its errors are configuration errors
 // (exit 2), so a build can refuse before it writes anything.
-func (Format) Check(c config.Config, t packager.Target, v *semver.Version) error {
+func (Format) Check(c config.Config, t platform.Target, v *semver.Version) error {
 	if _, err := wixlArch(t.Arch); err != nil {
 		return err
 	}
@@ -123,9 +123,10 @@ func (Format) Check(c config.Config, t packager.Target, v *semver.Version) error
 	return checkTexts(c)
 }
 
-// Package renders the WiX source into in.WorkDir, runs wixl there and
-// copies the .msi to w.
-func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error {
+// Package renders the WiX source into in.WorkDir and runs wixl there,
+// which writes the .msi at dest; its summary is then made reproducible in
+// place.
+func (Format) Package(ctx context.Context, in packager.Input, dest string) error {
 	arch, err := prepare(in)
 	if err != nil {
 		return err
@@ -135,7 +136,11 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 		return err
 	}
 	var log bytes.Buffer
-	cmd := proc.Command(ctx, wixl, "-a", arch, "-o", msiFile, wxsFile)
+	abs, err := filepath.Abs(dest) // wixl runs in in.WorkDir
+	if err != nil {
+		return err
+	}
+	cmd := proc.Command(ctx, wixl, "-a", arch, "-o", abs, wxsFile)
 	cmd.Dir = in.WorkDir
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
@@ -144,25 +149,13 @@ func (Format) Package(ctx context.Context, in packager.Input, w io.Writer) error
 		}
 		return fmt.Errorf("wixl -a %s failed (%v): %s", arch, err, summary(log.String()))
 	}
-	out := filepath.Join(in.WorkDir, msiFile)
 	upgrade := UpgradeCode(in.Config.ID, in.Config.Binary)
-	if err := makeReproducible(out, upgrade, in.Version.String(), arch, in.MTime); err != nil {
-		return err
-	}
-	f, err := os.Open(out)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
+	return makeReproducible(abs, upgrade, in.Version.String(), arch, in.MTime)
 }
 
-// The files Package writes in in.WorkDir besides src/ and app.ico.
-const (
-	wxsFile = "product.wxs"
-	msiFile = "product.msi"
-)
+// wxsFile is the WiX source Package writes in in.WorkDir, beside src/ and
+// app.ico.
+const wxsFile = "product.wxs"
 
 // prepare checks the target and version, and writes the WiX source and the
 // files it names into in.WorkDir. It returns wixl's -a value.

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +23,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/linktree"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 	"github.com/bundlekit/bundle/templates"
@@ -44,7 +44,7 @@ type Format struct{}
 
 // Check refuses, before anything is written, texts of c longer than an
 // NSIS string holds (checkTexts).
-func (Format) Check(c config.Config, _ packager.Target, _ *semver.Version) error {
+func (Format) Check(c config.Config, _ platform.Target, _ *semver.Version) error {
 	return checkTexts(c)
 }
 
@@ -60,20 +60,20 @@ func (Format) FileName(in packager.Input) string { return in.Stem + "_setup.exe"
 const (
 	scriptName = "installer.nsi"
 	iconName   = "icon.ico"
-	outName    = "installer.exe" // makensis warns that "setup.exe" makes Windows load compatibility shims
-	filesDir   = "files"         // the app folder again, as hard links, for File /r
+	outLink    = "out"   // a link to dest's folder, where makensis writes the installer
+	filesDir   = "files" // the app folder again, as hard links, for File /r
 	signScript = "sign-uninstaller.sh"
 )
 
 // Package writes the script, the icon and links to the app's files into
-// in.WorkDir, runs makensis there and copies the installer to w.
+// in.WorkDir and runs makensis there, which writes the installer at dest.
 //
 // The script installs the whole folder with one File /r: one File line per
 // file made makensis read the folder of the file for each of them, so
 // 10,000 files took minutes. The uninstaller still deletes each installed
 // file by name, listed from the same staged folder, and removes folders
 // only when they are empty: a folder the user chose may hold more.
-func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) error {
+func (f Format) Package(ctx context.Context, in packager.Input, dest string) error {
 	path, err := tool.Find(Makensis, f.Name())
 	if err != nil {
 		return err
@@ -85,6 +85,16 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 	if err := s.prepare(in); err != nil {
 		return err
 	}
+	// OutFile names dest through a link to its folder: the folder's path
+	// (dist, which may hold any character) never enters the script, only
+	// dest's own name, which the pipeline chose.
+	if !safeName.MatchString(filepath.Base(dest)) {
+		return fmt.Errorf("nsis: cannot name %q in a script", filepath.Base(dest))
+	}
+	if err := os.Symlink(filepath.Dir(dest), filepath.Join(in.WorkDir, outLink)); err != nil {
+		return err
+	}
+	s.OutFile = outLink + "/" + filepath.Base(dest)
 	text, err := Render(s)
 	if err != nil {
 		return err
@@ -92,8 +102,6 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 	if err := os.WriteFile(filepath.Join(in.WorkDir, scriptName), text, 0o644); err != nil {
 		return err
 	}
-	out := filepath.Join(in.WorkDir, outName)
-	os.Remove(out)
 	// -NOCD with the work folder as the current one: the script names its
 	// files relative to it. -V2: only warnings and errors.
 	cmd := proc.Command(ctx, path, "-NOCD", "-V2", "-INPUTCHARSET", "UTF8", scriptName)
@@ -113,14 +121,11 @@ func (f Format) Package(ctx context.Context, in packager.Input, w io.Writer) err
 		}
 		return fmt.Errorf("makensis: %v\n%s%s", err, strings.TrimSpace(log.String()), failedLine(log.String(), text))
 	}
-	file, err := os.Open(out)
-	if err != nil {
-		return fmt.Errorf("makensis wrote no installer: %w\n%s", err, strings.TrimSpace(log.String()))
-	}
-	defer file.Close()
-	_, err = io.Copy(w, file)
-	return err
+	return nil
 }
+
+// safeName is a file name that needs no quoting in an NSIS string.
+var safeName = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
 
 // failedLine quotes the script line makensis names in "Error in script
 // … on line N", since the script is gone with the work folder.

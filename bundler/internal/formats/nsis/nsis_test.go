@@ -15,6 +15,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -57,7 +59,7 @@ func sampleInput(t *testing.T, arch, scope string) packager.Input {
 		},
 		Dir:     t.TempDir(),
 		Version: semver.MustParse("1.2.3-rc.2"),
-		Target:  packager.Target{OS: "windows", Arch: arch},
+		Target:  platform.Target{OS: "windows", Arch: arch},
 		AppDir:  app,
 		Exe:     "hello.exe",
 		Stem:    "hello_1.2.3-rc.2_windows_" + arch,
@@ -72,6 +74,7 @@ func render(t *testing.T, in packager.Input) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.OutFile = "out/installer.exe" // as Package sets it
 	b, err := Render(s)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +125,7 @@ func TestScriptUserScope(t *testing.T) {
 		`InstallDir "$LOCALAPPDATA\Programs\Hello"`,
 		`InstallDirRegKey HKCU `+key+` "InstallLocation"`,
 		`SetShellVarContext current`,
-		`OutFile "installer.exe"`,
+		`OutFile "out/installer.exe"`,
 		`VIProductVersion "1.2.3.2"`,
 		`VIFileVersion "1.2.3.2"`,
 		`VIAddVersionKey /LANG=${LANG_ENGLISH} "ProductName" "Hello"`,
@@ -334,7 +337,7 @@ func TestPackageCompiles(t *testing.T) {
 	in.Config.Name = nastyName
 	in.Config.Copyright = `© 2026 "$Corp"`
 	var out bytes.Buffer
-	if err := (Format{}).Package(context.Background(), in, &out); err != nil {
+	if err := packagertest.Into(context.Background(), t, Format{}, in, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(out.Bytes(), []byte("MZ")) || out.Len() < 50_000 {
@@ -391,7 +394,7 @@ func TestPackageMakensisError(t *testing.T) {
 	t.Setenv("PATH", bin)
 	in := sampleInput(t, "amd64", "user")
 	var out bytes.Buffer
-	err := (Format{}).Package(context.Background(), in, &out)
+	err := packagertest.Into(context.Background(), t, Format{}, in, &out)
 	if err == nil || !strings.Contains(err.Error(), "on line 42 -- aborting") {
 		t.Fatalf("err = %v, want makensis's output in it", err)
 	}
@@ -428,7 +431,7 @@ func TestPackageHoldsEveryFile(t *testing.T) {
 	testtool.Need(t, "nsis 7zip", "makensis", "7zz")
 	in := sampleInput(t, "amd64", "user")
 	var out bytes.Buffer
-	if err := (Format{}).Package(context.Background(), in, &out); err != nil {
+	if err := packagertest.Into(context.Background(), t, Format{}, in, &out); err != nil {
 		t.Fatal(err)
 	}
 	setup := filepath.Join(t.TempDir(), "setup.exe")

@@ -26,7 +26,7 @@ type Script struct {
 	ProgramFiles string // $PROGRAMFILES64, or $PROGRAMFILES for a 32-bit app
 	Version4     string // VIProductVersion, four numbers
 	Icon         string // the .ico for MUI_ICON, relative to the work folder; "" for NSIS's own
-	OutFile      string // the installer, relative to the work folder
+	OutFile      string // the installer, relative to the work folder (set by Package)
 	Desktop      bool   // a desktop shortcut too
 	RunAfter     bool   // the finish page offers to start the app (GUI apps)
 	SignScript   string // a script in the work folder that signs the uninstaller; "" when nothing is signed
@@ -79,7 +79,7 @@ func newScript(in packager.Input) (*Script, error) {
 	if err := checkTexts(c); err != nil {
 		return nil, err
 	}
-	s := &Script{Arch: in.Target.Arch, OutFile: outName, Payload: filesDir, Desktop: c.Windows.DesktopShortcut, RunAfter: c.GUI}
+	s := &Script{Arch: in.Target.Arch, Payload: filesDir, Desktop: c.Windows.DesktopShortcut, RunAfter: c.GUI}
 	switch in.Target.Arch {
 	case "amd64", "arm64":
 		// NSIS has no arm64 stub. An x64 installer runs on Windows on ARM

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
 )
 
 // TestPackage: GNU tar lists the app under a folder named after the
@@ -27,10 +28,10 @@ func TestPackage(t *testing.T) {
 		t.Fatalf("format facts: %s %v", f.FileName(in), f.Supports("windows"))
 	}
 	var first, second bytes.Buffer
-	if err := f.Package(context.Background(), in, &first); err != nil {
+	if err := packagertest.Into(context.Background(), t, f, in, &first); err != nil {
 		t.Fatal(err)
 	}
-	f.Package(context.Background(), in, &second)
+	packagertest.Into(context.Background(), t, f, in, &second)
 	if !bytes.Equal(first.Bytes(), second.Bytes()) {
 		t.Error("two runs differ")
 	}

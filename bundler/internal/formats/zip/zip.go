@@ -21,6 +21,6 @@ func (Format) FileName(in packager.Input) string { return in.Stem + ".zip" }
 
 // Package archives the app directory under a folder named after the
 // artifact.
-func (Format) Package(_ context.Context, in packager.Input, w io.Writer) error {
-	return archive.Zip(w, in.AppDir, in.Stem, in.MTime)
+func (Format) Package(ctx context.Context, in packager.Input, dest string) error {
+	return packager.WriteFile(ctx, dest, func(w io.Writer) error { return archive.Zip(w, in.AppDir, in.Stem, in.MTime) })
 }
