@@ -1,4 +1,4 @@
-package main
+package bundler_test
 
 import (
 	"context"
@@ -10,39 +10,21 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bundlekit/bundle/bundler"
 )
-
-// plainExe builds a project of the repository with go build alone, as its
-// author would run it unbundled.
-func plainExe(t *testing.T, project string) string {
-	t.Helper()
-	exe := filepath.Join(t.TempDir(), filepath.Base(project))
-	cmd := exec.Command("go", "build", "-o", exe, ".")
-	cmd.Dir = filepath.Join(repoRoot(t), project)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", project, err, out)
-	}
-	return exe
-}
-
-// alive reports whether a process with this id still exists.
-func alive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	return err == nil && p.Signal(syscall.Signal(0)) == nil
-}
 
 // TestDetachExample: start-and-detach behaves the same bundled with the
 // default guard as unbundled: start returns at once, the background run
 // serves and beats, stop reaches it and it is gone, and nothing is refused.
 func TestDetachExample(t *testing.T) {
 	t.Parallel()
-	for _, build := range []string{"plain", "bundled"} {
-		t.Run(build, func(t *testing.T) {
+	for _, how := range []string{"plain", "bundled"} {
+		t.Run(how, func(t *testing.T) {
 			var exe string
-			if build == "plain" {
+			if how == "plain" {
 				exe = plainExe(t, "examples/detach")
 			} else {
 				exe = bundledExe(t, "examples/detach", hostTarget())
@@ -124,9 +106,9 @@ func TestDetachExample(t *testing.T) {
 func TestSupervisorExample(t *testing.T) {
 	t.Parallel()
 	outputs := map[string]string{}
-	for _, build := range []string{"plain", "bundled"} {
+	for _, how := range []string{"plain", "bundled"} {
 		var exe string
-		if build == "plain" {
+		if how == "plain" {
 			exe = plainExe(t, "examples/supervisor")
 		} else {
 			exe = bundledExe(t, "examples/supervisor", hostTarget())
@@ -135,9 +117,9 @@ func TestSupervisorExample(t *testing.T) {
 		out, err := exec.CommandContext(ctx, exe).CombinedOutput()
 		cancel()
 		if err != nil {
-			t.Fatalf("%s: %v\n%s", build, err, out)
+			t.Fatalf("%s: %v\n%s", how, err, out)
 		}
-		outputs[build] = string(out)
+		outputs[how] = string(out)
 	}
 	want := []string{
 		"child run 1: crashing",
@@ -150,9 +132,9 @@ func TestSupervisorExample(t *testing.T) {
 		"child run 3: working 3",
 		"supervisor: child finished cleanly after 3 runs",
 	}
-	for build, out := range outputs {
+	for how, out := range outputs {
 		if got := strings.Split(strings.TrimSpace(out), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s output:\n%s\nwant:\n%s", build, out, strings.Join(want, "\n"))
+			t.Errorf("%s output:\n%s\nwant:\n%s", how, out, strings.Join(want, "\n"))
 		}
 	}
 }
@@ -174,17 +156,23 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	}
 	writeFile(t, cfg, edited)
 	dist := t.TempDir()
-	b := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", hostTarget(), "--format", "tar.gz", "--strict")
-	if b.code != 0 {
-		t.Fatalf("build (default guard, --strict): exit %d\n%s", b.code, b.stderr)
+	b := build(context.Background(), t, bundler.BuildOptions{
+		Config: cfg, Dist: dist, Targets: []string{hostTarget()}, Formats: []string{"tar.gz"}, Strict: true,
+	})
+	if b.Err != nil {
+		t.Fatalf("build (default guard, Strict): %v\n%s", b.Err, b.Log())
 	}
 	// The relaunch is a note under the default guard, not a warning.
-	note := regexp.MustCompile(`(?m)^i main\.go:\d+:\d+: exec\.Command runs the app's own executable \(os\.Executable\(\)\); under runtime\.guard: chain the copy runs main\(\) once more, and a quick chain of relaunches stops at its third generation$`)
-	if !note.MatchString(b.stdout) || strings.Contains(b.stdout, "warning") {
-		t.Errorf("build output:\n%s", b.stdout)
+	note := regexp.MustCompile(`^main\.go:\d+:\d+: exec\.Command runs the app's own executable \(os\.Executable\(\)\); under runtime\.guard: chain the copy runs main\(\) once more, and a quick chain of relaunches stops at its third generation$`)
+	noted := false
+	for _, m := range messages(b, bundler.Noted) {
+		noted = noted || note.MatchString(m)
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
-	rep, r := verifyJSON(t, exe, "10s", 3, "--hold", "30s")
+	if !noted || len(messages(b, bundler.Warned)) > 0 || strings.Contains(b.Log(), "warning") {
+		t.Errorf("build events:\n%s", b.Log())
+	}
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
+	rep, r := verifyExe(t, exe, "10s", 3, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 3 {
 		t.Fatalf("default guard: exit %d, at most %d processes; want exit 0 and at most 3\n%s", r.code, rep.MaxProcs, r.stderr)
 	}
@@ -194,7 +182,7 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	if !strings.Contains(r.stderr, "generation 1: child ended: exit status 77") {
 		t.Errorf("the third generation was not refused with 77:\n%s", r.stderr)
 	}
-	if in := runBundle(t, t.TempDir(), nil, "inspect", "--json", exe); !strings.Contains(in.stdout, `"guard": "chain"`) {
-		t.Errorf("inspect:\n%s", in.stdout)
+	if x := inspectExe(t, exe); x.Hook.Guard != "chain" {
+		t.Errorf("inspect: hook %+v, want guard chain", x.Hook)
 	}
 }

@@ -1,13 +1,16 @@
-package main
+package bundler_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -36,49 +39,62 @@ func realApp(t *testing.T, module string) string {
 	return dir
 }
 
-// TestInitRealApps runs bundle init in real repositories nobody here wrote
-// and checks what it chose: the app among several main packages, the
-// license, the copyright holder, the summary and the version variable.
+// initConfig runs bundler.Init for the module in dir, as `bundle init`
+// there, and returns what it detected and the path of the bundle.yaml.
+func initConfig(t *testing.T, dir string) (bundler.InitResult, string) {
+	t.Helper()
+	cfg := filepath.Join(dir, "bundle.yaml")
+	p, err := bundler.Init(context.Background(), cfg, false)
+	if err != nil {
+		t.Fatalf("init: exit %d: %v", bundler.ExitCode(err), err)
+	}
+	return p, cfg
+}
+
+// TestInitRealApps runs Init in real repositories nobody here wrote and
+// checks what it chose: the app among several main packages, the license,
+// the copyright holder, the summary and the version variable.
 func TestInitRealApps(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		module string
 		want   []string // lines of bundle.yaml
-		say    string   // on stdout
+		main   string   // the main package chosen
+		others []string // the other main packages it reports, when checked
 	}{
 		{"github.com/junegunn/fzf@v0.56.3", []string{
 			"main: .", "binary: fzf", `description: "General-purpose command-line fuzzy finder"`,
 			`license: "MIT"`, `copyright: "© 2013-2024 Junegunn Choi"`, `  version_var: "main.version"`,
 			`  - src: "LICENSE"`, `  - src: "man/man1/fzf.1"`, `    dst: "share/man/man1/fzf.1"`,
-		}, "(main: .)"},
+		}, ".", nil},
 		{"github.com/cli/cli/v2@v2.63.0", []string{
 			"main: ./cmd/gh", "binary: gh", "id: com.github.cli.cli",
 			`description: "GitHub on the command line\nIt brings pull requests, issues, and other GitHub concepts to the terminal next to where you are already working with git and your code."`,
 			`license: "MIT"`, `copyright: "© 2019 GitHub Inc."`,
 			`  version_var: "github.com/cli/cli/v2/internal/build.Version"`,
-		}, "also found ./script, ./cmd/gen-docs; to package one of those, set main: in bundle.yaml"},
+		}, "./cmd/gh", []string{"./script", "./cmd/gen-docs"}},
 		{"github.com/caddyserver/caddy/v2@v2.9.1", []string{
 			"main: ./cmd/caddy", "binary: caddy", `description: "Extensible server platform that uses TLS by default"`,
 			`license: "Apache-2.0"`, `copyright: "© 2015 Matthew Holt and The Caddy Authors"`,
 			`  version_var: "github.com/caddyserver/caddy/v2.CustomVersion"`,
-		}, "(main: ./cmd/caddy)"},
+		}, "./cmd/caddy", nil},
 	} {
 		t.Run(tc.module, func(t *testing.T) {
 			dir := realApp(t, tc.module)
-			r := runBundle(t, dir, nil, "init")
-			if r.code != 0 {
-				t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+			p, cfg := initConfig(t, dir)
+			if p.Main != tc.main {
+				t.Errorf("main %q, want %q", p.Main, tc.main)
 			}
-			if !strings.Contains(r.stdout, tc.say) {
-				t.Errorf("stdout lacks %q:\n%s", tc.say, r.stdout)
+			if tc.others != nil && !slices.Equal(p.OtherMains, tc.others) {
+				t.Errorf("other mains %q, want %q", p.OtherMains, tc.others)
 			}
-			data, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+			data, err := os.ReadFile(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(string(data), "\n")
 			for _, want := range tc.want {
-				if !containsLine(lines, want) {
+				if !slices.Contains(lines, want) {
 					t.Errorf("bundle.yaml lacks the line %q:\n%s", want, data)
 				}
 			}
@@ -86,27 +102,14 @@ func TestInitRealApps(t *testing.T) {
 	}
 }
 
-func containsLine(lines []string, want string) bool {
-	for _, l := range lines {
-		if l == want {
-			return true
-		}
-	}
-	return false
-}
-
 // TestInitRealAppPackages builds deb and rpm packages of fzf from a fresh
-// bundle init, changed only as its comments say a user would (deb and rpm
-// on, a maintainer), and holds them to lintian's warnings and rpm's
-// license tag.
+// Init, changed only as its comments say a user would (deb and rpm on, a
+// maintainer), and holds them to lintian's warnings and rpm's license tag.
 func TestInitRealAppPackages(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "lintian rpm dpkg man-db", "lintian", "rpm", "dpkg-deb", "man")
 	dir := realApp(t, "github.com/junegunn/fzf@v0.56.3")
-	if r := runBundle(t, dir, nil, "init"); r.code != 0 {
-		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
-	}
-	cfg := filepath.Join(dir, "bundle.yaml")
+	_, cfg := initConfig(t, dir)
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -119,12 +122,14 @@ func TestInitRealAppPackages(t *testing.T) {
 	writeFile(t, cfg, edited)
 
 	dist := t.TempDir()
-	r := runBundle(t, dir, []string{epoch}, "build", "--version", "0.56.3", "--dist", dist, "--target", "linux/amd64", "--format", "deb,rpm")
-	if r.code != 0 {
-		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
+	b := build(context.Background(), t, bundler.BuildOptions{
+		Config: cfg, Version: "0.56.3", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{"deb", "rpm"},
+	})
+	if b.Err != nil {
+		t.Fatalf("build: %v\n%s", b.Err, b.Log())
 	}
 	var deb, rpm string
-	for _, a := range readManifest(t, dist).Artifacts {
+	for _, a := range b.Result.Manifest.Artifacts {
 		switch a.Format {
 		case "deb":
 			deb = filepath.Join(dist, a.Path)
@@ -168,34 +173,37 @@ func TestInitRealAppPackages(t *testing.T) {
 	}
 }
 
-// TestInitTODODescription: with no README or package doc to read, init
+// TestInitTODODescription: with no README or package doc to read, Init
 // says so and writes a placeholder that deb and rpm builds refuse, in one
 // line naming the field, before anything is written.
 func TestInitTODODescription(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/quiet\n\ngo 1.21\n")
 	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
-	r := runBundle(t, dir, nil, "init")
-	if r.code != 0 || !strings.Contains(r.stdout, "no summary found") {
-		t.Fatalf("init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	p, cfg := initConfig(t, dir)
+	if !p.NoDescription {
+		t.Fatalf("init found a summary: %+v", p)
 	}
-	cfg := filepath.Join(dir, "bundle.yaml")
 	data, _ := os.ReadFile(cfg)
 	edited := strings.Replace(string(data), "# maintainer: Jane", "maintainer: Jane", 1)
 	writeFile(t, cfg, strings.Replace(edited, "  linux: [tar.gz]\n", "  linux: [tar.gz, deb, rpm]\n", 1))
 	dist := filepath.Join(t.TempDir(), "dist")
 	for _, format := range []string{"deb", "rpm"} {
-		b := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0", "--dist", dist, "--target", "linux/amd64", "--format", format)
-		msg := strings.TrimSpace(b.stderr)
-		if b.code != 2 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, format+": description:") {
-			t.Errorf("%s: exit %d\n%s", format, b.code, b.stderr)
+		b := build(ctx, t, bundler.BuildOptions{
+			Config: cfg, Version: "1.0.0", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{format},
+		})
+		if bundler.ExitCode(b.Err) != bundler.ExitUsage || strings.Contains(b.Err.Error(), "\n") || !strings.Contains(b.Err.Error(), format+": description:") {
+			t.Errorf("%s: exit %d: %v", format, bundler.ExitCode(b.Err), b.Err)
 		}
 	}
 	if entries, _ := os.ReadDir(dist); len(entries) != 0 {
 		t.Errorf("dist has %d entries after refused builds", len(entries))
 	}
-	if b := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0", "--dist", dist, "--target", "linux/amd64", "--format", "tar.gz"); b.code != 0 {
-		t.Errorf("tar.gz: exit %d\n%s", b.code, b.stderr)
+	if b := build(ctx, t, bundler.BuildOptions{
+		Config: cfg, Version: "1.0.0", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+	}); b.Err != nil {
+		t.Errorf("tar.gz: %v\n%s", b.Err, b.Log())
 	}
 }

@@ -1,10 +1,8 @@
-package main
+package bundler_test
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bufio"
-	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,144 +19,12 @@ import (
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
-// bundledExe returns the executable bundle builds of a project of the
-// repository for target, extracted into the test's own folder. Examples
-// with a test of every target share that build; others get a build of
-// target alone, shared by the tests that ask for it.
-func bundledExe(t *testing.T, project, target string) string {
-	t.Helper()
-	var dist string
-	if slices.Contains(crossCompiled, project) {
-		dist = exampleBuild(t, project)
-	} else {
-		dir := filepath.Join(repoRoot(t), project)
-		dist, _ = sharedDist(t, project+" "+target, func(work string) (string, result, error) {
-			defer lockTree(project)()
-			dist := filepath.Join(work, "dist")
-			r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--target", target, "--format", "tar.gz,zip")
-			return dist, r, err
-		})
-	}
-	for _, a := range readManifest(t, dist).Artifacts {
-		if a.OS+"/"+a.Arch == target && (a.Format == "tar.gz" || a.Format == "zip") {
-			return extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
-		}
-	}
-	t.Fatalf("no archive for %s in the build of %s", target, project)
-	return ""
-}
-
-// crossCompiled are the examples TestExamplesCrossCompile builds for every
-// target.
-var crossCompiled = []string{"examples/respawn", "examples/webui"}
-
-// firstArchive is the manifest's first tar.gz or zip.
-func firstArchive(t *testing.T, m bundler.Manifest) bundler.Artifact {
-	t.Helper()
-	for _, a := range m.Artifacts {
-		if a.Format == "tar.gz" || a.Format == "zip" {
-			return a
-		}
-	}
-	t.Fatalf("no archive in %v", m.Artifacts)
-	return bundler.Artifact{}
-}
-
-// extractAll unpacks a tar.gz or zip artifact into dst and returns the path
-// of its executable.
-func extractAll(t *testing.T, archive, dst string) string {
-	t.Helper()
-	var exe string
-	write := func(name string, mode os.FileMode, r io.Reader) {
-		p := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode.Perm())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(f, r); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		if mode&0o111 != 0 || strings.HasSuffix(name, ".exe") {
-			exe = p
-		}
-	}
-	if strings.HasSuffix(archive, ".zip") {
-		zr, err := zip.OpenReader(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.Mode().IsRegular() {
-				rc, _ := f.Open()
-				write(f.Name, f.Mode(), rc)
-				rc.Close()
-			}
-		}
-	} else {
-		f, err := os.Open(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(gz)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Typeflag == tar.TypeReg {
-				write(h.Name, os.FileMode(h.Mode), tr)
-			}
-		}
-	}
-	if exe == "" {
-		t.Fatalf("no executable in %s", archive)
-	}
-	return exe
-}
-
-// verifyReport is `bundle verify --json`.
-type verifyReport struct {
-	MaxProcs int  `json:"max_procs"`
-	Distinct int  `json:"distinct"`
-	Exited   bool `json:"exited"`
-	ExitCode int  `json:"exit_code"`
-	Killed   int  `json:"killed"`
-}
-
-func verifyJSON(t *testing.T, exe string, watch string, maxProcs int, args ...string) (verifyReport, result) {
-	t.Helper()
-	r := runBundle(t, t.TempDir(), nil, append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
-	var rep verifyReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
-	}
-	return rep, r
-}
-
 // TestRespawnPlainReachesItsCap shows the bug: built without bundle, the
 // naive self re-exec runs main() again and again.
 func TestRespawnPlainReachesItsCap(t *testing.T) {
 	t.Parallel()
-	exe := filepath.Join(t.TempDir(), "respawn")
-	cmd := exec.Command("go", "build", "-o", exe, ".")
-	cmd.Dir = filepath.Join(repoRoot(t), "examples", "respawn")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	rep, r := verifyJSON(t, exe, "8s", 2, "--hold", "3s")
+	exe := plainExe(t, "examples/respawn")
+	rep, r := verifyExe(t, exe, "8s", 2, "--hold", "3s")
 	if r.code != 1 || rep.MaxProcs <= 10 {
 		t.Fatalf("plain build: exit %d, at most %d processes at once; want exit 1 and more than 10\n%s", r.code, rep.MaxProcs, r.stderr)
 	}
@@ -174,7 +38,7 @@ func TestRespawnPlainReachesItsCap(t *testing.T) {
 func TestRespawnBundledIsRefused(t *testing.T) {
 	t.Parallel()
 	exe := bundledExe(t, "examples/respawn", hostTarget())
-	rep, r := verifyJSON(t, exe, "15s", 2, "--hold", "30s")
+	rep, r := verifyExe(t, exe, "15s", 2, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 2 {
 		t.Fatalf("bundled: exit %d, at most %d processes; want exit 0 and at most 2\n%s", r.code, rep.MaxProcs, r.stderr)
 	}
@@ -191,9 +55,8 @@ func TestRespawnBundledIsRefused(t *testing.T) {
 		t.Errorf("respawn should still run (holding) when the watch ends")
 	}
 
-	in := runBundle(t, t.TempDir(), nil, "inspect", "--json", exe)
-	if !strings.Contains(in.stdout, `"present": true`) || !strings.Contains(in.stdout, `"guard": "refuse"`) {
-		t.Errorf("inspect:\n%s", in.stdout)
+	if x := inspectExe(t, exe); !x.Hook.Present || x.Hook.Guard != "refuse" {
+		t.Errorf("inspect: hook %+v, want present with guard refuse", x.Hook)
 	}
 }
 
@@ -203,7 +66,8 @@ func TestRespawnBundledIsRefused(t *testing.T) {
 func TestWebUIBundled(t *testing.T) {
 	t.Parallel()
 	exe := bundledExe(t, "examples/webui", hostTarget())
-	cmd := exec.Command(bundleBin, "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
+	// Verify runs in a process of its own: see verifyExe.
+	cmd := exec.Command(bundleCommand(t), "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -307,27 +171,34 @@ func TestForgedWorkerAssignmentIgnored(t *testing.T) {
 // TestSupervisorWarnsAndRuns: an app that restarts its own binary as its
 // child gets a build note naming the call site and what runtime.guard: warn
 // does with it, and it runs correctly; under refuse the same site is a
-// warning that --strict turns into a failure.
+// warning that Strict turns into a failure.
 func TestSupervisorWarnsAndRuns(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(repoRoot(t), "testdata", "supervisor")
+	ctx := context.Background()
+	const project = "testdata/supervisor"
+	dir := filepath.Join(repoRoot(t), project)
 	src, err := os.ReadFile(filepath.Join(dir, "main.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	line := 1 + strings.Count(strings.Split(string(src), "exec.Command(self")[0], "\n")
 	dist := t.TempDir()
-	r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", hostTarget(), "--strict")
-	if r.code != 0 {
-		t.Fatalf("build (guard: warn, --strict): exit %d\n%s", r.code, r.stderr)
+	unlock := lockTree(project)
+	b := build(ctx, t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Targets: []string{hostTarget()}, Strict: true,
+	})
+	unlock()
+	if b.Err != nil {
+		t.Fatalf("build (guard: warn, Strict): %v\n%s", b.Err, b.Log())
 	}
-	if want := fmt.Sprintf("i main.go:%d:", line); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "under runtime.guard: warn the copy runs main() with a warning on stderr") {
-		t.Errorf("no note at the call site %q:\n%s", want, r.stdout)
+	site := fmt.Sprintf("main.go:%d:", line)
+	if !hasMessage(messages(b, bundler.Noted), site, "under runtime.guard: warn the copy runs main() with a warning on stderr") {
+		t.Errorf("no note at the call site %q:\n%s", site, b.Log())
 	}
-	if strings.Contains(r.stdout, "warning:") {
-		t.Errorf("a self-exec finding handled by runtime.guard: warn was repeated as a warning:\n%s", r.stdout)
+	if w := messages(b, bundler.Warned); len(w) > 0 {
+		t.Errorf("a self-exec finding handled by runtime.guard: warn was repeated as a warning:\n%s", strings.Join(w, "\n"))
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).CombinedOutput()
 	if err != nil {
 		t.Fatalf("supervisor: %v\n%s", err, out)
@@ -336,21 +207,32 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 		t.Errorf("the supervised child did not run three times:\n%s", out)
 	}
 
-	// Under runtime.guard: refuse, --strict stops the build before dist.
-	cfg := filepath.Join(t.TempDir(), "refuse.yaml")
-	writeFile(t, cfg, "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
-	copyDir := copyProject(t, "testdata/supervisor")
-	copyFile(t, cfg, filepath.Join(copyDir, "bundle.yaml"))
-	s := runBundle(t, copyDir, []string{epoch}, "build", "--strict")
-	if s.code != 1 || !strings.Contains(s.stderr, "--strict: the app launches its own executable in 1 place") {
-		t.Errorf("--strict with guard refuse: exit %d\n%s", s.code, s.stderr)
+	// Under runtime.guard: refuse, Strict stops the build before dist.
+	copyDir := copyProject(t, project)
+	writeFile(t, filepath.Join(copyDir, "bundle.yaml"), "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
+	s := build(ctx, t, bundler.BuildOptions{
+		Config: filepath.Join(copyDir, "bundle.yaml"), Dist: filepath.Join(copyDir, "dist"), Strict: true,
+	})
+	if bundler.ExitCode(s.Err) != bundler.ExitFailure || s.Err == nil || !strings.Contains(s.Err.Error(), "--strict: the app launches its own executable in 1 place") {
+		t.Errorf("Strict with guard refuse: exit %d: %v", bundler.ExitCode(s.Err), s.Err)
 	}
-	if want := fmt.Sprintf("! main.go:%d:", line); !strings.Contains(s.stdout, want) || !strings.Contains(s.stdout, "under runtime.guard: refuse the copy exits 77 at run time; run the helper as a registered worker") {
-		t.Errorf("no warning at the call site %q:\n%s", want, s.stdout)
+	if !hasMessage(messages(s, bundler.Warned), site, "under runtime.guard: refuse the copy exits 77 at run time; run the helper as a registered worker") {
+		t.Errorf("no warning at the call site %q:\n%s", site, s.Log())
 	}
-	if _, err := os.Stat(filepath.Join(copyDir, "dist", "artifacts.json")); err == nil {
-		t.Error("--strict failure wrote artifacts.json")
+	if _, err := os.Stat(filepath.Join(copyDir, "dist", bundler.ManifestName)); err == nil {
+		t.Error("a Strict failure wrote artifacts.json")
 	}
+}
+
+// hasMessage reports whether one of msgs starts with prefix and contains
+// text.
+func hasMessage(msgs []string, prefix, text string) bool {
+	for _, m := range msgs {
+		if strings.HasPrefix(m, prefix) && strings.Contains(m, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestTreesUntouched builds each example and the vendored and workspace
@@ -366,9 +248,12 @@ func TestTreesUntouched(t *testing.T) {
 		t.Run(project, func(t *testing.T) {
 			defer lockTree(project)()
 			before := gitStatus(t, root, project)
-			r := runBundle(t, filepath.Join(root, project), []string{epoch}, "build", "--dist", t.TempDir(), "--target", "linux/amd64,windows/amd64")
-			if r.code != 0 {
-				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			b := build(context.Background(), t, bundler.BuildOptions{
+				Config: filepath.Join(root, project, "bundle.yaml"), Dist: t.TempDir(),
+				Targets: []string{"linux/amd64", "windows/amd64"},
+			})
+			if b.Err != nil {
+				t.Fatalf("%v\n%s", b.Err, b.Log())
 			}
 			if after := gitStatus(t, root, project); after != before {
 				t.Errorf("git status changed:\nbefore:\n%s\nafter:\n%s", before, after)
@@ -398,9 +283,8 @@ func TestExamplesCrossCompile(t *testing.T) {
 			for _, a := range m.Artifacts {
 				targets[a.OS+"/"+a.Arch] = true
 				exe := extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
-				in := runBundle(t, dist, nil, "inspect", "--json", exe)
-				if !strings.Contains(in.stdout, `"present": true`) || !strings.Contains(in.stdout, `"os": "`+a.OS+`"`) {
-					t.Errorf("%s: %s", a.Path, in.stdout)
+				if x := inspectExe(t, exe); !x.Hook.Present || x.OS != a.OS {
+					t.Errorf("%s: hook %+v, os %s", a.Path, x.Hook, x.OS)
 				}
 			}
 			// darwin/amd64 and darwin/arm64 are both in the universal binary.
@@ -414,9 +298,9 @@ func TestExamplesCrossCompile(t *testing.T) {
 }
 
 // TestUserOverlayMerged: an -overlay the user set in GOFLAGS still applies
-// next to bundle's own.
+// next to bundle's own. GOFLAGS is read from the environment, which
+// t.Setenv sets for the whole test binary, so this test is not parallel.
 func TestUserOverlayMerged(t *testing.T) {
-	t.Parallel()
 	dir := copyProject(t, "testdata/project")
 	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	gen := filepath.Join(t.TempDir(), "main.go")
@@ -424,18 +308,21 @@ func TestUserOverlayMerged(t *testing.T) {
 	overlay := filepath.Join(t.TempDir(), "user.json")
 	data, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(dir, "main.go"): gen}})
 	writeFile(t, overlay, string(data))
+	t.Setenv("GOFLAGS", "-overlay="+overlay)
 
 	dist := t.TempDir()
-	r := runBundle(t, dir, []string{epoch, "GOFLAGS=-overlay=" + overlay}, "build", "--version", "1.0.0", "--dist", dist, "--target", hostTarget())
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	b := build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Version: "1.0.0", Dist: dist, Targets: []string{hostTarget()},
+	})
+	if b.Err != nil {
+		t.Fatalf("%v\n%s", b.Err, b.Log())
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, readManifest(t, dist)).Path), filepath.Join(dist, "x"))
+	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).Output()
 	if err != nil || string(out) != "from the user's overlay\n" {
 		t.Errorf("binary printed %q (%v): the user's overlay was dropped", out, err)
 	}
-	if in := runBundle(t, dist, nil, "inspect", "--json", exe); !strings.Contains(in.stdout, `"present": true`) {
-		t.Errorf("the hook is missing:\n%s", in.stdout)
+	if x := inspectExe(t, exe); !x.Hook.Present {
+		t.Errorf("the hook is missing: %+v", x.Hook)
 	}
 }

@@ -1,0 +1,267 @@
+package bundler_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler"
+)
+
+// bundledExe returns the executable bundle builds of a project of the
+// repository for target, extracted into the test's own folder. Examples
+// with a test of every target share that build; others get a build of
+// target alone, shared by the tests that ask for it.
+func bundledExe(t *testing.T, project, target string) string {
+	t.Helper()
+	var dist string
+	if slices.Contains(crossCompiled, project) {
+		dist = exampleBuild(t, project)
+	} else {
+		dir := filepath.Join(repoRoot(t), project)
+		dist = sharedDist(t, project+" "+target, func(work string) built {
+			defer lockTree(project)()
+			return build(context.Background(), t, bundler.BuildOptions{
+				Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"),
+				Targets: []string{target}, Formats: []string{"tar.gz", "zip"},
+			})
+		}).Dist
+	}
+	for _, a := range readManifest(t, dist).Artifacts {
+		if a.OS+"/"+a.Arch == target && (a.Format == "tar.gz" || a.Format == "zip") {
+			return extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
+		}
+	}
+	t.Fatalf("no archive for %s in the build of %s", target, project)
+	return ""
+}
+
+// crossCompiled are the examples TestExamplesCrossCompile builds for every
+// target.
+var crossCompiled = []string{"examples/respawn", "examples/webui"}
+
+// plainExe builds a project of the repository with go build alone, as its
+// author would run it unbundled.
+func plainExe(t *testing.T, project string) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), filepath.Base(project))
+	cmd := exec.Command("go", "build", "-o", exe, ".")
+	cmd.Dir = filepath.Join(repoRoot(t), project)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", project, err, out)
+	}
+	return exe
+}
+
+// firstArchive is the manifest's first tar.gz or zip.
+func firstArchive(t *testing.T, m bundler.Manifest) bundler.Artifact {
+	t.Helper()
+	for _, a := range m.Artifacts {
+		if a.Format == "tar.gz" || a.Format == "zip" {
+			return a
+		}
+	}
+	t.Fatalf("no archive in %v", m.Artifacts)
+	return bundler.Artifact{}
+}
+
+// extractAll unpacks a tar.gz or zip artifact into dst and returns the path
+// of its executable.
+func extractAll(t *testing.T, archive, dst string) string {
+	t.Helper()
+	var exe string
+	write := func(name string, mode os.FileMode, r io.Reader) {
+		p := filepath.Join(dst, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode.Perm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(f, r); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if mode&0o111 != 0 || strings.HasSuffix(name, ".exe") {
+			exe = p
+		}
+	}
+	if strings.HasSuffix(archive, ".zip") {
+		zr, err := zip.OpenReader(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if f.Mode().IsRegular() {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				write(f.Name, f.Mode(), rc)
+				rc.Close()
+			}
+		}
+	} else {
+		f, err := os.Open(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(gz)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Typeflag == tar.TypeReg {
+				write(h.Name, os.FileMode(h.Mode), tr)
+			}
+		}
+	}
+	if exe == "" {
+		t.Fatalf("no executable in %s", archive)
+	}
+	return exe
+}
+
+// inspectExe is bundler.Inspect of an executable.
+func inspectExe(t *testing.T, exe string) *bundler.Executable {
+	t.Helper()
+	r, err := bundler.Inspect(context.Background(), exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Executable == nil {
+		t.Fatalf("inspect %s: not an executable: %+v", exe, r)
+	}
+	return r.Executable
+}
+
+// verifyReport is `bundle verify --json`.
+type verifyReport struct {
+	MaxProcs int  `json:"max_procs"`
+	Distinct int  `json:"distinct"`
+	Exited   bool `json:"exited"`
+	ExitCode int  `json:"exit_code"`
+	Killed   int  `json:"killed"`
+}
+
+// verifyExe runs exe under `bundle verify --json`. Verify runs in a
+// process of its own, not in the test binary: it makes its process a
+// child subreaper and counts, then kills, every child of that process,
+// which here would be the programs and builds of the tests running beside
+// this one.
+func verifyExe(t *testing.T, exe string, watch string, maxProcs int, args ...string) (verifyReport, ran) {
+	t.Helper()
+	r := runCmd(t, t.TempDir(), bundleCommand(t), append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	return rep, r
+}
+
+// ran is one run of a program.
+type ran struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs a program in dir and returns its exit code and output; only
+// a failure to start it fails the test.
+func runCmd(t *testing.T, dir, name string, args ...string) ran {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %s: %v", name, err)
+	}
+	return ran{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// mustRun runs a program in dir and returns its combined output; a
+// failure fails the test.
+func mustRun(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// messages are the messages of the build's events of one kind.
+func messages(b built, kind bundler.EventKind) []string {
+	var out []string
+	for _, e := range b.Events {
+		if e.Kind == kind {
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}
+
+// alive reports whether a process with this id still exists.
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
+}
+
+func readManifest(t *testing.T, dist string) bundler.Manifest {
+	t.Helper()
+	m, err := bundler.ReadManifest(dist)
+	if err != nil || m == nil {
+		t.Fatalf("read manifest in %s: %v", dist, err)
+	}
+	return *m
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dst, string(data))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
