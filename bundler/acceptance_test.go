@@ -282,7 +282,7 @@ func acceptZip(t *testing.T, b built, a bundler.Artifact) {
 		exe += ".exe"
 	}
 	info := toolOutput(t, b.Dist, "zipinfo", path)
-	if !regexp.MustCompile(`(?m)^-rwxr-xr-x .* ` + regexp.QuoteMeta(exe) + `$`).MatchString(info) ||
+	if !regexp.MustCompile(`(?m)^-rwxr-xr-x .* `+regexp.QuoteMeta(exe)+`$`).MatchString(info) ||
 		!strings.Contains(info, " "+stem(path)+"/LICENSE\n") {
 		t.Errorf("zipinfo lacks the executable %s (mode 0755) or the licence:\n%s", exe, info)
 	}
@@ -356,7 +356,9 @@ func checkPackageReport(t *testing.T, path, format string) {
 // acceptDeb: dpkg-deb reads the control fields and files, lintian finds
 // no error or warning, the program inside is for the target, and the
 // package installs (into a throw-away root) and runs on this machine.
-func acceptDeb(t *testing.T, b built, a bundler.Artifact) { checkDeb(t, filepath.Join(b.Dist, a.Path), a) }
+func acceptDeb(t *testing.T, b built, a bundler.Artifact) {
+	checkDeb(t, filepath.Join(b.Dist, a.Path), a)
+}
 
 func checkDeb(t *testing.T, path string, a bundler.Artifact) {
 	testtool.Need(t, "dpkg lintian", "dpkg-deb", "dpkg", "lintian")
@@ -404,7 +406,9 @@ func installDeb(t *testing.T, deb string) {
 // acceptRPM: rpm reads the header and files and checks the digests; the
 // package installs (into a throw-away root) and its program is for the
 // target, and runs on this machine.
-func acceptRPM(t *testing.T, b built, a bundler.Artifact) { checkRPM(t, filepath.Join(b.Dist, a.Path), a) }
+func acceptRPM(t *testing.T, b built, a bundler.Artifact) {
+	checkRPM(t, filepath.Join(b.Dist, a.Path), a)
+}
 
 func checkRPM(t *testing.T, path string, a bundler.Artifact) {
 	testtool.Need(t, "rpm", "rpm")
@@ -443,7 +447,9 @@ func pkgInfo(text string) map[string]string {
 // acceptAPK: the package's tar lists .PKGINFO first and the program; its
 // .PKGINFO names the version and architecture; the program is for the
 // target.
-func acceptAPK(t *testing.T, b built, a bundler.Artifact) { checkAPK(t, filepath.Join(b.Dist, a.Path), a) }
+func acceptAPK(t *testing.T, b built, a bundler.Artifact) {
+	checkAPK(t, filepath.Join(b.Dist, a.Path), a)
+}
 
 func checkAPK(t *testing.T, path string, a bundler.Artifact) {
 	dir := filepath.Dir(path)
