@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -25,9 +26,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bundleBin = filepath.Join(dir, "bundle")
-	if out, err := exec.Command("go", "build", "-o", bundleBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build bundle: %v\n%s", err, out)
+	if bundleBin, err = testbin.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()

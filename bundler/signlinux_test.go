@@ -1,9 +1,10 @@
-package main
+package bundler_test
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -17,12 +18,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestLinuxPackagesSigned signs the deb and rpm with an OpenPGP key made in
 // the test and checks the signatures with rpm and gpg; the passphrase never
-// appears in bundle's output.
+// appears in what the build reports.
 func TestLinuxPackagesSigned(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "gnupg rpm binutils", "gpg", "rpm", "ar")
@@ -46,24 +48,27 @@ func TestLinuxPackagesSigned(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "keys", "signing.asc"), gpg("--armor", "--export-secret-keys"))
 	pub := filepath.Join(t.TempDir(), "pub.asc")
 	writeFile(t, pub, gpg("--armor", "--export"))
-	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  gpg:\n    key_file: keys/signing.asc\n    passphrase_env: TEST_GPG_PASSPHRASE\n")
+	env := setSecret(t, pass)
+	appendConfig(t, dir, "sign:\n  gpg:\n    key_file: keys/signing.asc\n    passphrase_env: "+env+"\n")
 
-	dist := t.TempDir()
-	r := runBundle(t, dir, []string{epoch, "TEST_GPG_PASSPHRASE=" + pass}, "build", "--dist", dist, "--target", "linux/amd64", "--format", "deb,rpm")
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	b := build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
+		Targets: []string{"linux/amd64"}, Formats: []string{"deb", "rpm"},
+	})
+	if b.Err != nil {
+		t.Fatal(b.Err)
 	}
-	if strings.Contains(r.stdout+r.stderr, pass) {
-		t.Error("the passphrase appears in bundle's output")
+	if strings.Contains(b.Log(), pass) {
+		t.Error("the passphrase appears in the build's events")
 	}
-	for _, a := range readManifest(t, dist).Artifacts {
-		p := filepath.Join(dist, a.Path)
+	signed := map[string]bool{}
+	for _, a := range b.Result.Manifest.Artifacts {
+		p := filepath.Join(b.Dist, a.Path)
 		switch a.Format {
 		case "rpm":
 			db := t.TempDir()
-			mustRun(t, dist, "rpm", "--dbpath", db, "--import", pub)
-			out := mustRun(t, dist, "rpm", "--dbpath", db, "-K", p)
+			mustRun(t, b.Dist, "rpm", "--dbpath", db, "--import", pub)
+			out := mustRun(t, b.Dist, "rpm", "--dbpath", db, "-K", p)
 			if !strings.Contains(out, "signatures OK") {
 				t.Errorf("rpm -K: %s", out)
 			}
@@ -71,31 +76,41 @@ func TestLinuxPackagesSigned(t *testing.T) {
 			x := t.TempDir()
 			mustRun(t, x, "ar", "x", p)
 			members, _ := filepath.Glob(filepath.Join(x, "*"))
-			var signed []string
-			for _, name := range []string{"debian-binary", "control.tar.gz", "data.tar.gz"} {
-				signed = append(signed, filepath.Join(x, name))
-			}
 			data := ""
-			for _, f := range signed {
-				b, err := os.ReadFile(f)
+			for _, name := range []string{"debian-binary", "control.tar.gz", "data.tar.gz"} {
+				member, err := os.ReadFile(filepath.Join(x, name))
 				if err != nil {
 					t.Fatalf("deb members %v: %v", members, err)
 				}
-				data += string(b)
+				data += string(member)
 			}
 			writeFile(t, filepath.Join(x, "signed-data"), data)
 			cmd := exec.Command("gpg", "--homedir", home, "--batch", "--verify", filepath.Join(x, "_gpgorigin"), filepath.Join(x, "signed-data"))
 			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Good signature") {
 				t.Errorf("gpg --verify of the deb: %v\n%s", err, out)
 			}
+		default:
+			continue
 		}
+		signed[a.Format] = true
+	}
+	if !signed["deb"] || !signed["rpm"] {
+		t.Errorf("checked %v, want a deb and an rpm", signed)
 	}
 
-	// A wrong passphrase is a clear error and leaves no package behind.
-	bad := runBundle(t, dir, []string{epoch, "TEST_GPG_PASSPHRASE=wrong"}, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "rpm")
-	if bad.code == 0 || strings.Contains(bad.stderr, "wrong") {
-		t.Errorf("wrong passphrase: exit %d\n%s", bad.code, bad.stderr)
+	// A wrong passphrase fails the build without repeating it, and leaves
+	// no package behind.
+	if err := os.Setenv(env, "wrong"); err != nil {
+		t.Fatal(err)
 	}
+	bad := build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
+		Targets: []string{"linux/amd64"}, Formats: []string{"rpm"},
+	})
+	if bad.Err == nil || strings.Contains(bad.Err.Error()+bad.Log(), "wrong") {
+		t.Errorf("wrong passphrase: %v\n%s", bad.Err, bad.Log())
+	}
+	emptyDir(t, bad.Dist)
 }
 
 // TestAPKSigned signs an apk with an RSA key made in the test and checks
@@ -109,13 +124,18 @@ func TestAPKSigned(t *testing.T) {
 	}
 	dir := copyProject(t, "examples/hello")
 	writeFile(t, filepath.Join(dir, "keys", "apk.rsa"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
-	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  apk:\n    key_file: keys/apk.rsa\n    key_name: builds@example.com.rsa.pub\n")
-	dist := t.TempDir()
-	if r := runBundle(t, dir, []string{epoch}, "build", "--dist", dist, "--target", "linux/amd64", "--format", "apk"); r.code != 0 {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	appendConfig(t, dir, "sign:\n  apk:\n    key_file: keys/apk.rsa\n    key_name: builds@example.com.rsa.pub\n")
+	b := build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
+		Targets: []string{"linux/amd64"}, Formats: []string{"apk"},
+	})
+	if b.Err != nil {
+		t.Fatal(b.Err)
 	}
-	data, err := os.ReadFile(filepath.Join(dist, readManifest(t, dist).Artifacts[0].Path))
+	if n := len(b.Result.Manifest.Artifacts); n != 1 {
+		t.Fatalf("%d artifacts, want the apk", n)
+	}
+	data, err := os.ReadFile(filepath.Join(b.Dist, b.Result.Manifest.Artifacts[0].Path))
 	if err != nil {
 		t.Fatal(err)
 	}

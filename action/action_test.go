@@ -1,4 +1,7 @@
-package main
+// Package action holds the tests of the GitHub Action: action.yml at the
+// top of the repository and the scripts in this folder that its steps run,
+// with the bundle command built from this checkout.
+package action
 
 import (
 	"context"
@@ -14,22 +17,71 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // actionlintVersion is the actionlint the tests run (go run …@version).
 const actionlintVersion = "v1.7.12"
 
-// runScript runs a bash script of the repository in dir with extra
-// environment variables, as the action's steps run it.
-func runScript(t *testing.T, dir string, env []string, script string, args ...string) result {
+// epoch makes the action's builds reproducible.
+const epoch = "SOURCE_DATE_EPOCH=1767225600"
+
+// bundleBin is the bundle command the build step finds on PATH.
+var bundleBin string
+
+func TestMain(m *testing.M) { testbin.Main(m, &bundleBin) }
+
+// repoRoot is the top of the bundle repository.
+func repoRoot(t *testing.T) string {
 	t.Helper()
-	return runIn(t, dir, env, "bash", append([]string{filepath.Join(repoRoot(t), script)}, args...)...)
+	abs, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }
 
-// withBundleOnPath puts the bundle built for the tests first on PATH.
-func withBundleOnPath() string {
-	return "PATH=" + filepath.Dir(bundleBin) + string(os.PathListSeparator) + os.Getenv("PATH")
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dst, string(data))
+}
+
+// project is a copy of testdata/project with config (a path of the
+// repository) as its bundle.yaml.
+func project(t *testing.T, config string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "project")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot(t), "testdata/project"))); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(repoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
+	return dir
+}
+
+// runScript runs a bash script of the repository in dir with extra
+// environment variables, as the action's steps run it.
+func runScript(t *testing.T, dir string, env []string, script string, args ...string) testbin.Result {
+	t.Helper()
+	r, err := testbin.Run(dir, env, "bash", append([]string{filepath.Join(repoRoot(t), script)}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // readOutputs parses a GITHUB_OUTPUT file of name=value lines.
@@ -54,7 +106,7 @@ func actionEnv(t *testing.T, args string) (env []string, output, summary string)
 	t.Helper()
 	tmp := t.TempDir()
 	output, summary = filepath.Join(tmp, "output"), filepath.Join(tmp, "summary.md")
-	return []string{withBundleOnPath(), epoch, "GITHUB_OUTPUT=" + output, "GITHUB_STEP_SUMMARY=" + summary,
+	return []string{testbin.OnPath(bundleBin), epoch, "GITHUB_OUTPUT=" + output, "GITHUB_STEP_SUMMARY=" + summary,
 		"INPUT_CONFIG=bundle.yaml", "INPUT_ARGS=" + args, "BUNDLE_ACTION_BIN="}, output, summary
 }
 
@@ -70,15 +122,14 @@ func TestActionBuild(t *testing.T) {
 		{args: "--version=1.2.3 -d=out", dist: "out"},
 	} {
 		t.Run(tt.args, func(t *testing.T) {
-			dir := copyProject(t, "testdata/project")
-			copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+			dir := project(t, "testdata/config/good/minimal.yaml")
 			env, output, summary := actionEnv(t, tt.args)
 			r := runScript(t, dir, env, "action/build.sh")
-			if r.code != 0 {
-				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
-			if strings.Contains(r.stdout, "::error") || strings.Contains(r.stdout, "::warning") {
-				t.Errorf("annotations on success:\n%s", r.stdout)
+			if strings.Contains(r.Stdout, "::error") || strings.Contains(r.Stdout, "::warning") {
+				t.Errorf("annotations on success:\n%s", r.Stdout)
 			}
 			out := readOutputs(t, output)
 			want := map[string]string{"artifacts": tt.dist + "/artifacts.json", "version": "1.2.3", "dist": tt.dist}
@@ -87,7 +138,10 @@ func TestActionBuild(t *testing.T) {
 					t.Errorf("output %s = %q, want %q (all: %v)", k, out[k], v, out)
 				}
 			}
-			m := readManifest(t, filepath.Join(dir, out["dist"]))
+			m, err := bundler.ReadManifest(filepath.Join(dir, out["dist"]))
+			if err != nil || m == nil {
+				t.Fatalf("read manifest: %v", err)
+			}
 			if len(m.Artifacts) == 0 {
 				t.Fatal("no artifacts")
 			}
@@ -144,22 +198,21 @@ func TestActionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := copyProject(t, "testdata/project")
-			copyFile(t, filepath.Join(repoRoot(t), tt.config), filepath.Join(dir, "bundle.yaml"))
+			dir := project(t, tt.config)
 			env, output, summary := actionEnv(t, tt.args)
 			r := runScript(t, dir, env, "action/build.sh")
-			if r.code != tt.code {
-				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			if r.Code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.Code, tt.code, r.Stdout, r.Stderr)
 			}
 			found := false
-			for _, l := range strings.Split(r.stdout, "\n") {
+			for _, l := range strings.Split(r.Stdout, "\n") {
 				found = found || strings.HasPrefix(l, tt.want)
 			}
 			if !found {
-				t.Errorf("stdout has no line starting\n%s\nstdout:\n%s", tt.want, r.stdout)
+				t.Errorf("stdout has no line starting\n%s\nstdout:\n%s", tt.want, r.Stdout)
 			}
-			if n := strings.Count(r.stdout, "::error"); n != 1 {
-				t.Errorf("%d error annotations, want 1:\n%s", n, r.stdout)
+			if n := strings.Count(r.Stdout, "::error"); n != 1 {
+				t.Errorf("%d error annotations, want 1:\n%s", n, r.Stdout)
 			}
 			if out := readOutputs(t, output); len(out) != 0 {
 				t.Errorf("outputs set on failure: %v", out)
@@ -185,8 +238,8 @@ func TestActionInstall(t *testing.T) {
 			output, path := filepath.Join(tmp, "output"), filepath.Join(tmp, "path")
 			r := runScript(t, t.TempDir(), []string{"RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + output, "GITHUB_PATH=" + path,
 				"ACTION_PATH=" + repoRoot(t), "INPUT_VERSION=" + tt.version, "ACTION_REF=" + tt.ref, "GOOS=windows", "GOFLAGS=-mod=vendor"}, "action/install.sh")
-			if r.code != 0 {
-				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 			}
 			bin := readOutputs(t, output)["bin"]
 			if bin == "" || !strings.HasPrefix(bin, tmp) {
@@ -205,11 +258,11 @@ func TestActionInstall(t *testing.T) {
 		tmp := t.TempDir()
 		r := runScript(t, t.TempDir(), []string{"RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + filepath.Join(tmp, "output"), "GITHUB_PATH=",
 			"ACTION_PATH=" + repoRoot(t), "INPUT_VERSION=v0.9.0", "ACTION_REF=", "GOPROXY=off"}, "action/install.sh")
-		if r.code == 0 {
-			t.Fatalf("go install @v0.9.0 with GOPROXY=off succeeded?\n%s%s", r.stdout, r.stderr)
+		if r.Code == 0 {
+			t.Fatalf("go install @v0.9.0 with GOPROXY=off succeeded?\n%s%s", r.Stdout, r.Stderr)
 		}
-		if !strings.Contains(r.stdout, "::error") || !strings.Contains(r.stdout, "replace") || !strings.Contains(r.stdout, "Leave the version input empty") {
-			t.Errorf("no explanation:\n%s", r.stdout)
+		if !strings.Contains(r.Stdout, "::error") || !strings.Contains(r.Stdout, "replace") || !strings.Contains(r.Stdout, "Leave the version input empty") {
+			t.Errorf("no explanation:\n%s", r.Stdout)
 		}
 		if out := readOutputs(t, filepath.Join(tmp, "output")); len(out) != 0 {
 			t.Errorf("outputs set on failure: %v", out)
@@ -346,16 +399,4 @@ func TestActionlint(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("actionlint: %v\n%s", err, out)
 	}
-}
-
-// TestScriptsShellcheck lints the action's scripts and scripts/release.sh.
-func TestScriptsShellcheck(t *testing.T) {
-	t.Parallel()
-	testtool.Need(t, "shellcheck", "shellcheck")
-	scripts, err := filepath.Glob(filepath.Join(repoRoot(t), "action", "*.sh"))
-	if err != nil || len(scripts) < 2 {
-		t.Fatalf("action scripts: %v %v", scripts, err)
-	}
-	scripts = append(scripts, filepath.Join(repoRoot(t), "scripts", "release.sh"))
-	mustRun(t, repoRoot(t), "shellcheck", append([]string{"--shell=bash", "--severity=style"}, scripts...)...)
 }

@@ -1,7 +1,8 @@
-package main
+package bundler_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,14 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
-// TestWindowsSigned signs the exe, the NSIS installer and the MSI with a
-// certificate made in the test: osslsigncode verify passes for each, the
-// exe in the zip is the signed one, the password never appears in the
-// output, and with a fixed time two builds sign the exe and both
+// TestWindowsSigned signs the exe, the NSIS installer (and the uninstaller
+// inside it, through `bundle sign-file`) and the MSI with a certificate
+// made in the test: osslsigncode verify passes for each, the exe in the
+// zip is the signed one, the password never appears in what the build
+// reports, and with a fixed time two builds sign the exe and both
 // installers identically.
 func TestWindowsSigned(t *testing.T) {
 	t.Parallel()
@@ -27,23 +30,30 @@ func TestWindowsSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pfx, _ := os.ReadFile(cert.PFX)
+	pfx, err := os.ReadFile(cert.PFX)
+	if err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
-	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	text := string(cfg) // examples/hello makes zip, nsis and msi for windows
-	text += "sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: TEST_PFX_PASSWORD\n"
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), text)
+	env := setSecret(t, pass)
+	// examples/hello makes zip, nsis and msi for windows.
+	appendConfig(t, dir, "sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: "+env+"\n")
 
-	build := func() string {
-		dist := t.TempDir()
-		r := runBundle(t, dir, []string{epoch, "TEST_PFX_PASSWORD=" + pass}, "build", "--dist", dist, "--target", "windows/amd64")
-		if r.code != 0 {
-			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	windows := func() built {
+		return build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(), Targets: []string{"windows/amd64"},
+		})
+	}
+	signed := func() string {
+		t.Helper()
+		b := windows()
+		if b.Err != nil {
+			t.Fatal(b.Err)
 		}
-		if strings.Contains(r.stdout+r.stderr, pass) {
-			t.Error("the PFX password appears in bundle's output")
+		if strings.Contains(b.Log(), pass) {
+			t.Error("the PFX password appears in the build's events")
 		}
-		return dist
+		return b.Dist
 	}
 	verify := func(path string) {
 		t.Helper()
@@ -52,14 +62,17 @@ func TestWindowsSigned(t *testing.T) {
 			t.Errorf("osslsigncode verify %s: %v\n%s", filepath.Base(path), err, out)
 		}
 	}
-	first, second := build(), build()
+	first, second := signed(), signed()
+	m, err := bundler.ReadManifest(first)
+	if err != nil {
+		t.Fatal(err)
+	}
 	files := map[string][2][]byte{}
-	for _, a := range readManifest(t, first).Artifacts {
+	for _, a := range m.Artifacts {
 		p := filepath.Join(first, a.Path)
 		switch a.Format {
 		case "zip":
-			exe := extractAll(t, p, filepath.Join(t.TempDir(), "x"))
-			verify(exe)
+			verify(extractAll(t, p, filepath.Join(t.TempDir(), "x")))
 		case "nsis", "msi":
 			verify(p)
 			if a.Format == "nsis" {
@@ -90,14 +103,14 @@ func TestWindowsSigned(t *testing.T) {
 		}
 	}
 
-	// A wrong password is a one-line configuration error, and no artifact
-	// reaches dist.
-	dist := t.TempDir()
-	r := runBundle(t, dir, []string{epoch, "TEST_PFX_PASSWORD=wrong-password"}, "build", "--dist", dist, "--target", "windows/amd64")
-	if r.code != 2 || !strings.Contains(r.stderr, "TEST_PFX_PASSWORD") || strings.Count(r.stderr, "\n") != 1 {
-		t.Errorf("wrong password: exit %d\n%s", r.code, r.stderr)
+	// A wrong password is a one-line configuration error naming the
+	// variable, and no artifact reaches dist.
+	if err := os.Setenv(env, "wrong-password"); err != nil {
+		t.Fatal(err)
 	}
-	if m, _ := os.ReadDir(dist); len(m) != 0 {
-		t.Errorf("dist after a failed signing: %v", m)
+	bad := windows()
+	if bad.Err == nil || bundler.ExitCode(bad.Err) != bundler.ExitUsage || !strings.Contains(bad.Err.Error(), env) || strings.Contains(bad.Err.Error(), "\n") {
+		t.Errorf("wrong password: exit code %d, error %v; want %d and one line naming $%s", bundler.ExitCode(bad.Err), bad.Err, bundler.ExitUsage, env)
 	}
+	emptyDir(t, bad.Dist)
 }

@@ -1,0 +1,103 @@
+package vcs
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bundlekit/bundle/internal/testgit"
+)
+
+// answer is what every function of the package says about one folder.
+type answer struct {
+	exact, latest string // "" for no answer
+	sha, time     bool   // whether ShortSHA and CommitTime answer
+}
+
+func TestAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) // nil leaves an empty folder
+		want  answer
+	}{
+		{name: "not a git checkout", want: answer{}},
+		{name: "no commit yet", setup: func(t *testing.T, dir string) { testgit.Run(t, dir, "init", "-q") }, want: answer{}},
+		{name: "no tag", setup: func(t *testing.T, dir string) { testgit.History(t, dir, true) },
+			want: answer{sha: true, time: true}},
+		{name: "tag at HEAD", setup: func(t *testing.T, dir string) { testgit.History(t, dir, false, "v1.0.0", "v1.2.3") },
+			want: answer{exact: "v1.2.3", latest: "v1.2.3", sha: true, time: true}},
+		{name: "commit after the tag", setup: func(t *testing.T, dir string) { testgit.History(t, dir, true, "v1.0.0", "v1.2.3") },
+			want: answer{latest: "v1.2.3", sha: true, time: true}},
+		{name: "untagged commit between tags", setup: func(t *testing.T, dir string) { testgit.History(t, dir, false, "v1.0.0", "", "v2.0.0") },
+			want: answer{exact: "v2.0.0", latest: "v2.0.0", sha: true, time: true}},
+		{name: "lightweight tag", setup: func(t *testing.T, dir string) {
+			testgit.History(t, dir, true, "v1.0.0")
+			testgit.Run(t, dir, "tag", "nightly")
+		}, want: answer{exact: "nightly", latest: "nightly", sha: true, time: true}},
+		{name: "tag on another branch", setup: func(t *testing.T, dir string) {
+			testgit.History(t, dir, true, "v1.0.0")
+			testgit.Run(t, dir, "checkout", "-q", "-b", "side")
+			testgit.Run(t, dir, "commit", "-q", "--allow-empty", "-m", "side")
+			testgit.Run(t, dir, "tag", "v9.0.0")
+			testgit.Run(t, dir, "checkout", "-q", "-")
+		}, want: answer{latest: "v1.0.0", sha: true, time: true}},
+	}
+	ctx := context.Background()
+	commitTime, err := time.Parse(time.RFC3339, testgit.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if tt.setup != nil {
+				tt.setup(t, dir)
+			}
+			exact, ok := ExactTag(ctx, dir)
+			if exact != tt.want.exact || ok != (tt.want.exact != "") {
+				t.Errorf("ExactTag = %q, %v; want %q", exact, ok, tt.want.exact)
+			}
+			latest, ok := LatestTag(ctx, dir)
+			if latest != tt.want.latest || ok != (tt.want.latest != "") {
+				t.Errorf("LatestTag = %q, %v; want %q", latest, ok, tt.want.latest)
+			}
+			sha, ok := ShortSHA(ctx, dir)
+			if ok != tt.want.sha {
+				t.Errorf("ShortSHA = %q, %v; want an answer: %v", sha, ok, tt.want.sha)
+			}
+			if ok {
+				full := testgit.Run(t, dir, "rev-parse", "HEAD")
+				if len(sha) < 4 || len(sha) >= len(full) || !strings.HasPrefix(full, sha) {
+					t.Errorf("ShortSHA = %q, not an abbreviation of HEAD %s", sha, full)
+				}
+			}
+			at, ok := CommitTime(ctx, dir)
+			if ok != tt.want.time || (ok && !at.Equal(commitTime)) || (ok && at.Location() != time.UTC) {
+				t.Errorf("CommitTime = %v, %v; want %v (UTC): %v", at, ok, commitTime, tt.want.time)
+			}
+		})
+	}
+}
+
+// TestNoGit: without git on PATH, a checkout gets no answer, not an error.
+func TestNoGit(t *testing.T) {
+	dir := t.TempDir()
+	testgit.History(t, dir, false, "v1.0.0")
+	t.Setenv("PATH", t.TempDir())
+	ctx := context.Background()
+	if tag, ok := ExactTag(ctx, dir); ok {
+		t.Errorf("ExactTag = %q without git", tag)
+	}
+	if tag, ok := LatestTag(ctx, dir); ok {
+		t.Errorf("LatestTag = %q without git", tag)
+	}
+	if sha, ok := ShortSHA(ctx, dir); ok {
+		t.Errorf("ShortSHA = %q without git", sha)
+	}
+	if at, ok := CommitTime(ctx, dir); ok {
+		t.Errorf("CommitTime = %v without git", at)
+	}
+}
