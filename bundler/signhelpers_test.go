@@ -1,12 +1,7 @@
 package bundler_test
 
 import (
-	"archive/tar"
-	"archive/zip"
-	"compress/gzip"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,16 +35,6 @@ func setSecret(t *testing.T, value string) string {
 	return name
 }
 
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // appendConfig adds text to the end of the project's bundle.yaml.
 func appendConfig(t *testing.T, dir, text string) {
 	t.Helper()
@@ -59,18 +44,6 @@ func appendConfig(t *testing.T, dir, text string) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, string(cfg)+text)
-}
-
-// mustRun runs a program in dir and returns its output; a failure fails t.
-func mustRun(t *testing.T, dir, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }
 
 // emptyDir fails t unless dir holds nothing (or does not exist): what a
@@ -84,69 +57,4 @@ func emptyDir(t *testing.T, dir string) {
 		}
 		t.Errorf("dist after a refused build: %v", names)
 	}
-}
-
-// extractAll unpacks a tar.gz or zip artifact into dst and returns the path
-// of its executable.
-func extractAll(t *testing.T, archive, dst string) string {
-	t.Helper()
-	var exe string
-	write := func(name string, mode os.FileMode, r io.Reader) {
-		p := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode.Perm())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(f, r); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		if mode&0o111 != 0 || strings.HasSuffix(name, ".exe") {
-			exe = p
-		}
-	}
-	if strings.HasSuffix(archive, ".zip") {
-		zr, err := zip.OpenReader(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.Mode().IsRegular() {
-				rc, _ := f.Open()
-				write(f.Name, f.Mode(), rc)
-				rc.Close()
-			}
-		}
-	} else {
-		f, err := os.Open(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(gz)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Typeflag == tar.TypeReg {
-				write(h.Name, os.FileMode(h.Mode), tr)
-			}
-		}
-	}
-	if exe == "" {
-		t.Fatalf("no executable in %s", archive)
-	}
-	return exe
 }
