@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -89,11 +89,7 @@ var bundleCmd struct {
 func bundleCommand(t testing.TB) string {
 	t.Helper()
 	bundleCmd.once.Do(func() {
-		bundleCmd.path = filepath.Join(testRoot, "bundle")
-		out, err := exec.Command("go", "build", "-o", bundleCmd.path, "../cmd/bundle").CombinedOutput()
-		if err != nil {
-			bundleCmd.err = fmt.Errorf("build bundle: %v\n%s", err, out)
-		}
+		bundleCmd.path, bundleCmd.err = testbin.Build(testRoot)
 	})
 	if bundleCmd.err != nil {
 		t.Fatal(bundleCmd.err)
