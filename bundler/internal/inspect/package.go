@@ -13,6 +13,8 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/bundlekit/bundle/bundler/internal/formats/linuxpkg"
 )
 
 // Package describes a Linux package: its metadata and the files it
@@ -34,13 +36,13 @@ type Field struct {
 func packageFormat(path string, data []byte) string {
 	switch {
 	case bytes.HasPrefix(data, []byte("!<arch>\n")):
-		return "deb"
+		return linuxpkg.Deb.Name()
 	case bytes.HasPrefix(data, []byte{0xed, 0xab, 0xee, 0xdb}):
-		return "rpm"
+		return linuxpkg.RPM.Name()
 	case strings.HasSuffix(path, ".apk") && bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
-		return "apk"
+		return linuxpkg.APK.Name()
 	case strings.HasSuffix(path, ".pkg.tar.zst") && bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return "archlinux"
+		return linuxpkg.Arch.Name()
 	}
 	return ""
 }
@@ -49,16 +51,16 @@ func readPackage(path, format string, data []byte) (*Package, error) {
 	p := &Package{Path: path, Format: format}
 	var err error
 	switch format {
-	case "deb":
+	case linuxpkg.Deb.Name():
 		err = p.readDeb(data)
-	case "rpm":
+	case linuxpkg.RPM.Name():
 		err = p.readRPM(data)
-	case "apk":
+	case linuxpkg.APK.Name():
 		var r io.Reader
 		if r, err = gzip.NewReader(bytes.NewReader(data)); err == nil {
 			err = p.readPkgInfoTar(r) // gzip reads apk's concatenated streams as one
 		}
-	case "archlinux":
+	case linuxpkg.Arch.Name():
 		var d *zstd.Decoder
 		if d, err = zstd.NewReader(bytes.NewReader(data)); err == nil {
 			err = p.readPkgInfoTar(d)
