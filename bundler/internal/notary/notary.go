@@ -134,10 +134,14 @@ func (i Issue) String() string {
 // verdict.
 type Progress func(status string, elapsed time.Duration)
 
-// Notarize submits the file at path (a zip, dmg or pkg) and waits up to
-// timeout for the verdict. It returns the submission id; a verdict other
+// Notarize submits the file at path (a zip, dmg or pkg) under name, its
+// file name as Apple records and checks it (the base of path when ""),
+// and waits up to timeout for the verdict. It returns the submission id; a verdict other
 // than Accepted is a *Rejection carrying the developer log.
-func (s *Service) Notarize(ctx context.Context, c Credentials, path string, timeout time.Duration, progress Progress) (string, error) {
+func (s *Service) Notarize(ctx context.Context, c Credentials, path, name string, timeout time.Duration, progress Progress) (string, error) {
+	if name == "" {
+		name = filepath.Base(path)
+	}
 	sum, size, err := fileSHA256(path)
 	if err != nil {
 		return "", err
@@ -154,7 +158,7 @@ func (s *Service) Notarize(ctx context.Context, c Credentials, path string, time
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	body := map[string]string{"submissionName": filepath.Base(path), "sha256": sum}
+	body := map[string]string{"submissionName": name, "sha256": sum}
 	if err := s.call(ctx, c, http.MethodPost, s.API+"/submissions", body, &created); err != nil {
 		return "", fmt.Errorf("new submission: %w", err)
 	}

@@ -43,7 +43,7 @@ func TestNotarizeAccepted(t *testing.T) {
 	var seen []string
 	path := submission(t)
 	id, err := srv.Service().Notarize(context.Background(), notary.Credentials{IssuerID: "issuer-1", KeyID: "KEY1234567", Key: key},
-		path, time.Minute, func(status string, _ time.Duration) { seen = append(seen, status) })
+		path, "", time.Minute, func(status string, _ time.Duration) { seen = append(seen, status) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestNotarizeRejectedCarriesTheLog(t *testing.T) {
 	srv := notarytest.New(t, "issuer-1", "KEY1234567", &key.PublicKey)
 	srv.Verdict = notary.Invalid
 	_, err := srv.Service().Notarize(context.Background(), notary.Credentials{IssuerID: "issuer-1", KeyID: "KEY1234567", Key: key},
-		submission(t), time.Minute, nil)
+		submission(t), "", time.Minute, nil)
 	var rej *notary.Rejection
 	if !errors.As(err, &rej) || rej.Status != notary.Invalid || len(rej.Log.Issues) != 1 {
 		t.Fatalf("err = %v", err)
@@ -100,7 +100,7 @@ func TestNotarizeRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.Polls = tc.polls
-			_, err := srv.Service().Notarize(context.Background(), tc.creds, submission(t), tc.timeout, nil)
+			_, err := srv.Service().Notarize(context.Background(), tc.creds, submission(t), "", tc.timeout, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}

@@ -105,13 +105,13 @@ func notaryFor(p *config.Project, mac *macsign.Signer, skip bool, service *notar
 	return &macNotary{service: service, creds: notary.Credentials{IssuerID: issuer, KeyID: keyID, Key: k}, timeout: timeout}, "", nil
 }
 
-// notarize submits the file at path and reports progress: a line when it
-// starts, on every change of status, and once a minute while it waits.
-func (r *runner) notarize(ctx context.Context, t platform.Target, path string) error {
-	name := filepath.Base(path)
+// notarize submits the file at path as name and reports progress: a line
+// when it starts, on every change of status, and once a minute while it
+// waits.
+func (r *runner) notarize(ctx context.Context, t platform.Target, path, name string) error {
 	r.emit(Event{Kind: Notarizing, Target: t, Message: name + ": submitted"})
 	last, lastAt := "", time.Duration(0)
-	_, err := r.notary.service.Notarize(ctx, r.notary.creds, path, r.notary.timeout, func(status string, elapsed time.Duration) {
+	_, err := r.notary.service.Notarize(ctx, r.notary.creds, path, name, r.notary.timeout, func(status string, elapsed time.Duration) {
 		if status != last || elapsed-lastAt >= time.Minute {
 			r.emit(Event{Kind: Notarizing, Target: t, Message: name + ": " + status, Elapsed: elapsed})
 			last, lastAt = status, elapsed
@@ -155,7 +155,7 @@ func (r *runner) notarizeApp(ctx context.Context, t platform.Target, s staged) e
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := r.notarize(ctx, t, zip); err != nil {
+	if err := r.notarize(ctx, t, zip, filepath.Base(zip)); err != nil {
 		return err
 	}
 	if s.bundle == "" {
@@ -179,8 +179,9 @@ func (r *runner) staple(ctx context.Context, path string, cdHash func(string) ([
 }
 
 // signDiskImage signs a disk image in place and, when the build
-// notarizes, notarizes it and staples its ticket.
-func (r *runner) signDiskImage(t platform.Target) func(context.Context, string) error {
+// notarizes, notarizes it as name (the artifact's file name, not the
+// temporary one it is made under) and staples its ticket.
+func (r *runner) signDiskImage(t platform.Target, name string) func(context.Context, string) error {
 	return func(ctx context.Context, path string) error {
 		if err := macsign.SignDMG(ctx, path, r.mac.Options(macIdentifier(r.p.Config))); err != nil {
 			return err
@@ -188,7 +189,7 @@ func (r *runner) signDiskImage(t platform.Target) func(context.Context, string) 
 		if r.notary == nil {
 			return nil
 		}
-		if err := r.notarize(ctx, t, path); err != nil {
+		if err := r.notarize(ctx, t, path, name); err != nil {
 			return err
 		}
 		return r.staple(ctx, path, macsign.DMGCodeDirectoryHash, macsign.StapleDMG)

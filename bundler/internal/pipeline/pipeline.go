@@ -361,7 +361,7 @@ func (r *runner) makeFormat(ctx context.Context, t platform.Target, f packager.F
 		in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
 	}
 	name := f.FileName(in)
-	sign := r.outputSigner(t, f)
+	sign := r.outputSigner(t, f, name)
 	size, sum, err := r.makeArtifact(ctx, name, func(dest string) error {
 		if err := f.Package(ctx, in, dest); err != nil {
 			return err

@@ -95,7 +95,7 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 // outputSigner is how f's own file is signed in place once made, before
 // it is hashed, so the checksums cover the signed bytes; nil when the
 // format's file is not signed or the build has no signer for it.
-func (r *runner) outputSigner(t platform.Target, f packager.Format) func(context.Context, string) error {
+func (r *runner) outputSigner(t platform.Target, f packager.Format, name string) func(context.Context, string) error {
 	so, ok := f.(packager.SignedOutput)
 	switch {
 	case !ok:
@@ -103,7 +103,7 @@ func (r *runner) outputSigner(t platform.Target, f packager.Format) func(context
 	case so.SignedAs() == packager.SignAuthenticode && r.signer != nil:
 		return r.signer.sign
 	case so.SignedAs() == packager.SignDiskImage && r.mac != nil:
-		return r.signDiskImage(t)
+		return r.signDiskImage(t, name)
 	}
 	return nil
 }
