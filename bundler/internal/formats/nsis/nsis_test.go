@@ -454,3 +454,34 @@ func TestPackageHoldsEveryFile(t *testing.T) {
 		}
 	}
 }
+
+// TestPackageIntoHostileFolder: makensis writes the installer at dest
+// whatever dest's folder is called; the folder's path never enters the
+// script, where "$", quotes or a line break would change what it says.
+func TestPackageIntoHostileFolder(t *testing.T) {
+	testtool.Need(t, "nsis", "makensis")
+	dir := filepath.Join(t.TempDir(), "dist $HOME ${X} \"q\" `x` ;\nnl\\")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, ".hello_1.0.0_windows_amd64_setup.exe.123.bundle-tmp")
+	if err := os.WriteFile(dest, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := sampleInput(t, "amd64", "user")
+	if err := (Format{}).Package(context.Background(), in, dest); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(dest)
+	if err != nil || !bytes.HasPrefix(data, []byte("MZ")) || len(data) < 50_000 {
+		t.Fatalf("no installer at dest: %d bytes, %v", len(data), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %v, want dest alone", entries)
+	}
+	bad := filepath.Join(t.TempDir(), "a b$.tmp")
+	os.WriteFile(bad, nil, 0o600)
+	if err := (Format{}).Package(context.Background(), sampleInput(t, "amd64", "user"), bad); err == nil {
+		t.Error("a destination name the script would have to quote was accepted")
+	}
+}
