@@ -18,6 +18,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testbin"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -32,44 +33,15 @@ var bundleBin string
 
 func TestMain(m *testing.M) { testbin.Main(m, &bundleBin) }
 
-// repoRoot is the top of the bundle repository.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	abs, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dst, string(data))
-}
-
 // project is a copy of testdata/project with config (a path of the
 // repository) as its bundle.yaml.
 func project(t *testing.T, config string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "project")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot(t), "testdata/project"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testfs.RepoRoot(t), "testdata/project"))); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, filepath.Join(repoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
 	return dir
 }
 
@@ -77,7 +49,7 @@ func project(t *testing.T, config string) string {
 // environment variables, as the action's steps run it.
 func runScript(t *testing.T, dir string, env []string, script string, args ...string) testbin.Result {
 	t.Helper()
-	r, err := testbin.Run(dir, env, "bash", append([]string{filepath.Join(repoRoot(t), script)}, args...)...)
+	r, err := testbin.Run(dir, env, "bash", append([]string{filepath.Join(testfs.RepoRoot(t), script)}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +141,7 @@ func TestActionBuild(t *testing.T) {
 func TestActionErrors(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "jq", "jq")
-	fixture, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/config/bad/unknown-key.yaml"))
+	fixture, err := os.ReadFile(filepath.Join(testfs.RepoRoot(t), "testdata/config/bad/unknown-key.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +209,7 @@ func TestActionInstall(t *testing.T) {
 			tmp := t.TempDir()
 			output, path := filepath.Join(tmp, "output"), filepath.Join(tmp, "path")
 			r := runScript(t, t.TempDir(), []string{"RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + output, "GITHUB_PATH=" + path,
-				"ACTION_PATH=" + repoRoot(t), "INPUT_VERSION=" + tt.version, "ACTION_REF=" + tt.ref, "GOOS=windows", "GOFLAGS=-mod=vendor"}, "action/install.sh")
+				"ACTION_PATH=" + testfs.RepoRoot(t), "INPUT_VERSION=" + tt.version, "ACTION_REF=" + tt.ref, "GOOS=windows", "GOFLAGS=-mod=vendor"}, "action/install.sh")
 			if r.Code != 0 {
 				t.Fatalf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 			}
@@ -257,7 +229,7 @@ func TestActionInstall(t *testing.T) {
 	t.Run("other version", func(t *testing.T) {
 		tmp := t.TempDir()
 		r := runScript(t, t.TempDir(), []string{"RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + filepath.Join(tmp, "output"), "GITHUB_PATH=",
-			"ACTION_PATH=" + repoRoot(t), "INPUT_VERSION=v0.9.0", "ACTION_REF=", "GOPROXY=off"}, "action/install.sh")
+			"ACTION_PATH=" + testfs.RepoRoot(t), "INPUT_VERSION=v0.9.0", "ACTION_REF=", "GOPROXY=off"}, "action/install.sh")
 		if r.Code == 0 {
 			t.Fatalf("go install @v0.9.0 with GOPROXY=off succeeded?\n%s%s", r.Stdout, r.Stderr)
 		}
@@ -303,7 +275,7 @@ func TestActionMetadata(t *testing.T) {
 		run, _ := step["run"].(string)
 		for _, m := range scripts.FindAllStringSubmatch(run, -1) {
 			n++
-			if _, err := os.Stat(filepath.Join(repoRoot(t), m[1])); err != nil {
+			if _, err := os.Stat(filepath.Join(testfs.RepoRoot(t), m[1])); err != nil {
 				t.Errorf("step %v runs a missing script: %v", step["name"], err)
 			}
 		}
@@ -329,7 +301,7 @@ type actionMetadata struct {
 
 func readActionYAML(t *testing.T) actionMetadata {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
+	data, err := os.ReadFile(filepath.Join(testfs.RepoRoot(t), "action.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,8 +332,8 @@ func TestActionlint(t *testing.T) {
 	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)
 	}
-	copyFile(t, filepath.Join(repoRoot(t), "action.yml"), filepath.Join(repo, "action.yml"))
-	examples, err := filepath.Glob(filepath.Join(repoRoot(t), "examples/github/*.yml"))
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "action.yml"), filepath.Join(repo, "action.yml"))
+	examples, err := filepath.Glob(filepath.Join(testfs.RepoRoot(t), "examples/github/*.yml"))
 	if err != nil || len(examples) < 2 {
 		t.Fatalf("example workflows: %v, %v", examples, err)
 	}
@@ -375,7 +347,7 @@ func TestActionlint(t *testing.T) {
 			t.Errorf("%s does not use bundlekit/bundle@<ref>", filepath.Base(ex))
 		}
 		local := remote.ReplaceAllString(string(data), "${1}./")
-		writeFile(t, filepath.Join(repo, ".github/workflows", filepath.Base(ex)), local)
+		testfs.WriteFile(t, filepath.Join(repo, ".github/workflows", filepath.Base(ex)), local)
 	}
 
 	md := readActionYAML(t)
@@ -392,7 +364,7 @@ func TestActionlint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(repo, ".github/workflows/action-steps.yml"), "# The steps of action.yml, linted as a workflow.\n"+string(data))
+	testfs.WriteFile(t, filepath.Join(repo, ".github/workflows/action-steps.yml"), "# The steps of action.yml, linted as a workflow.\n"+string(data))
 
 	cmd := exec.CommandContext(ctx, "go", "run", pkg, "-no-color")
 	cmd.Dir = repo

@@ -23,6 +23,7 @@ import (
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	bundlemacho "github.com/bundlekit/bundle/bundler/internal/macho"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -138,7 +139,7 @@ func universalBuild(t *testing.T) built {
 // universalProject copies examples/hello into dir and makes its darwin
 // targets one universal app in every macOS format, with a category.
 func universalProject(t testing.TB, dir string) error {
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot(t), "examples/hello"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testfs.RepoRoot(t), "examples/hello"))); err != nil {
 		return err
 	}
 	cfg := filepath.Join(dir, "bundle.yaml")
@@ -776,7 +777,7 @@ func checkUniversal(t *testing.T, exe string) {
 			if err := os.WriteFile(slice, part.Data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			verifier := filepath.Join(repoRoot(t), "bundler", "internal", "macsign", "testdata", "verify_codesign.py")
+			verifier := filepath.Join(testfs.RepoRoot(t), "bundler", "internal", "macsign", "testdata", "verify_codesign.py")
 			if out, err := exec.Command("python3", verifier, slice).CombinedOutput(); err != nil || !strings.Contains(string(out), `"adhoc": true`) {
 				t.Errorf("arm64 slice signature: %v\n%s", err, out)
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestReproducible builds the same commit again, from other folders and
@@ -27,7 +28,7 @@ func TestReproducible(t *testing.T) {
 
 	hello := helloBuild(t)
 	again := buildOK(t, bundler.BuildOptions{
-		Config: filepath.Join(copyProject(t, "examples/hello"), "bundle.yaml"), Dist: t.TempDir(), Parallel: 1,
+		Config: filepath.Join(testfs.CopyProject(t, "examples/hello"), "bundle.yaml"), Dist: t.TempDir(), Parallel: 1,
 	})
 	if a, b := checksums(hello.Dist), checksums(again.Dist); strings.Count(a, "\n") < 20 || a != b {
 		t.Errorf("examples/hello: checksums differ:\n%s\n%s", a, b)
@@ -51,8 +52,8 @@ func TestReproducible(t *testing.T) {
 // Another version needs Clean, which removes the old one's.
 func TestDistOfSameVersion(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/config/good/full.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	data, err := os.ReadFile(filepath.Join(testfs.RepoRoot(t), "testdata/config/good/full.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestDetachExample: start-and-detach behaves the same bundled with the
@@ -144,7 +145,7 @@ func TestSupervisorExample(t *testing.T) {
 // generation exits 77.
 func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/respawn")
+	dir := testfs.CopyProject(t, "examples/respawn")
 	cfg := filepath.Join(dir, "bundle.yaml")
 	data, err := os.ReadFile(cfg)
 	if err != nil {
@@ -154,7 +155,7 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	if edited == string(data) {
 		t.Fatal("examples/respawn/bundle.yaml has no runtime.guard: refuse to remove")
 	}
-	writeFile(t, cfg, edited)
+	testfs.WriteFile(t, cfg, edited)
 	dist := t.TempDir()
 	b := build(context.Background(), t, bundler.BuildOptions{
 		Config: cfg, Dist: dist, Targets: []string{hostTarget()}, Formats: []string{"tar.gz"}, Strict: true,

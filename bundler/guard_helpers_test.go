@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // bundledExe returns the executable bundle builds of a project of the
@@ -31,7 +32,7 @@ func bundledExe(t *testing.T, project, target string) string {
 	if slices.Contains(crossCompiled, project) {
 		dist = exampleBuild(t, project)
 	} else {
-		dir := filepath.Join(repoRoot(t), project)
+		dir := filepath.Join(testfs.RepoRoot(t), project)
 		dist = sharedDist(t, project+" "+target, func(work string) built {
 			defer lockTree(project)()
 			return build(context.Background(), t, bundler.BuildOptions{
@@ -40,7 +41,7 @@ func bundledExe(t *testing.T, project, target string) string {
 			})
 		}).Dist
 	}
-	for _, a := range readManifest(t, dist).Artifacts {
+	for _, a := range testfs.ReadManifest(t, dist).Artifacts {
 		if a.OS+"/"+a.Arch == target && (a.Format == "tar.gz" || a.Format == "zip") {
 			return extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
 		}
@@ -59,7 +60,7 @@ func plainExe(t *testing.T, project string) string {
 	t.Helper()
 	exe := filepath.Join(t.TempDir(), filepath.Base(project))
 	cmd := exec.Command("go", "build", "-o", exe, ".")
-	cmd.Dir = filepath.Join(repoRoot(t), project)
+	cmd.Dir = filepath.Join(testfs.RepoRoot(t), project)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", project, err, out)
 	}
@@ -208,19 +209,6 @@ func runCmd(t *testing.T, dir, name string, args ...string) ran {
 	return ran{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// mustRun runs a program in dir and returns its combined output; a
-// failure fails the test.
-func mustRun(t *testing.T, dir, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // messages are the messages of the build's events of one kind.
 func messages(b built, kind bundler.EventKind) []string {
 	var out []string
@@ -236,32 +224,4 @@ func messages(b built, kind bundler.EventKind) []string {
 func alive(pid int) bool {
 	p, err := os.FindProcess(pid)
 	return err == nil && p.Signal(syscall.Signal(0)) == nil
-}
-
-func readManifest(t *testing.T, dist string) bundler.Manifest {
-	t.Helper()
-	m, err := bundler.ReadManifest(dist)
-	if err != nil || m == nil {
-		t.Fatalf("read manifest in %s: %v", dist, err)
-	}
-	return *m
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dst, string(data))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

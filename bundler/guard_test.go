@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -176,7 +177,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const project = "testdata/supervisor"
-	dir := filepath.Join(repoRoot(t), project)
+	dir := filepath.Join(testfs.RepoRoot(t), project)
 	src, err := os.ReadFile(filepath.Join(dir, "main.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -208,8 +209,8 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	}
 
 	// Under runtime.guard: refuse, Strict stops the build before dist.
-	copyDir := copyProject(t, project)
-	writeFile(t, filepath.Join(copyDir, "bundle.yaml"), "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
+	copyDir := testfs.CopyProject(t, project)
+	testfs.WriteFile(t, filepath.Join(copyDir, "bundle.yaml"), "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
 	s := build(ctx, t, bundler.BuildOptions{
 		Config: filepath.Join(copyDir, "bundle.yaml"), Dist: filepath.Join(copyDir, "dist"), Strict: true,
 	})
@@ -240,7 +241,7 @@ func hasMessage(msgs []string, prefix, text string) bool {
 func TestTreesUntouched(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "git", "git")
-	root := repoRoot(t)
+	root := testfs.RepoRoot(t)
 	if out, err := exec.Command("git", "-C", root, "rev-parse", "--is-inside-work-tree").Output(); err != nil || strings.TrimSpace(string(out)) != "true" {
 		t.Skip("not a git checkout")
 	}
@@ -278,7 +279,7 @@ func TestExamplesCrossCompile(t *testing.T) {
 	for _, project := range crossCompiled {
 		t.Run(project, func(t *testing.T) {
 			dist := exampleBuild(t, project)
-			m := readManifest(t, dist)
+			m := testfs.ReadManifest(t, dist)
 			targets := map[string]bool{}
 			for _, a := range m.Artifacts {
 				targets[a.OS+"/"+a.Arch] = true
@@ -301,13 +302,13 @@ func TestExamplesCrossCompile(t *testing.T) {
 // next to bundle's own. GOFLAGS is read from the environment, which
 // t.Setenv sets for the whole test binary, so this test is not parallel.
 func TestUserOverlayMerged(t *testing.T) {
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	gen := filepath.Join(t.TempDir(), "main.go")
-	writeFile(t, gen, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"from the user's overlay\") }\n")
+	testfs.WriteFile(t, gen, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"from the user's overlay\") }\n")
 	overlay := filepath.Join(t.TempDir(), "user.json")
 	data, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(dir, "main.go"): gen}})
-	writeFile(t, overlay, string(data))
+	testfs.WriteFile(t, overlay, string(data))
 	t.Setenv("GOFLAGS", "-overlay="+overlay)
 
 	dist := t.TempDir()

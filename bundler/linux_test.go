@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -31,7 +32,7 @@ func TestLinuxDesktopApp(t *testing.T) {
 	t.Parallel()
 	unlock := lockTree("examples/webui")
 	b := buildOK(t, bundler.BuildOptions{
-		Config: filepath.Join(repoRoot(t), "examples/webui/bundle.yaml"), Dist: t.TempDir(),
+		Config: filepath.Join(testfs.RepoRoot(t), "examples/webui/bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"linux/amd64", "linux/arm64"}, Formats: []string{"deb", "rpm", "apk", "archlinux"},
 	})
 	unlock()
@@ -75,7 +76,7 @@ func TestLinuxPrereleaseSortsFirst(t *testing.T) {
 	versions := map[string]map[string]string{} // version -> format -> package version
 	for _, v := range []string{"1.2.0-rc.1", "1.2.0"} {
 		b := buildOK(t, bundler.BuildOptions{
-			Config: filepath.Join(copyProject(t, "examples/hello"), "bundle.yaml"), Dist: t.TempDir(), Version: v,
+			Config: filepath.Join(testfs.CopyProject(t, "examples/hello"), "bundle.yaml"), Dist: t.TempDir(), Version: v,
 			Targets: []string{"linux/amd64"}, Formats: []string{"deb", "rpm"},
 		})
 		versions[v] = map[string]string{}
@@ -106,7 +107,7 @@ func TestLinuxPrereleaseSortsFirst(t *testing.T) {
 func TestLinuxMaintainerScripts(t *testing.T) {
 	testtool.Need(t, "dpkg rpm lintian", "dpkg-deb", "rpm", "lintian")
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	if err := os.Mkdir(filepath.Join(dir, "packaging"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testbin"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -148,7 +149,7 @@ func sharedDist(t *testing.T, key string, make func(work string) built) built {
 // from a copy of it.
 func helloBuild(t *testing.T) built {
 	t.Helper()
-	src := filepath.Join(repoRoot(t), "examples/hello")
+	src := filepath.Join(testfs.RepoRoot(t), "examples/hello")
 	return sharedDist(t, "make demo", func(work string) built {
 		dir := filepath.Join(work, "hello")
 		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
@@ -164,7 +165,7 @@ func helloBuild(t *testing.T) built {
 // tar.gz and zip, in place, so that its go.mod's replace resolves.
 func exampleBuild(t *testing.T, project string) string {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), project)
+	dir := filepath.Join(testfs.RepoRoot(t), project)
 	return sharedDist(t, project, func(work string) built {
 		defer lockTree(project)()
 		return build(context.Background(), t, bundler.BuildOptions{
@@ -185,27 +186,6 @@ func lockTree(project string) (unlock func()) {
 	mu, _ := trees.LoadOrStore(project, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	return mu.(*sync.Mutex).Unlock
-}
-
-// repoRoot is the top of the bundle repository.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	abs, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
-// copyProject copies a folder of the repository (such as
-// testdata/project) into a fresh temporary folder and returns the copy.
-func copyProject(t *testing.T, rel string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(rel))
-	if err := os.CopyFS(dst, os.DirFS(filepath.Join(repoRoot(t), rel))); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // hostTarget is the GOOS/GOARCH of this machine, for builds the test runs.

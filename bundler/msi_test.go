@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
@@ -17,7 +18,7 @@ import (
 // for Windows.
 func msiProject(t *testing.T) string {
 	t.Helper()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	p := filepath.Join(dir, "bundle.yaml")
 	cfg, err := os.ReadFile(p)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
@@ -19,7 +20,7 @@ import (
 // installer for windows, with extra lines appended to bundle.yaml.
 func nsisProject(t *testing.T, extra string) string {
 	t.Helper()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	path := filepath.Join(dir, "bundle.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -34,8 +35,8 @@ func realApp(t *testing.T, module string) string {
 	}
 	dir := filepath.Join(t.TempDir(), filepath.Base(strings.Split(module, "@")[0]))
 	// The module cache is read-only: copy it, then let the copy be written.
-	mustRun(t, "", "cp", "-r", info.Dir, dir)
-	mustRun(t, "", "chmod", "-R", "u+w", dir)
+	testfs.MustRun(t, "", "cp", "-r", info.Dir, dir)
+	testfs.MustRun(t, "", "chmod", "-R", "u+w", dir)
 	return dir
 }
 
@@ -119,7 +120,7 @@ func TestInitRealAppPackages(t *testing.T) {
 	if edited == string(data) {
 		t.Fatalf("the init config has no formats or maintainer line to edit:\n%s", data)
 	}
-	writeFile(t, cfg, edited)
+	testfs.WriteFile(t, cfg, edited)
 
 	dist := t.TempDir()
 	b := build(context.Background(), t, bundler.BuildOptions{
@@ -146,12 +147,12 @@ func TestInitRealAppPackages(t *testing.T) {
 	if out, err := exec.Command("lintian", "--fail-on", "error,warning", "--suppress-tags", "groff-message", deb).CombinedOutput(); err != nil {
 		t.Errorf("lintian: %v\n%s", err, out)
 	}
-	list := mustRun(t, dist, "dpkg-deb", "-c", deb)
+	list := testfs.MustRun(t, dist, "dpkg-deb", "-c", deb)
 	if !strings.Contains(list, "./usr/share/man/man1/fzf.1.gz") {
 		t.Errorf("no manual page in the deb:\n%s", list)
 	}
 	root := t.TempDir()
-	mustRun(t, dist, "dpkg-deb", "-x", deb, root)
+	testfs.MustRun(t, dist, "dpkg-deb", "-x", deb, root)
 	overrides, _ := os.ReadFile(filepath.Join(root, "usr/share/lintian/overrides/fzf"))
 	if strings.Contains(string(overrides), "no-manual-page") {
 		t.Errorf("no-manual-page is overridden though the package has one:\n%s", overrides)
@@ -162,13 +163,13 @@ func TestInitRealAppPackages(t *testing.T) {
 			t.Errorf("copyright lacks %q:\n%s", want, copyright)
 		}
 	}
-	if page := mustRun(t, root, "man", "-l", "-Tutf8", filepath.Join(root, "usr/share/man/man1/fzf.1.gz")); !strings.Contains(page, "fuzzy finder") {
+	if page := testfs.MustRun(t, root, "man", "-l", "-Tutf8", filepath.Join(root, "usr/share/man/man1/fzf.1.gz")); !strings.Contains(page, "fuzzy finder") {
 		t.Errorf("man -l:\n%.300s", page)
 	}
-	if got := mustRun(t, dist, "rpm", "-qp", "--queryformat", "%{LICENSE}|%{SUMMARY}", rpm); got != "MIT|General-purpose command-line fuzzy finder" {
+	if got := testfs.MustRun(t, dist, "rpm", "-qp", "--queryformat", "%{LICENSE}|%{SUMMARY}", rpm); got != "MIT|General-purpose command-line fuzzy finder" {
 		t.Errorf("rpm license|summary = %q", got)
 	}
-	if list := mustRun(t, dist, "rpm", "-qlp", rpm); !strings.Contains(list, "/usr/share/man/man1/fzf.1.gz") || !strings.Contains(list, "/usr/share/licenses/fzf/LICENSE") {
+	if list := testfs.MustRun(t, dist, "rpm", "-qlp", rpm); !strings.Contains(list, "/usr/share/man/man1/fzf.1.gz") || !strings.Contains(list, "/usr/share/licenses/fzf/LICENSE") {
 		t.Errorf("rpm -qlp:\n%s", list)
 	}
 }
@@ -180,15 +181,15 @@ func TestInitTODODescription(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/quiet\n\ngo 1.21\n")
-	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+	testfs.WriteFile(t, filepath.Join(dir, "go.mod"), "module example.com/quiet\n\ngo 1.21\n")
+	testfs.WriteFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
 	p, cfg := initConfig(t, dir)
 	if !p.NoDescription {
 		t.Fatalf("init found a summary: %+v", p)
 	}
 	data, _ := os.ReadFile(cfg)
 	edited := strings.Replace(string(data), "# maintainer: Jane", "maintainer: Jane", 1)
-	writeFile(t, cfg, strings.Replace(edited, "  linux: [tar.gz]\n", "  linux: [tar.gz, deb, rpm]\n", 1))
+	testfs.WriteFile(t, cfg, strings.Replace(edited, "  linux: [tar.gz]\n", "  linux: [tar.gz, deb, rpm]\n", 1))
 	dist := filepath.Join(t.TempDir(), "dist")
 	for _, format := range []string{"deb", "rpm"} {
 		b := build(ctx, t, bundler.BuildOptions{

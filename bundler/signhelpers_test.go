@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // The helpers of the signing tests.
@@ -43,7 +45,7 @@ func appendConfig(t *testing.T, dir, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, string(cfg)+text)
+	testfs.WriteFile(t, path, string(cfg)+text)
 }
 
 // emptyDir fails t unless dir holds nothing (or does not exist): what a

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -44,10 +45,10 @@ func TestLinuxPackagesSigned(t *testing.T) {
 		return string(out)
 	}
 	gpg("--quick-gen-key", "bundle test <test@example.com>", "rsa2048", "sign", "never")
-	dir := copyProject(t, "examples/hello")
-	writeFile(t, filepath.Join(dir, "keys", "signing.asc"), gpg("--armor", "--export-secret-keys"))
+	dir := testfs.CopyProject(t, "examples/hello")
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "signing.asc"), gpg("--armor", "--export-secret-keys"))
 	pub := filepath.Join(t.TempDir(), "pub.asc")
-	writeFile(t, pub, gpg("--armor", "--export"))
+	testfs.WriteFile(t, pub, gpg("--armor", "--export"))
 	env := setSecret(t, pass)
 	appendConfig(t, dir, "sign:\n  gpg:\n    key_file: keys/signing.asc\n    passphrase_env: "+env+"\n")
 
@@ -67,14 +68,14 @@ func TestLinuxPackagesSigned(t *testing.T) {
 		switch a.Format {
 		case "rpm":
 			db := t.TempDir()
-			mustRun(t, b.Dist, "rpm", "--dbpath", db, "--import", pub)
-			out := mustRun(t, b.Dist, "rpm", "--dbpath", db, "-K", p)
+			testfs.MustRun(t, b.Dist, "rpm", "--dbpath", db, "--import", pub)
+			out := testfs.MustRun(t, b.Dist, "rpm", "--dbpath", db, "-K", p)
 			if !strings.Contains(out, "signatures OK") {
 				t.Errorf("rpm -K: %s", out)
 			}
 		case "deb":
 			x := t.TempDir()
-			mustRun(t, x, "ar", "x", p)
+			testfs.MustRun(t, x, "ar", "x", p)
 			members, _ := filepath.Glob(filepath.Join(x, "*"))
 			data := ""
 			for _, name := range []string{"debian-binary", "control.tar.gz", "data.tar.gz"} {
@@ -84,7 +85,7 @@ func TestLinuxPackagesSigned(t *testing.T) {
 				}
 				data += string(member)
 			}
-			writeFile(t, filepath.Join(x, "signed-data"), data)
+			testfs.WriteFile(t, filepath.Join(x, "signed-data"), data)
 			cmd := exec.Command("gpg", "--homedir", home, "--batch", "--verify", filepath.Join(x, "_gpgorigin"), filepath.Join(x, "signed-data"))
 			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Good signature") {
 				t.Errorf("gpg --verify of the deb: %v\n%s", err, out)
@@ -122,8 +123,8 @@ func TestAPKSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := copyProject(t, "examples/hello")
-	writeFile(t, filepath.Join(dir, "keys", "apk.rsa"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+	dir := testfs.CopyProject(t, "examples/hello")
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "apk.rsa"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	appendConfig(t, dir, "sign:\n  apk:\n    key_file: keys/apk.rsa\n    key_name: builds@example.com.rsa.pub\n")
 	b := build(context.Background(), t, bundler.BuildOptions{
 		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),

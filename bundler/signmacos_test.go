@@ -13,6 +13,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -30,7 +31,7 @@ func validChain() testcert.ChainOptions {
 func macSignedProject(t *testing.T, o testcert.ChainOptions, extra string) (dir string, c testcert.Chain) {
 	t.Helper()
 	testtool.Need(t, "openssl", "openssl")
-	dir = copyProject(t, "examples/hello")
+	dir = testfs.CopyProject(t, "examples/hello")
 	c, err := testcert.WriteChain(t.TempDir(), macPassword, o)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func macSignedProject(t *testing.T, o testcert.ChainOptions, extra string) (dir 
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "keys", "developer-id.p12"), string(p12))
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "developer-id.p12"), string(p12))
 	cfg, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func macSignedProject(t *testing.T, o testcert.ChainOptions, extra string) (dir 
 	text := strings.Replace(string(cfg), "darwin: [tar.gz]", "darwin: [app, tar.gz]", 1)
 	text = strings.Replace(text, "universal: false", "universal: true", 1)
 	text += "sign:\n  macos:\n    p12_file: keys/developer-id.p12\n    password_env: " + secretName(t) + "\n" + extra
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), text)
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), text)
 	return dir, c
 }
 
@@ -69,7 +70,7 @@ func TestMacOSSigned(t *testing.T) {
 	testtool.Need(t, "python3 unzip", "python3", "unzip")
 	dir, c := macSignedProject(t, validChain(), "    entitlements: entitlements.plist\n")
 	setSecret(t, macPassword)
-	writeFile(t, filepath.Join(dir, "entitlements.plist"), `<?xml version="1.0" encoding="UTF-8"?>
+	testfs.WriteFile(t, filepath.Join(dir, "entitlements.plist"), `<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0"><dict><key>com.apple.security.network.server</key><true/></dict></plist>
 `)
 	b := macBuild(t, dir)
@@ -79,7 +80,7 @@ func TestMacOSSigned(t *testing.T) {
 	if strings.Contains(b.Log(), macPassword) {
 		t.Error("the password appears in the build's events")
 	}
-	verifier := filepath.Join(repoRoot(t), "bundler", "internal", "macsign", "testdata", "verify_codesign.py")
+	verifier := filepath.Join(testfs.RepoRoot(t), "bundler", "internal", "macsign", "testdata", "verify_codesign.py")
 	check := func(path string, wantSealed int) {
 		t.Helper()
 		out, err := exec.Command("python3", verifier, "--ca", c.RootCA, path).CombinedOutput()
@@ -113,7 +114,7 @@ func TestMacOSSigned(t *testing.T) {
 		p := filepath.Join(b.Dist, a.Path)
 		switch a.Format {
 		case "app":
-			mustRun(t, x, "unzip", "-q", p)
+			testfs.MustRun(t, x, "unzip", "-q", p)
 			apps, _ := filepath.Glob(filepath.Join(x, "*.app"))
 			if len(apps) != 1 {
 				t.Fatalf("app zip holds %v", apps)
@@ -172,7 +173,7 @@ func TestMacOSSignBadInput(t *testing.T) {
 		{name: "entitlements not a plist", password: macPassword, chain: validChain(),
 			extra: "    entitlements: entitlements.plist\n", want: "sign.macos.entitlements: entitlements.plist is not a valid plist",
 			mutate: func(t *testing.T, dir string) {
-				writeFile(t, filepath.Join(dir, "entitlements.plist"), "<plist><dict><key>x</dict>")
+				testfs.WriteFile(t, filepath.Join(dir, "entitlements.plist"), "<plist><dict><key>x</dict>")
 			}},
 		{name: "entitlements missing", password: macPassword, chain: validChain(),
 			extra: "    entitlements: entitlements.plist\n", want: "sign.macos.entitlements: entitlements.plist does not exist"},
@@ -181,7 +182,7 @@ func TestMacOSSignBadInput(t *testing.T) {
 		{name: "notary key not a key", password: macPassword, chain: validChain(),
 			extra: notarizeSection, want: "notarize.macos.key_file: not a PEM key (AuthKey_<key id>.p8)",
 			mutate: func(t *testing.T, dir string) {
-				writeFile(t, filepath.Join(dir, "keys", "AuthKey_ABCDEFGHIJ.p8"), "-----BEGIN nothing")
+				testfs.WriteFile(t, filepath.Join(dir, "keys", "AuthKey_ABCDEFGHIJ.p8"), "-----BEGIN nothing")
 			}},
 		{name: "notary key missing", password: macPassword, chain: validChain(),
 			extra: notarizeSection, want: "notarize.macos.key_file: keys/AuthKey_ABCDEFGHIJ.p8 does not exist"},
@@ -238,7 +239,7 @@ func TestMacOSSignNotDeveloperID(t *testing.T) {
 // error.
 func TestNotarizeWithoutSign(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	appendConfig(t, dir, notarizeSection)
 	b := build(context.Background(), t, bundler.BuildOptions{Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir()})
 	const want = "notarize.macos: Apple notarizes only signed code; add sign.macos"

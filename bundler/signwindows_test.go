@@ -12,6 +12,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -25,7 +26,7 @@ func TestWindowsSigned(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "osslsigncode openssl nsis wixl", "osslsigncode", "openssl", "makensis", "wixl")
 	const pass = "hunter2-but-longer"
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	cert, err := testcert.Write(t.TempDir(), pass, time.Unix(1767225600, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +35,7 @@ func TestWindowsSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
 	env := setSecret(t, pass)
 	// examples/hello makes zip, nsis and msi for windows.
 	appendConfig(t, dir, "sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: "+env+"\n")
@@ -79,7 +80,7 @@ func TestWindowsSigned(t *testing.T) {
 				// The uninstaller inside the installer is signed too.
 				testtool.Need(t, "7zip", "7zz")
 				x := t.TempDir()
-				mustRun(t, x, "7zz", "x", "-y", p)
+				testfs.MustRun(t, x, "7zz", "x", "-y", p)
 				un, _ := filepath.Glob(filepath.Join(x, "*", "uninstall.exe"))
 				if more, _ := filepath.Glob(filepath.Join(x, "uninstall.exe")); len(more) > 0 {
 					un = append(un, more...)

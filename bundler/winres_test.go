@@ -12,6 +12,7 @@ import (
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -21,7 +22,7 @@ import (
 // leaves nothing in the project.
 func TestWindowsResources(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	cfg := filepath.Join(dir, "bundle.yaml")
 	data, err := os.ReadFile(cfg)
 	if err != nil {
@@ -107,7 +108,7 @@ func TestWindowsResources(t *testing.T) {
 // artifacts.json.
 func TestWindowsForeignSysoRefused(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	if err := os.WriteFile(filepath.Join(dir, "rsrc_windows_amd64.syso"), []byte("not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}

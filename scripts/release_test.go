@@ -15,6 +15,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testbin"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testgit"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -27,40 +28,20 @@ const epoch = "SOURCE_DATE_EPOCH=1767225600"
 
 func TestMain(m *testing.M) { testbin.Main(m, &bundleBin) }
 
-// repoRoot is the top of the bundle repository.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	abs, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // gitProject is a copy of testdata/project (with the minimal bundle.yaml)
 // in a git repository whose commits are tagged with tags, with one commit
 // after the last tag.
 func gitProject(t *testing.T, tags ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "project")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot(t), "testdata/project"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testfs.RepoRoot(t), "testdata/project"))); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"))
+	cfg, err := os.ReadFile(filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg))
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg))
 	testgit.History(t, dir, true, tags...)
 	return dir
 }
@@ -69,7 +50,7 @@ func gitProject(t *testing.T, tags ...string) string {
 func release(t *testing.T, dir string, args ...string) testbin.Result {
 	t.Helper()
 	env := append([]string{testbin.OnPath(bundleBin), epoch, "BUNDLE="}, testgit.Env()...)
-	r, err := testbin.Run(dir, env, "bash", append([]string{filepath.Join(repoRoot(t), "scripts/release.sh")}, args...)...)
+	r, err := testbin.Run(dir, env, "bash", append([]string{filepath.Join(testfs.RepoRoot(t), "scripts/release.sh")}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,15 +86,6 @@ func gitState(t *testing.T, dir string) string {
 	t.Helper()
 	return testgit.Run(t, dir, "status", "--porcelain", "--ignored") + "\n--\n" +
 		testgit.Run(t, dir, "tag", "--list") + "\n--\n" + testgit.Run(t, dir, "rev-parse", "HEAD")
-}
-
-func readManifest(t *testing.T, dist string) bundler.Manifest {
-	t.Helper()
-	m, err := bundler.ReadManifest(dist)
-	if err != nil || m == nil {
-		t.Fatalf("read manifest in %s: %v", dist, err)
-	}
-	return *m
 }
 
 // TestReleaseDryRun prints the next version and the plan and changes
@@ -156,7 +128,7 @@ func TestRelease(t *testing.T) {
 		t.Errorf("v1.3.0 is %s, HEAD %s", tagged, head)
 	}
 	dist := filepath.Join(dir, "dist")
-	m := readManifest(t, dist)
+	m := testfs.ReadManifest(t, dist)
 	if m.Version != "1.3.0" || len(m.Artifacts) == 0 {
 		t.Fatalf("manifest %+v", m)
 	}
@@ -178,9 +150,9 @@ func TestRelease(t *testing.T) {
 	}
 
 	// The next patch goes on from the new tag, over the old dist.
-	writeFile(t, filepath.Join(dir, "CHANGES"), "a fix\n")
+	testfs.WriteFile(t, filepath.Join(dir, "CHANGES"), "a fix\n")
 	testgit.Run(t, dir, "commit", "-q", "-am", "a fix")
-	if r := release(t, dir, "patch"); r.Code != 0 || readManifest(t, dist).Version != "1.3.1" {
+	if r := release(t, dir, "patch"); r.Code != 0 || testfs.ReadManifest(t, dist).Version != "1.3.1" {
 		t.Fatalf("second release: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
@@ -197,9 +169,9 @@ func TestReleaseRefuses(t *testing.T) {
 		want  string
 	}{
 		{name: "dirty", args: []string{"patch"}, code: 2, want: "the git tree is not clean",
-			setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "notes.txt"), "wip") }},
+			setup: func(t *testing.T, dir string) { testfs.WriteFile(t, filepath.Join(dir, "notes.txt"), "wip") }},
 		{name: "modified", args: []string{"--dry-run", "patch"}, code: 2, want: "M LICENSE",
-			setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "LICENSE"), "changed") }},
+			setup: func(t *testing.T, dir string) { testfs.WriteFile(t, filepath.Join(dir, "LICENSE"), "changed") }},
 		{name: "bad bump", args: []string{"minro"}, code: 2, want: `"minro" is not patch, minor, major`},
 		{name: "not after", args: []string{"1.2.3"}, code: 2, want: "not after 1.2.3"},
 		{name: "no bump", args: []string{"--dry-run"}, code: 2, want: "say which release"},
@@ -209,14 +181,14 @@ func TestReleaseRefuses(t *testing.T) {
 			setup: func(t *testing.T, dir string) {
 				// On another branch, so the latest tag of HEAD is still v1.2.3.
 				testgit.Run(t, dir, "checkout", "-q", "-b", "side")
-				writeFile(t, filepath.Join(dir, "CHANGES"), "side\n")
+				testfs.WriteFile(t, filepath.Join(dir, "CHANGES"), "side\n")
 				testgit.Run(t, dir, "commit", "-q", "-am", "side")
 				testgit.Run(t, dir, "tag", "v1.4.0")
 				testgit.Run(t, dir, "checkout", "-q", "-")
 			}},
 		{name: "build fails", args: []string{"patch"}, code: 1, want: "deleted tag v1.2.4 again",
 			setup: func(t *testing.T, dir string) {
-				writeFile(t, filepath.Join(dir, "broken.go"), "package main\n\nfunc broken() { undefinedThing() }\n")
+				testfs.WriteFile(t, filepath.Join(dir, "broken.go"), "package main\n\nfunc broken() { undefinedThing() }\n")
 				testgit.Run(t, dir, "add", "-A")
 				testgit.Run(t, dir, "commit", "-q", "-m", "broken")
 			}},
@@ -248,11 +220,11 @@ func TestReleaseRefuses(t *testing.T) {
 func TestScriptsShellcheck(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "shellcheck", "shellcheck")
-	scripts, err := filepath.Glob(filepath.Join(repoRoot(t), "action", "*.sh"))
+	scripts, err := filepath.Glob(filepath.Join(testfs.RepoRoot(t), "action", "*.sh"))
 	if err != nil || len(scripts) < 2 {
 		t.Fatalf("action scripts: %v %v", scripts, err)
 	}
-	scripts = append(scripts, filepath.Join(repoRoot(t), "scripts", "release.sh"))
+	scripts = append(scripts, filepath.Join(testfs.RepoRoot(t), "scripts", "release.sh"))
 	cmd := exec.Command("shellcheck", append([]string{"--shell=bash", "--severity=style"}, scripts...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)

@@ -4,20 +4,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 const epoch = "SOURCE_DATE_EPOCH=1767225600"
 
 func TestJSONOutput(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/full.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/full.yaml"), filepath.Join(dir, "bundle.yaml"))
 	r := runBundle(t, dir, []string{epoch}, "build", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -48,13 +48,13 @@ func TestJSONOutput(t *testing.T) {
 // format, and the summary counts the artifacts, without colour codes.
 func TestBuildSummary(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	m := readManifest(t, filepath.Join(dir, "dist"))
+	m := testfs.ReadManifest(t, filepath.Join(dir, "dist"))
 	if !strings.Contains(r.stdout, "✓ linux/amd64") || !strings.Contains(r.stdout, fmt.Sprintf("%d artifacts", len(m.Artifacts))) {
 		t.Errorf("progress output:\n%s", r.stdout)
 	}
@@ -67,8 +67,8 @@ func TestBuildSummary(t *testing.T) {
 // without one is a usage error.
 func TestFormatSBOMAlone(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	if r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0", "--format", "sbom"); r.code != 2 {
 		t.Errorf("--format sbom alone: exit %d %s", r.code, r.stderr)
 	}
@@ -79,9 +79,9 @@ func TestFormatSBOMAlone(t *testing.T) {
 
 func TestCompileErrorExit1(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
-	writeFile(t, filepath.Join(dir, "broken.go"), "package main\n\nfunc broken() { undefinedThing() }\n")
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	testfs.WriteFile(t, filepath.Join(dir, "broken.go"), "package main\n\nfunc broken() { undefinedThing() }\n")
 	r := runBundle(t, dir, []string{epoch}, "build", "--version", "1.0.0")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
@@ -96,32 +96,10 @@ func TestCompileErrorExit1(t *testing.T) {
 
 func TestMissingGoExit3(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	r := runBundle(t, dir, []string{"PATH=" + t.TempDir()}, "build", "--version", "1.0.0")
 	if r.code != 3 || !strings.Contains(r.stderr, "is Go installed and on PATH") {
 		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
 	}
-}
-
-func readManifest(t *testing.T, dist string) bundler.Manifest {
-	t.Helper()
-	m, err := bundler.ReadManifest(dist)
-	if err != nil || m == nil {
-		t.Fatalf("read manifest in %s: %v", dist, err)
-	}
-	return *m
-}
-
-// mustRun runs a program in dir and returns its combined output; a
-// failure fails t.
-func mustRun(t *testing.T, dir, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }

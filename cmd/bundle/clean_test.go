@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // quick makes the build small; every refusal below comes before compiling.
@@ -49,15 +50,15 @@ func TestDangerousDist(t *testing.T) {
 		for _, clean := range []bool{true, false} {
 			t.Run(tt.name+map[bool]string{true: " --clean"}[clean], func(t *testing.T) {
 				t.Parallel()
-				dir := copyProject(t, "examples/hello")
+				dir := testfs.CopyProject(t, "examples/hello")
 				sandbox := filepath.Dir(dir)
-				writeFile(t, filepath.Join(sandbox, "sibling", ".git", "HEAD"), "ref: refs/heads/main\n")
-				writeFile(t, filepath.Join(sandbox, "sibling", "main.go"), "package main\n")
-				writeFile(t, filepath.Join(sandbox, "home", ".ssh", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\n")
-				writeFile(t, filepath.Join(sandbox, "home", ".bashrc"), "export EDITOR=vi\n")
-				writeFile(t, filepath.Join(dir, "internal", "greet", "greet.go"), "package greet\n")
-				writeFile(t, filepath.Join(dir, "internal", "greet", "greet_test.go"), "package greet\n")
-				writeFile(t, filepath.Join(sandbox, "work", "notes.txt"), "mine\n")
+				testfs.WriteFile(t, filepath.Join(sandbox, "sibling", ".git", "HEAD"), "ref: refs/heads/main\n")
+				testfs.WriteFile(t, filepath.Join(sandbox, "sibling", "main.go"), "package main\n")
+				testfs.WriteFile(t, filepath.Join(sandbox, "home", ".ssh", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\n")
+				testfs.WriteFile(t, filepath.Join(sandbox, "home", ".bashrc"), "export EDITOR=vi\n")
+				testfs.WriteFile(t, filepath.Join(dir, "internal", "greet", "greet.go"), "package greet\n")
+				testfs.WriteFile(t, filepath.Join(dir, "internal", "greet", "greet_test.go"), "package greet\n")
+				testfs.WriteFile(t, filepath.Join(sandbox, "work", "notes.txt"), "mine\n")
 				for name, target := range map[string]string{"up": sandbox, "out": filepath.Join(sandbox, "home")} {
 					if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
 						t.Fatal(err)
@@ -105,11 +106,11 @@ func TestCleanRootInChroot(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build a static bundle: %v\n%s", err, out)
 	}
-	if err := os.CopyFS(filepath.Join(root, "project"), os.DirFS(filepath.Join(repoRoot(t), "examples", "hello"))); err != nil {
+	if err := os.CopyFS(filepath.Join(root, "project"), os.DirFS(filepath.Join(testfs.RepoRoot(t), "examples", "hello"))); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(root, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n")
-	writeFile(t, filepath.Join(root, "root", ".ssh", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\n")
+	testfs.WriteFile(t, filepath.Join(root, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n")
+	testfs.WriteFile(t, filepath.Join(root, "root", ".ssh", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\n")
 	before := listTree(t, root)
 
 	for _, clean := range []bool{true, false} {
@@ -148,7 +149,7 @@ func TestCleanRootInChroot(t *testing.T) {
 // its files. Then two builds race without help, of two targets and of one.
 func TestConcurrentBuildsIntoOneDist(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	dist := filepath.Join(t.TempDir(), "dist")
 	if err := os.Mkdir(dist, 0o755); err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func checkDist(t *testing.T, dist string, artifacts int) {
 	if r := runIn(t, dist, nil, "sha256sum", "--strict", "-c", bundler.ChecksumsName); r.code != 0 {
 		t.Errorf("sha256sum -c: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	m := readManifest(t, dist)
+	m := testfs.ReadManifest(t, dist)
 	want := []string{bundler.ManifestName, bundler.ChecksumsName}
 	for _, a := range m.Artifacts {
 		want = append(want, a.Path)

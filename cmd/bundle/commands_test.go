@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 func TestInit(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "testdata/project")
+	dir := testfs.CopyProject(t, "testdata/project")
 	r := runBundle(t, dir, nil, "init")
 	if r.code != 0 {
 		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
@@ -41,9 +43,9 @@ func TestInit(t *testing.T) {
 func TestInitFindsCmdMain(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "go.mod"), "module github.com/acme/tool\n\ngo 1.21\n")
-	writeFile(t, filepath.Join(dir, "tool.go"), "package tool\n")
-	writeFile(t, filepath.Join(dir, "cmd", "toolctl", "main.go"), "package main\n\nfunc main() {}\n")
+	testfs.WriteFile(t, filepath.Join(dir, "go.mod"), "module github.com/acme/tool\n\ngo 1.21\n")
+	testfs.WriteFile(t, filepath.Join(dir, "tool.go"), "package tool\n")
+	testfs.WriteFile(t, filepath.Join(dir, "cmd", "toolctl", "main.go"), "package main\n\nfunc main() {}\n")
 	if r := runBundle(t, dir, nil, "init"); r.code != 0 {
 		t.Fatalf("init: exit %d %s", r.code, r.stderr)
 	}
@@ -75,7 +77,7 @@ func TestSchemaCommand(t *testing.T) {
 
 func TestDoctor(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	r := runBundle(t, dir, nil, "doctor", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -119,15 +121,15 @@ func TestUsage(t *testing.T) {
 // see the signing password bundle.yaml names.
 func TestDoctorHidesSecrets(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	cfg, err := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: TEST_PFX_PASSWORD\n")
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: TEST_PFX_PASSWORD\n")
 	// A stand-in osslsigncode that records the environment it gets.
 	bin, seen := t.TempDir(), filepath.Join(t.TempDir(), "env")
-	writeFile(t, filepath.Join(bin, "osslsigncode"), "#!/bin/sh\nenv > "+seen+"\necho osslsigncode 0\n")
+	testfs.WriteFile(t, filepath.Join(bin, "osslsigncode"), "#!/bin/sh\nenv > "+seen+"\necho osslsigncode 0\n")
 	if err := os.Chmod(filepath.Join(bin, "osslsigncode"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestBadInput runs bundle build on broken projects and checks what a user
@@ -113,7 +115,7 @@ func TestBadInput(t *testing.T) {
 		{args: []string{"--parallel", "0"}, where: `^bundle: --parallel 0`, want: "must be at least 1"},
 		{args: []string{"--no-such-flag"}, where: `^bundle: flag provided but not defined`, want: "run `bundle build --help`"},
 		{setup: func(t *testing.T, dir string) { writeManifest(t, dir, "Fixture", "0.9.0") }, where: `^bundle: dist dist `, want: "holds Fixture 0.9.0, not Fixture 1.0.0; pass --clean"},
-		{setup: func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "dist", "notes.txt"), "mine") }, where: `^bundle: dist dist `, want: "holds notes.txt, which bundle did not write; move it out of dist, or pass another --dist"},
+		{setup: func(t *testing.T, dir string) { testfs.WriteFile(t, filepath.Join(dir, "dist", "notes.txt"), "mine") }, where: `^bundle: dist dist `, want: "holds notes.txt, which bundle did not write; move it out of dist, or pass another --dist"},
 		{args: []string{"--clean", "--dist", "."}, where: `^bundle: refusing --clean: dist \. is the project folder `, want: "; pass --dist with a folder for bundle's output only, such as dist"},
 	}
 	if len(tests) < 20 {
@@ -126,12 +128,12 @@ func TestBadInput(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := copyProject(t, "testdata/project")
+			dir := testfs.CopyProject(t, "testdata/project")
 			config := "testdata/config/good/full.yaml"
 			if tt.fixture != "" {
 				config = "testdata/config/bad/" + tt.fixture + ".yaml"
 			}
-			copyFile(t, filepath.Join(repoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
+			testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), config), filepath.Join(dir, "bundle.yaml"))
 			if tt.setup != nil {
 				tt.setup(t, dir)
 			}
@@ -167,25 +169,6 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dst, string(data))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // writeConfigWithout writes the project's bundle.yaml without line as name.
 func writeConfigWithout(t *testing.T, dir, line, name string) {
 	t.Helper()
@@ -193,10 +176,10 @@ func writeConfigWithout(t *testing.T, dir, line, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, name), strings.Replace(string(data), line, "", 1))
+	testfs.WriteFile(t, filepath.Join(dir, name), strings.Replace(string(data), line, "", 1))
 }
 
 func writeManifest(t *testing.T, dir, name, version string) {
 	t.Helper()
-	writeFile(t, filepath.Join(dir, "dist", "artifacts.json"), `{"name":"`+name+`","version":"`+version+`","artifacts":[]}`)
+	testfs.WriteFile(t, filepath.Join(dir, "dist", "artifacts.json"), `{"name":"`+name+`","version":"`+version+`","artifacts":[]}`)
 }

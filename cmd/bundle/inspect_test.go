@@ -14,6 +14,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testexe"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestInspectOutput runs bundle inspect, as text and as JSON, on a
@@ -47,7 +48,7 @@ func TestInspectOutput(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dist, "hello_1.2.3_windows_amd64.zip"), buf.String())
+	testfs.WriteFile(t, filepath.Join(dist, "hello_1.2.3_windows_amd64.zip"), buf.String())
 
 	r := runBundle(t, dist, nil, "inspect", "hello_1.2.3_windows_amd64.zip")
 	if r.code != 0 || r.stderr != "" {
@@ -86,7 +87,7 @@ func TestInspectOutput(t *testing.T) {
 	}
 	tw.Close()
 	gz.Close()
-	writeFile(t, filepath.Join(dist, "evil.tar.gz"), buf.String())
+	testfs.WriteFile(t, filepath.Join(dist, "evil.tar.gz"), buf.String())
 	r = runBundle(t, dist, nil, "inspect", "evil.tar.gz")
 	for _, want := range []string{"x_1_linux_amd64/../../evil  unsafe: path has a \"..\" step\n", `"x_1_linux_amd64/\x1b[2Jred"` + "\n", "none: the entries are not all in one top folder"} {
 		if !strings.Contains(r.stdout, want) {
@@ -100,7 +101,7 @@ func TestInspectOutput(t *testing.T) {
 		t.Errorf("the ../../evil entry was written: %v", err)
 	}
 
-	writeFile(t, filepath.Join(dist, "broken.msi"), "not an installer")
+	testfs.WriteFile(t, filepath.Join(dist, "broken.msi"), "not an installer")
 	r = runBundle(t, dist, nil, "inspect", "broken.msi")
 	if want := "bundle: inspect: broken.msi: not a Windows Installer database (no OLE compound file header)\n"; r.code != 2 || r.stderr != want || r.stdout != "" {
 		t.Errorf("broken msi: exit %d, stderr %q, want exit 2 and %q", r.code, r.stderr, want)

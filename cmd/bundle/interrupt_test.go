@@ -20,6 +20,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -46,7 +47,7 @@ func interruptSeed(t *testing.T) *rand.Rand {
 // unfinished file in dist, and one line on stderr.
 func TestInterruptedBuildStopsCleanly(t *testing.T) {
 	testtool.Need(t, "nsis wixl", "makensis", "wixl")
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	env := []string{epoch}
 	args := []string{"--target", "linux/amd64,windows/amd64,darwin/arm64"}
 	warm := wholeBuild(t, dir, env, nil, args...)
@@ -65,13 +66,13 @@ func TestInterruptedBuildStopsCleanly(t *testing.T) {
 func TestInterruptedSignedBuildLeavesNoSecret(t *testing.T) {
 	testtool.Need(t, "nsis wixl osslsigncode openssl gnupg", "makensis", "wixl", "osslsigncode", "openssl", "gpg")
 	const password, passphrase = "pfx-Secret-4f1c9a", "gpg-Secret-77d2e0"
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	cert, err := testcert.Write(t.TempDir(), password, time.Unix(1767225600, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pfx, _ := os.ReadFile(cert.PFX)
-	writeFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
 	home := t.TempDir()
 	gpg := exec.Command("gpg", "--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase,
 		"--quick-gen-key", "bundle test <test@example.com>", "rsa2048", "sign", "never")
@@ -83,9 +84,9 @@ func TestInterruptedSignedBuildLeavesNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "keys", "signing.asc"), string(key))
+	testfs.WriteFile(t, filepath.Join(dir, "keys", "signing.asc"), string(key))
 	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	writeFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n"+
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), string(cfg)+"sign:\n"+
 		"  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: TEST_PFX_PASSWORD\n"+
 		"  gpg:\n    key_file: keys/signing.asc\n    passphrase_env: TEST_GPG_PASSPHRASE\n")
 	env := []string{epoch, "TEST_PFX_PASSWORD=" + password, "TEST_GPG_PASSPHRASE=" + passphrase}
@@ -428,7 +429,7 @@ func procStat(pid int) (ppid int, start, state string, ok bool) {
 // TestSecondSignalExitsAtOnce interrupts a build and, while it stops,
 // sends a second signal: bundle exits at once with that signal's code.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	cmd := exec.Command(bundleBin, "build", "--dist", t.TempDir(), "--target", "linux/amd64,linux/arm64,windows/amd64", "--format", "tar.gz,zip")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), epoch, "TMPDIR="+t.TempDir())

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestKilledBuildLeavesNothingThatLooksComplete SIGKILLs bundle build
@@ -22,7 +23,7 @@ import (
 // checksums.txt, and every file without the temporary suffix is whole.
 // A second build then finishes normally in the same dist.
 func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	dist := filepath.Join(t.TempDir(), "dist")
 
 	// The build cache holds every package of hello's targets, so the kill
@@ -50,7 +51,7 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build after the kill: exit %d\n%s", r.code, r.stderr)
 	}
-	if m := readManifest(t, dist); len(m.Artifacts) != 6 {
+	if m := testfs.ReadManifest(t, dist); len(m.Artifacts) != 6 {
 		t.Fatalf("after the kill, the next build made %d artifacts", len(m.Artifacts))
 	}
 	entries, _ := os.ReadDir(dist)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/internal/testbin"
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -136,7 +137,7 @@ func sharedDist(t *testing.T, key string, build func(work string) (dist string, 
 // one.
 func helloBuild(t *testing.T) (dist string, r result) {
 	t.Helper()
-	src := filepath.Join(repoRoot(t), "examples/hello")
+	src := filepath.Join(testfs.RepoRoot(t), "examples/hello")
 	return sharedDist(t, "make demo", func(work string) (string, result, error) {
 		dir := filepath.Join(work, "hello")
 		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
@@ -152,7 +153,7 @@ func helloBuild(t *testing.T) (dist string, r result) {
 // tar.gz and zip, in place, so that its go.mod's replace resolves.
 func exampleBuild(t *testing.T, project string) string {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), project)
+	dir := filepath.Join(testfs.RepoRoot(t), project)
 	dist, _ := sharedDist(t, project, func(work string) (string, result, error) {
 		defer lockTree(project)()
 		dist := filepath.Join(work, "dist")
@@ -174,28 +175,6 @@ func lockTree(project string) (unlock func()) {
 	mu, _ := trees.LoadOrStore(project, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	return mu.(*sync.Mutex).Unlock
-}
-
-// repoRoot is the top of the bundle repository.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	abs, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
-// copyProject copies a folder of the repository (such as
-// testdata/project) into a fresh temporary folder and returns the copy.
-func copyProject(t *testing.T, rel string) string {
-	t.Helper()
-	src := filepath.Join(repoRoot(t), rel)
-	dst := filepath.Join(t.TempDir(), filepath.Base(rel))
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // listTree returns every path under dir with its size, "" when dir does

@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestSplitMerge: three split jobs merged give the same artifacts.json as
 // one full build; merging two versions, or one target twice, is refused.
 func TestSplitMerge(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	// One target of each OS: what is merged is a job per OS.
 	formats, split := "tar.gz,zip,sbom", []string{"linux/amd64", "windows/amd64", "darwin/arm64"}
 	full := filepath.Join(t.TempDir(), "full")
@@ -43,7 +45,7 @@ func TestSplitMerge(t *testing.T) {
 			t.Errorf("%s of the merge differs from the full build:\n%s\n---\n%s", name, a, b)
 		}
 	}
-	mustRun(t, merged, "sha256sum", "-c", "checksums.txt")
+	testfs.MustRun(t, merged, "sha256sum", "-c", "checksums.txt")
 
 	other := filepath.Join(t.TempDir(), "other")
 	if r := runBundle(t, dir, []string{epoch}, "build", "--split", "--version", "1.1.0", "--dist", other, "--target", "linux/amd64", "--format", formats); r.code != 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
@@ -14,7 +15,7 @@ import (
 // Windows; the example itself is left alone.
 func msiProject(t *testing.T) string {
 	t.Helper()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	p := filepath.Join(dir, "bundle.yaml")
 	cfg, err := os.ReadFile(p)
 	if err != nil {
@@ -24,7 +25,7 @@ func msiProject(t *testing.T) string {
 	if changed == string(cfg) {
 		t.Fatal("examples/hello/bundle.yaml has no `windows: [...]` formats line to change")
 	}
-	writeFile(t, p, changed)
+	testfs.WriteFile(t, p, changed)
 	return dir
 }
 

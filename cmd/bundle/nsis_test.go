@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // helloNSIS copies examples/hello and makes it build the nsis installer
@@ -14,7 +16,7 @@ import (
 // appended to bundle.yaml.
 func helloNSIS(t *testing.T, extra string) string {
 	t.Helper()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	path := filepath.Join(dir, "bundle.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -81,7 +83,7 @@ func TestSkipUnavailable(t *testing.T) {
 			}
 		}
 	}
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	r := runBundle(t, dir, []string{"PATH=" + bin, epoch}, "build", "--skip-unavailable", "--target", "windows/amd64,linux/amd64")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -92,7 +94,7 @@ func TestSkipUnavailable(t *testing.T) {
 		}
 	}
 	formats := map[string]bool{}
-	for _, a := range readManifest(t, filepath.Join(dir, "dist")).Artifacts {
+	for _, a := range testfs.ReadManifest(t, filepath.Join(dir, "dist")).Artifacts {
 		formats[a.Format] = true
 	}
 	if !formats["zip"] || !formats["deb"] || formats["nsis"] || formats["msi"] {

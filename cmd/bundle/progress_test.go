@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // TestProgressLines reads what a build prints off a terminal: labelled
@@ -11,7 +13,7 @@ import (
 // artifact, the right plural, and the warnings repeated after the summary.
 func TestProgressLines(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/respawn") // launches itself: one self-exec warning
+	dir := testfs.CopyProject(t, "examples/respawn") // launches itself: one self-exec warning
 	r := runBundle(t, dir, []string{epoch}, "build", "--dist", t.TempDir(), "--target", "linux/amd64", "--format", "tar.gz")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/testfs"
 )
 
 // The command-line side of signing; bundler's own tests sign and check
@@ -15,7 +16,7 @@ import (
 // usage error that suggests the nearest.
 func TestSkipUsage(t *testing.T) {
 	t.Parallel()
-	dir := copyProject(t, "examples/hello")
+	dir := testfs.CopyProject(t, "examples/hello")
 	r := runBundle(t, dir, nil, "build", "--dist", t.TempDir(), "--skip", "notarise")
 	if r.code != 2 || strings.TrimSpace(r.stderr) != `bundle: --skip notarise: no such step (did you mean "notarize"?); steps: notarize` {
 		t.Errorf("--skip notarise: exit %d\n%s", r.code, r.stderr)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testgit"
 )
 
@@ -13,8 +14,8 @@ import (
 // none), and one more commit after them when more is true.
 func gitProject(t *testing.T, more bool, tags ...string) string {
 	t.Helper()
-	dir := copyProject(t, "testdata/project")
-	copyFile(t, filepath.Join(repoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
 	testgit.History(t, dir, more, tags...)
 	return dir
 }

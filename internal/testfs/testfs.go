@@ -1,0 +1,94 @@
+// Package testfs holds the file and process helpers the module's tests
+// share: writing and copying files, finding the repository, running a
+// program that must succeed, and reading a dist's manifest.
+package testfs
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler"
+)
+
+// module is the first line of the repository's go.mod.
+const module = "module github.com/bundlekit/bundle\n"
+
+// WriteFile writes content at path, making its folders; any error fails t.
+func WriteFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CopyFile copies src to dst, making dst's folders.
+func CopyFile(t testing.TB, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteFile(t, dst, string(data))
+}
+
+// MustRun runs a program in dir and returns its combined output; a failure
+// fails t.
+func MustRun(t testing.TB, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// RepoRoot is the top of the bundle repository: the nearest folder above
+// the test's own (tests run in their package's folder) whose go.mod is the
+// root module's. A path from runtime.Caller would not survive -trimpath.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.HasPrefix(data, []byte(module)) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("not inside the bundle repository")
+		}
+		dir = parent
+	}
+}
+
+// CopyProject copies a folder of the repository (such as testdata/project)
+// into a fresh temporary folder and returns the copy.
+func CopyProject(t testing.TB, rel string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(rel))
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(RepoRoot(t), rel))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// ReadManifest reads dist/artifacts.json; a missing or broken one fails t.
+func ReadManifest(t testing.TB, dist string) bundler.Manifest {
+	t.Helper()
+	m, err := bundler.ReadManifest(dist)
+	if err != nil || m == nil {
+		t.Fatalf("read manifest in %s: %v", dist, err)
+	}
+	return *m
+}
