@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	bundlemacho "github.com/bundlekit/bundle/bundler/internal/macho"
 	"github.com/bundlekit/bundle/internal/testfs"
@@ -34,7 +35,7 @@ type acceptRow struct {
 	path   string // the file's name in dist, as the naming contract says
 	format string // "" for checksums.txt and artifacts.json
 	target string // GOOS/GOARCH of the artifact
-	check  func(t *testing.T, b built, a bundler.Artifact)
+	check  func(t *testing.T, b buildtest.Built, a bundler.Artifact)
 }
 
 // TestAcceptance checks every file of two builds, each with the tool a
@@ -44,7 +45,7 @@ type acceptRow struct {
 // a row, or a row without its artifact, fails.
 func TestAcceptance(t *testing.T) {
 	t.Parallel()
-	builds := map[string]built{"hello": helloBuild(t), "universal": universalBuild(t)}
+	builds := map[string]buildtest.Built{"hello": buildtest.Hello(t), "universal": universalBuild(t)}
 	rows := []acceptRow{
 		{"hello", "hello_1.0.0_linux_amd64.tar.gz", "tar.gz", "linux/amd64", acceptTarGz},
 		{"hello", "hello_1.0.0_linux_arm64.tar.gz", "tar.gz", "linux/arm64", acceptTarGz},
@@ -122,18 +123,20 @@ func TestAcceptance(t *testing.T) {
 
 // universalBuild is examples/hello's darwin targets in every macOS format,
 // universal: one tar.gz, zip, app and dmg for both architectures.
-func universalBuild(t *testing.T) built {
+func universalBuild(t *testing.T) buildtest.Built {
 	t.Helper()
-	return sharedDist(t, "hello universal", func(work string) built {
+	return buildtest.Shared(t, "hello universal", func(work string) buildtest.Built {
 		dir := filepath.Join(work, "hello")
 		if err := universalProject(t, dir); err != nil {
-			return built{Err: err}
+			return buildtest.Built{Err: err}
 		}
-		return build(context.Background(), t, bundler.BuildOptions{
+		return buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"),
 			Targets: []string{"darwin/amd64", "darwin/arm64"},
 		})
+
 	})
+
 }
 
 // universalProject copies examples/hello into dir and makes its darwin
@@ -196,7 +199,7 @@ func exeTarget(t *testing.T, path string) string {
 // machine: it prints the version build.version_var set.
 func checkHelloVersion(t *testing.T, exe, target string) {
 	t.Helper()
-	if target != hostTarget() {
+	if target != buildtest.HostTarget() {
 		return
 	}
 	out, err := exec.Command(exe, "--version").Output()
@@ -242,7 +245,7 @@ func checkArchiveExe(t *testing.T, path, exe string, a bundler.Artifact) {
 // owned by root without names; the executable is for the target (both
 // slices, each the thin build's, for a universal one) and runs here when
 // it can.
-func acceptTarGz(t *testing.T, b built, a bundler.Artifact) {
+func acceptTarGz(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	path := filepath.Join(b.Dist, a.Path)
 	s := stem(path)
 	exe := s + "/hello"
@@ -272,7 +275,7 @@ func acceptTarGz(t *testing.T, b built, a bundler.Artifact) {
 
 // acceptZip: unzip tests the archive and zipinfo shows the executable's
 // mode; the executable is for the target.
-func acceptZip(t *testing.T, b built, a bundler.Artifact) {
+func acceptZip(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	testtool.Need(t, "unzip", "unzip", "zipinfo")
 	path := filepath.Join(b.Dist, a.Path)
 	if out := toolOutput(t, b.Dist, "unzip", "-t", path); !strings.Contains(out, "No errors detected") {
@@ -357,7 +360,7 @@ func checkPackageReport(t *testing.T, path, format string) {
 // acceptDeb: dpkg-deb reads the control fields and files, lintian finds
 // no error or warning, the program inside is for the target, and the
 // package installs (into a throw-away root) and runs on this machine.
-func acceptDeb(t *testing.T, b built, a bundler.Artifact) {
+func acceptDeb(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	checkDeb(t, filepath.Join(b.Dist, a.Path), a)
 }
 
@@ -382,7 +385,7 @@ func checkDeb(t *testing.T, path string, a bundler.Artifact) {
 	toolOutput(t, dir, "dpkg-deb", "-x", path, root)
 	checkUnpacked(t, root, a)
 	checkPackageReport(t, path, "deb")
-	if a.OS+"/"+a.Arch == hostTarget() {
+	if a.OS+"/"+a.Arch == buildtest.HostTarget() {
 		installDeb(t, path)
 	}
 }
@@ -401,13 +404,13 @@ func installDeb(t *testing.T, deb string) {
 		t.Fatal(err)
 	}
 	toolOutput(t, root, "dpkg", "--root="+root, "--force-script-chrootless", "--force-not-root", "--force-depends", "-i", deb)
-	checkUnpacked(t, root, bundler.Artifact{OS: "linux", Arch: strings.Split(hostTarget(), "/")[1]})
+	checkUnpacked(t, root, bundler.Artifact{OS: "linux", Arch: strings.Split(buildtest.HostTarget(), "/")[1]})
 }
 
 // acceptRPM: rpm reads the header and files and checks the digests; the
 // package installs (into a throw-away root) and its program is for the
 // target, and runs on this machine.
-func acceptRPM(t *testing.T, b built, a bundler.Artifact) {
+func acceptRPM(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	checkRPM(t, filepath.Join(b.Dist, a.Path), a)
 }
 
@@ -448,7 +451,7 @@ func pkgInfo(text string) map[string]string {
 // acceptAPK: the package's tar lists .PKGINFO first and the program; its
 // .PKGINFO names the version and architecture; the program is for the
 // target.
-func acceptAPK(t *testing.T, b built, a bundler.Artifact) {
+func acceptAPK(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	checkAPK(t, filepath.Join(b.Dist, a.Path), a)
 }
 
@@ -470,7 +473,7 @@ func checkAPK(t *testing.T, path string, a bundler.Artifact) {
 
 // acceptArchLinux: .PKGINFO (read with tar --zstd) and pacman name the
 // version and architecture; the program is for the target.
-func acceptArchLinux(t *testing.T, b built, a bundler.Artifact) {
+func acceptArchLinux(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	checkArchLinux(t, filepath.Join(b.Dist, a.Path), a)
 }
 
@@ -493,7 +496,7 @@ func checkArchLinux(t *testing.T, path string, a bundler.Artifact) {
 // acceptNSIS: the installer is a 64-bit PE; 7-Zip lists its payload,
 // whose hello.exe is for the target; it carries the app's icon and the
 // version information, read by bundler.Inspect, wrestool and exiftool.
-func acceptNSIS(t *testing.T, b built, a bundler.Artifact) {
+func acceptNSIS(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	testtool.Need(t, "7zip", "7zz")
 	path := filepath.Join(b.Dist, a.Path)
 	f, err := pe.Open(path)
@@ -594,7 +597,7 @@ func msiProperties(t *testing.T, msi string) map[string]string {
 // acceptMSI: msiinfo reads the summary, the tables, the streams and the
 // Property table; bundler.Inspect reads the same codes; msiextract
 // unpacks a hello.exe for the target.
-func acceptMSI(t *testing.T, b built, a bundler.Artifact) {
+func acceptMSI(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	testtool.Need(t, "msitools", "msiinfo", "msiextract")
 	path := filepath.Join(b.Dist, a.Path)
 	sum := toolOutput(t, b.Dist, "msiinfo", "suminfo", path)
@@ -649,7 +652,7 @@ func acceptMSI(t *testing.T, b built, a bundler.Artifact) {
 // acceptApp: the zipped .app unzips with the executable's mode kept; the
 // executable is universal; Info.plist holds every key, read by
 // bundler.Inspect and by Python's plistlib; the icns holds each PNG.
-func acceptApp(t *testing.T, b built, a bundler.Artifact) {
+func acceptApp(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	testtool.Need(t, "unzip", "unzip")
 	path := filepath.Join(b.Dist, a.Path)
 	x := t.TempDir()
@@ -702,7 +705,7 @@ func checkMacApp(t *testing.T, m *bundler.MacApp) {
 // acceptDMG: 7-Zip lists the bundle, its Info.plist and the Applications
 // link; dmg2img converts the image; the executable inside is universal;
 // the image is compressed: at most 1.1× the app zip.
-func acceptDMG(t *testing.T, b built, a bundler.Artifact) {
+func acceptDMG(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	testtool.Need(t, "7zip dmg2img", "7zz", "dmg2img")
 	path := filepath.Join(b.Dist, a.Path)
 	list := toolOutput(t, b.Dist, "7zz", "l", path)
@@ -758,7 +761,7 @@ func checkUniversal(t *testing.T, exe string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	thin := helloBuild(t)
+	thin := buildtest.Hello(t)
 	for _, part := range parts {
 		x := t.TempDir()
 		toolOutput(t, x, "tar", "-xzf", filepath.Join(thin.Dist, "hello_1.0.0_darwin_"+part.CPU+".tar.gz"))
@@ -831,7 +834,7 @@ func checkICNS(t *testing.T, path string) {
 // module and the Go toolchain, and the hash of the executable the target's
 // archive ships (of a universal one: a slice's, as the SBOM describes one
 // build).
-func acceptSBOM(t *testing.T, b built, a bundler.Artifact) {
+func acceptSBOM(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	data, err := os.ReadFile(filepath.Join(b.Dist, a.Path))
 	if err != nil {
 		t.Fatal(err)
@@ -914,7 +917,7 @@ func sha256Hex(data []byte) string {
 
 // acceptChecksums: sha256sum -c passes, and checksums.txt lists exactly
 // the artifacts of artifacts.json with their hashes.
-func acceptChecksums(t *testing.T, b built, _ bundler.Artifact) {
+func acceptChecksums(t *testing.T, b buildtest.Built, _ bundler.Artifact) {
 	testtool.Need(t, "coreutils", "sha256sum")
 	out := toolOutput(t, b.Dist, "sha256sum", "--strict", "-c", bundler.ChecksumsName)
 	if n := strings.Count(out, ": OK\n"); n != len(b.Result.Manifest.Artifacts) {
@@ -944,7 +947,7 @@ func acceptChecksums(t *testing.T, b built, _ bundler.Artifact) {
 // acceptManifest: artifacts.json is what the build returned, names the
 // app and version, and agrees with dist: each artifact's size and hash,
 // and no other file.
-func acceptManifest(t *testing.T, b built, _ bundler.Artifact) {
+func acceptManifest(t *testing.T, b buildtest.Built, _ bundler.Artifact) {
 	m, err := bundler.ReadManifest(b.Dist)
 	if err != nil || m == nil {
 		t.Fatalf("read artifacts.json: %v", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 )
 
@@ -26,7 +27,7 @@ func TestReproducible(t *testing.T) {
 		return string(data)
 	}
 
-	hello := helloBuild(t)
+	hello := buildtest.Hello(t)
 	again := buildOK(t, bundler.BuildOptions{
 		Config: filepath.Join(testfs.CopyProject(t, "examples/hello"), "bundle.yaml"), Dist: t.TempDir(), Parallel: 1,
 	})
@@ -71,7 +72,7 @@ func TestDistOfSameVersion(t *testing.T) {
 		t.Errorf("artifacts.json after the zip alone: %v %v", m, err)
 	}
 
-	b := build(context.Background(), t, bundler.BuildOptions{Config: cfg, Dist: dist, Version: "1.1.0"})
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{Config: cfg, Dist: dist, Version: "1.1.0"})
 	if bundler.ExitCode(b.Err) != bundler.ExitUsage || !strings.Contains(fmt.Sprint(b.Err), "pass --clean") {
 		t.Errorf("another version into the same dist: exit %d %v", bundler.ExitCode(b.Err), b.Err)
 	}

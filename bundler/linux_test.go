@@ -9,14 +9,15 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // buildOK is build with a background context; an error fails t.
-func buildOK(t *testing.T, o bundler.BuildOptions) built {
+func buildOK(t *testing.T, o bundler.BuildOptions) buildtest.Built {
 	t.Helper()
-	b := build(context.Background(), t, o)
+	b := buildtest.Build(context.Background(), t, o)
 	if b.Err != nil {
 		t.Fatalf("build %s: %v\n%s", o.Config, b.Err, b.Log())
 	}
@@ -30,7 +31,7 @@ func buildOK(t *testing.T, o bundler.BuildOptions) built {
 func TestLinuxDesktopApp(t *testing.T) {
 	testtool.Need(t, "desktop-file-utils appstream dpkg", "desktop-file-validate", "appstreamcli", "dpkg-deb")
 	t.Parallel()
-	unlock := lockTree("examples/webui")
+	unlock := buildtest.LockTree("examples/webui")
 	b := buildOK(t, bundler.BuildOptions{
 		Config: filepath.Join(testfs.RepoRoot(t), "examples/webui/bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"linux/amd64", "linux/arm64"}, Formats: []string{"deb", "rpm", "apk", "archlinux"},

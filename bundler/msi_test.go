@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
@@ -58,7 +59,7 @@ func TestMSIUpgrade(t *testing.T) {
 	testtool.Need(t, "wixl msitools", "wixl", "msiinfo")
 	w := winetest.Require(t)
 	dir := msiProject(t)
-	v1 := filepath.Join(helloBuild(t).Dist, "hello_1.0.0_windows_amd64.msi")
+	v1 := filepath.Join(buildtest.Hello(t).Dist, "hello_1.0.0_windows_amd64.msi")
 	p1 := msiProperties(t, v1)
 
 	again := msiProperties(t, buildMSI(t, dir, ""))

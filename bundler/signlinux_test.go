@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -52,10 +53,11 @@ func TestLinuxPackagesSigned(t *testing.T) {
 	env := setSecret(t, pass)
 	appendConfig(t, dir, "sign:\n  gpg:\n    key_file: keys/signing.asc\n    passphrase_env: "+env+"\n")
 
-	b := build(context.Background(), t, bundler.BuildOptions{
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"linux/amd64"}, Formats: []string{"deb", "rpm"},
 	})
+
 	if b.Err != nil {
 		t.Fatal(b.Err)
 	}
@@ -104,10 +106,11 @@ func TestLinuxPackagesSigned(t *testing.T) {
 	if err := os.Setenv(env, "wrong"); err != nil {
 		t.Fatal(err)
 	}
-	bad := build(context.Background(), t, bundler.BuildOptions{
+	bad := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"linux/amd64"}, Formats: []string{"rpm"},
 	})
+
 	if bad.Err == nil || strings.Contains(bad.Err.Error()+bad.Log(), "wrong") {
 		t.Errorf("wrong passphrase: %v\n%s", bad.Err, bad.Log())
 	}
@@ -126,10 +129,11 @@ func TestAPKSigned(t *testing.T) {
 	dir := testfs.CopyProject(t, "examples/hello")
 	testfs.WriteFile(t, filepath.Join(dir, "keys", "apk.rsa"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	appendConfig(t, dir, "sign:\n  apk:\n    key_file: keys/apk.rsa\n    key_name: builds@example.com.rsa.pub\n")
-	b := build(context.Background(), t, bundler.BuildOptions{
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"linux/amd64"}, Formats: []string{"apk"},
 	})
+
 	if b.Err != nil {
 		t.Fatal(b.Err)
 	}

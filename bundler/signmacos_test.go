@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -53,12 +54,13 @@ func macSignedProject(t *testing.T, o testcert.ChainOptions, extra string) (dir 
 }
 
 // macBuild builds the project's two darwin targets into a fresh dist.
-func macBuild(t *testing.T, dir string) built {
+func macBuild(t *testing.T, dir string) buildtest.Built {
 	t.Helper()
-	return build(context.Background(), t, bundler.BuildOptions{
+	return buildtest.Build(context.Background(), t, bundler.BuildOptions{
 		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(),
 		Targets: []string{"darwin/amd64", "darwin/arm64"},
 	})
+
 }
 
 // TestMacOSSigned signs the universal app and the bare binary from Linux
@@ -137,7 +139,7 @@ func TestMacOSSigned(t *testing.T) {
 				t.Error("inspect: resources not sealed")
 			}
 		case "tar.gz":
-			check(extractAll(t, p, x), 0)
+			check(testfs.ExtractAll(t, p, x), 0)
 		default:
 			continue
 		}
@@ -241,7 +243,7 @@ func TestNotarizeWithoutSign(t *testing.T) {
 	t.Parallel()
 	dir := testfs.CopyProject(t, "examples/hello")
 	appendConfig(t, dir, notarizeSection)
-	b := build(context.Background(), t, bundler.BuildOptions{Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir()})
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir()})
 	const want = "notarize.macos: Apple notarizes only signed code; add sign.macos"
 	if b.Err == nil || bundler.ExitCode(b.Err) != bundler.ExitUsage || !strings.Contains(b.Err.Error(), want) || strings.Contains(b.Err.Error(), "\n") {
 		t.Errorf("notarize without sign: exit code %d, error %v; want %d and one line with %q", bundler.ExitCode(b.Err), b.Err, bundler.ExitUsage, want)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -40,10 +41,11 @@ func TestWindowsSigned(t *testing.T) {
 	// examples/hello makes zip, nsis and msi for windows.
 	appendConfig(t, dir, "sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: "+env+"\n")
 
-	windows := func() built {
-		return build(context.Background(), t, bundler.BuildOptions{
+	windows := func() buildtest.Built {
+		return buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(), Targets: []string{"windows/amd64"},
 		})
+
 	}
 	signed := func() string {
 		t.Helper()
@@ -73,7 +75,7 @@ func TestWindowsSigned(t *testing.T) {
 		p := filepath.Join(first, a.Path)
 		switch a.Format {
 		case "zip":
-			verify(extractAll(t, p, filepath.Join(t.TempDir(), "x")))
+			verify(testfs.ExtractAll(t, p, filepath.Join(t.TempDir(), "x")))
 		case "nsis", "msi":
 			verify(p)
 			if a.Format == "nsis" {

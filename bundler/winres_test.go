@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
 	"github.com/bundlekit/bundle/internal/testfs"
@@ -113,7 +114,7 @@ func TestWindowsForeignSysoRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	dist := filepath.Join(dir, "dist")
-	b := build(context.Background(), t, bundler.BuildOptions{Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Targets: []string{"windows/amd64"}})
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Targets: []string{"windows/amd64"}})
 	if bundler.ExitCode(b.Err) != bundler.ExitUsage || !strings.Contains(b.Err.Error(), "rsrc_windows_amd64.syso would give windows/amd64 a second resource section") {
 		t.Errorf("exit %d: %v", bundler.ExitCode(b.Err), b.Err)
 	}

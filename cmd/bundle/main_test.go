@@ -149,34 +149,6 @@ func helloBuild(t *testing.T) (dist string, r result) {
 	})
 }
 
-// exampleBuild bundles every target of an example of the repository as
-// tar.gz and zip, in place, so that its go.mod's replace resolves.
-func exampleBuild(t *testing.T, project string) string {
-	t.Helper()
-	dir := filepath.Join(testfs.RepoRoot(t), project)
-	dist, _ := sharedDist(t, project, func(work string) (string, result, error) {
-		defer lockTree(project)()
-		dist := filepath.Join(work, "dist")
-		r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--format", "tar.gz,zip")
-		return dist, r, err
-	})
-	return dist
-}
-
-// trees has a lock per folder of the repository that tests build in place:
-// a Windows build puts its resources (a .syso) beside the main package
-// while it compiles, so two builds of one folder, or a build and a test
-// that checks the folder is unchanged, must not overlap.
-var trees sync.Map
-
-// lockTree locks a folder of the repository (such as examples/webui) and
-// returns the unlock.
-func lockTree(project string) (unlock func()) {
-	mu, _ := trees.LoadOrStore(project, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	return mu.(*sync.Mutex).Unlock
-}
-
 // listTree returns every path under dir with its size, "" when dir does
 // not exist.
 func listTree(t *testing.T, dir string) string {

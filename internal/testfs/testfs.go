@@ -4,7 +4,11 @@
 package testfs
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,4 +95,72 @@ func ReadManifest(t testing.TB, dist string) bundler.Manifest {
 		t.Fatalf("read manifest in %s: %v", dist, err)
 	}
 	return *m
+}
+
+// ExtractAll unpacks a tar.gz or zip artifact into dst and returns the path
+// of its executable.
+func ExtractAll(t testing.TB, archive, dst string) string {
+	t.Helper()
+	var exe string
+	write := func(name string, mode os.FileMode, r io.Reader) {
+		p := filepath.Join(dst, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode.Perm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(f, r); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if mode&0o111 != 0 || strings.HasSuffix(name, ".exe") {
+			exe = p
+		}
+	}
+	if strings.HasSuffix(archive, ".zip") {
+		zr, err := zip.OpenReader(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if f.Mode().IsRegular() {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				write(f.Name, f.Mode(), rc)
+				rc.Close()
+			}
+		}
+	} else {
+		f, err := os.Open(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(gz)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Typeflag == tar.TypeReg {
+				write(h.Name, os.FileMode(h.Mode), tr)
+			}
+		}
+	}
+	if exe == "" {
+		t.Fatalf("no executable in %s", archive)
+	}
+	return exe
 }

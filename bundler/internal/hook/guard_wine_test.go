@@ -1,4 +1,4 @@
-package bundler_test
+package hook_test
 
 import (
 	"bufio"

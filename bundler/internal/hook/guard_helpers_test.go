@@ -1,24 +1,20 @@
-package bundler_test
+package hook_test
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 )
 
@@ -30,20 +26,22 @@ func bundledExe(t *testing.T, project, target string) string {
 	t.Helper()
 	var dist string
 	if slices.Contains(crossCompiled, project) {
-		dist = exampleBuild(t, project)
+		dist = buildtest.Example(t, project)
 	} else {
 		dir := filepath.Join(testfs.RepoRoot(t), project)
-		dist = sharedDist(t, project+" "+target, func(work string) built {
-			defer lockTree(project)()
-			return build(context.Background(), t, bundler.BuildOptions{
+		dist = buildtest.Shared(t, project+" "+target, func(work string) buildtest.Built {
+			defer buildtest.LockTree(project)()
+			return buildtest.Build(context.Background(), t, bundler.BuildOptions{
 				Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"),
 				Targets: []string{target}, Formats: []string{"tar.gz", "zip"},
 			})
-		}).Dist
+
+		}).
+			Dist
 	}
 	for _, a := range testfs.ReadManifest(t, dist).Artifacts {
 		if a.OS+"/"+a.Arch == target && (a.Format == "tar.gz" || a.Format == "zip") {
-			return extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
+			return testfs.ExtractAll(t, filepath.Join(dist, a.Path), t.TempDir())
 		}
 	}
 	t.Fatalf("no archive for %s in the build of %s", target, project)
@@ -79,74 +77,6 @@ func firstArchive(t *testing.T, m bundler.Manifest) bundler.Artifact {
 	return bundler.Artifact{}
 }
 
-// extractAll unpacks a tar.gz or zip artifact into dst and returns the path
-// of its executable.
-func extractAll(t *testing.T, archive, dst string) string {
-	t.Helper()
-	var exe string
-	write := func(name string, mode os.FileMode, r io.Reader) {
-		p := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode.Perm())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(f, r); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		if mode&0o111 != 0 || strings.HasSuffix(name, ".exe") {
-			exe = p
-		}
-	}
-	if strings.HasSuffix(archive, ".zip") {
-		zr, err := zip.OpenReader(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.Mode().IsRegular() {
-				rc, err := f.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				write(f.Name, f.Mode(), rc)
-				rc.Close()
-			}
-		}
-	} else {
-		f, err := os.Open(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(gz)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Typeflag == tar.TypeReg {
-				write(h.Name, os.FileMode(h.Mode), tr)
-			}
-		}
-	}
-	if exe == "" {
-		t.Fatalf("no executable in %s", archive)
-	}
-	return exe
-}
-
 // inspectExe is bundler.Inspect of an executable.
 func inspectExe(t *testing.T, exe string) *bundler.Executable {
 	t.Helper()
@@ -176,7 +106,7 @@ type verifyReport struct {
 // this one.
 func verifyExe(t *testing.T, exe string, watch string, maxProcs int, args ...string) (verifyReport, ran) {
 	t.Helper()
-	r := runCmd(t, t.TempDir(), bundleCommand(t), append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
+	r := runCmd(t, t.TempDir(), buildtest.Bundle(t), append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
 	var rep verifyReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
@@ -210,7 +140,7 @@ func runCmd(t *testing.T, dir, name string, args ...string) ran {
 }
 
 // messages are the messages of the build's events of one kind.
-func messages(b built, kind bundler.EventKind) []string {
+func messages(b buildtest.Built, kind bundler.EventKind) []string {
 	var out []string
 	for _, e := range b.Events {
 		if e.Kind == kind {
@@ -225,3 +155,5 @@ func alive(pid int) bool {
 	p, err := os.FindProcess(pid)
 	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }
+
+func TestMain(m *testing.M) { buildtest.Main(m) }

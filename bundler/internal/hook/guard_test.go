@@ -1,4 +1,4 @@
-package bundler_test
+package hook_test
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -38,7 +39,7 @@ func TestRespawnPlainReachesItsCap(t *testing.T) {
 // main() once; the child is refused with exit status 77.
 func TestRespawnBundledIsRefused(t *testing.T) {
 	t.Parallel()
-	exe := bundledExe(t, "examples/respawn", hostTarget())
+	exe := bundledExe(t, "examples/respawn", buildtest.HostTarget())
 	rep, r := verifyExe(t, exe, "15s", 2, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 2 {
 		t.Fatalf("bundled: exit %d, at most %d processes; want exit 0 and at most 2\n%s", r.code, rep.MaxProcs, r.stderr)
@@ -66,9 +67,9 @@ func TestRespawnBundledIsRefused(t *testing.T) {
 // and a worker cannot start workers.
 func TestWebUIBundled(t *testing.T) {
 	t.Parallel()
-	exe := bundledExe(t, "examples/webui", hostTarget())
+	exe := bundledExe(t, "examples/webui", buildtest.HostTarget())
 	// Verify runs in a process of its own: see verifyExe.
-	cmd := exec.Command(bundleCommand(t), "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
+	cmd := exec.Command(buildtest.Bundle(t), "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestWebUIBundled(t *testing.T) {
 // fresh start does not turn the program into a worker.
 func TestForgedWorkerAssignmentIgnored(t *testing.T) {
 	t.Parallel()
-	exe := bundledExe(t, "examples/webui", hostTarget())
+	exe := bundledExe(t, "examples/webui", buildtest.HostTarget())
 	cmd := exec.Command(exe, "--no-browser")
 	cmd.Env = append(os.Environ(), "BUNDLE_RT_WORKER=ui")
 	out, err := cmd.StdoutPipe()
@@ -184,10 +185,11 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	}
 	line := 1 + strings.Count(strings.Split(string(src), "exec.Command(self")[0], "\n")
 	dist := t.TempDir()
-	unlock := lockTree(project)
-	b := build(ctx, t, bundler.BuildOptions{
-		Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Targets: []string{hostTarget()}, Strict: true,
+	unlock := buildtest.LockTree(project)
+	b := buildtest.Build(ctx, t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Targets: []string{buildtest.HostTarget()}, Strict: true,
 	})
+
 	unlock()
 	if b.Err != nil {
 		t.Fatalf("build (guard: warn, Strict): %v\n%s", b.Err, b.Log())
@@ -199,7 +201,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 	if w := messages(b, bundler.Warned); len(w) > 0 {
 		t.Errorf("a self-exec finding handled by runtime.guard: warn was repeated as a warning:\n%s", strings.Join(w, "\n"))
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
+	exe := testfs.ExtractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).CombinedOutput()
 	if err != nil {
 		t.Fatalf("supervisor: %v\n%s", err, out)
@@ -210,10 +212,11 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 
 	// Under runtime.guard: refuse, Strict stops the build before dist.
 	copyDir := testfs.CopyProject(t, project)
-	testfs.WriteFile(t, filepath.Join(copyDir, "bundle.yaml"), "name: Supervisor\nversion: 1.0.0\ntargets: ["+hostTarget()+"]\nruntime:\n  guard: refuse\n")
-	s := build(ctx, t, bundler.BuildOptions{
+	testfs.WriteFile(t, filepath.Join(copyDir, "bundle.yaml"), "name: Supervisor\nversion: 1.0.0\ntargets: ["+buildtest.HostTarget()+"]\nruntime:\n  guard: refuse\n")
+	s := buildtest.Build(ctx, t, bundler.BuildOptions{
 		Config: filepath.Join(copyDir, "bundle.yaml"), Dist: filepath.Join(copyDir, "dist"), Strict: true,
 	})
+
 	if bundler.ExitCode(s.Err) != bundler.ExitFailure || s.Err == nil || !strings.Contains(s.Err.Error(), "--strict: the app launches its own executable in 1 place") {
 		t.Errorf("Strict with guard refuse: exit %d: %v", bundler.ExitCode(s.Err), s.Err)
 	}
@@ -247,12 +250,13 @@ func TestTreesUntouched(t *testing.T) {
 	}
 	for _, project := range []string{"examples/hello", "examples/respawn", "examples/webui", "testdata/vendored", "testdata/workspace/app"} {
 		t.Run(project, func(t *testing.T) {
-			defer lockTree(project)()
+			defer buildtest.LockTree(project)()
 			before := gitStatus(t, root, project)
-			b := build(context.Background(), t, bundler.BuildOptions{
+			b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 				Config: filepath.Join(root, project, "bundle.yaml"), Dist: t.TempDir(),
 				Targets: []string{"linux/amd64", "windows/amd64"},
 			})
+
 			if b.Err != nil {
 				t.Fatalf("%v\n%s", b.Err, b.Log())
 			}
@@ -278,12 +282,12 @@ func TestExamplesCrossCompile(t *testing.T) {
 	t.Parallel()
 	for _, project := range crossCompiled {
 		t.Run(project, func(t *testing.T) {
-			dist := exampleBuild(t, project)
+			dist := buildtest.Example(t, project)
 			m := testfs.ReadManifest(t, dist)
 			targets := map[string]bool{}
 			for _, a := range m.Artifacts {
 				targets[a.OS+"/"+a.Arch] = true
-				exe := extractAll(t, filepath.Join(dist, a.Path), t.TempDir())
+				exe := testfs.ExtractAll(t, filepath.Join(dist, a.Path), t.TempDir())
 				if x := inspectExe(t, exe); !x.Hook.Present || x.OS != a.OS {
 					t.Errorf("%s: hook %+v, os %s", a.Path, x.Hook, x.OS)
 				}
@@ -312,13 +316,14 @@ func TestUserOverlayMerged(t *testing.T) {
 	t.Setenv("GOFLAGS", "-overlay="+overlay)
 
 	dist := t.TempDir()
-	b := build(context.Background(), t, bundler.BuildOptions{
-		Config: filepath.Join(dir, "bundle.yaml"), Version: "1.0.0", Dist: dist, Targets: []string{hostTarget()},
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Version: "1.0.0", Dist: dist, Targets: []string{buildtest.HostTarget()},
 	})
+
 	if b.Err != nil {
 		t.Fatalf("%v\n%s", b.Err, b.Log())
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
+	exe := testfs.ExtractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
 	out, err := exec.Command(exe).Output()
 	if err != nil || string(out) != "from the user's overlay\n" {
 		t.Errorf("binary printed %q (%v): the user's overlay was dropped", out, err)

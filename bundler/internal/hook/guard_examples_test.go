@@ -1,4 +1,4 @@
-package bundler_test
+package hook_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 )
 
@@ -28,7 +29,7 @@ func TestDetachExample(t *testing.T) {
 			if how == "plain" {
 				exe = plainExe(t, "examples/detach")
 			} else {
-				exe = bundledExe(t, "examples/detach", hostTarget())
+				exe = bundledExe(t, "examples/detach", buildtest.HostTarget())
 			}
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -112,7 +113,7 @@ func TestSupervisorExample(t *testing.T) {
 		if how == "plain" {
 			exe = plainExe(t, "examples/supervisor")
 		} else {
-			exe = bundledExe(t, "examples/supervisor", hostTarget())
+			exe = bundledExe(t, "examples/supervisor", buildtest.HostTarget())
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		out, err := exec.CommandContext(ctx, exe).CombinedOutput()
@@ -157,9 +158,10 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	}
 	testfs.WriteFile(t, cfg, edited)
 	dist := t.TempDir()
-	b := build(context.Background(), t, bundler.BuildOptions{
-		Config: cfg, Dist: dist, Targets: []string{hostTarget()}, Formats: []string{"tar.gz"}, Strict: true,
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+		Config: cfg, Dist: dist, Targets: []string{buildtest.HostTarget()}, Formats: []string{"tar.gz"}, Strict: true,
 	})
+
 	if b.Err != nil {
 		t.Fatalf("build (default guard, Strict): %v\n%s", b.Err, b.Log())
 	}
@@ -172,7 +174,7 @@ func TestRespawnBundledWithDefaultGuard(t *testing.T) {
 	if !noted || len(messages(b, bundler.Warned)) > 0 || strings.Contains(b.Log(), "warning") {
 		t.Errorf("build events:\n%s", b.Log())
 	}
-	exe := extractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
+	exe := testfs.ExtractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
 	rep, r := verifyExe(t, exe, "10s", 3, "--hold", "30s")
 	if r.code != 0 || rep.MaxProcs > 3 {
 		t.Fatalf("default guard: exit %d, at most %d processes; want exit 0 and at most 3\n%s", r.code, rep.MaxProcs, r.stderr)

@@ -1,4 +1,4 @@
-package bundler_test
+package scaffold_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -123,9 +124,10 @@ func TestInitRealAppPackages(t *testing.T) {
 	testfs.WriteFile(t, cfg, edited)
 
 	dist := t.TempDir()
-	b := build(context.Background(), t, bundler.BuildOptions{
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 		Config: cfg, Version: "0.56.3", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{"deb", "rpm"},
 	})
+
 	if b.Err != nil {
 		t.Fatalf("build: %v\n%s", b.Err, b.Log())
 	}
@@ -192,9 +194,10 @@ func TestInitTODODescription(t *testing.T) {
 	testfs.WriteFile(t, cfg, strings.Replace(edited, "  linux: [tar.gz]\n", "  linux: [tar.gz, deb, rpm]\n", 1))
 	dist := filepath.Join(t.TempDir(), "dist")
 	for _, format := range []string{"deb", "rpm"} {
-		b := build(ctx, t, bundler.BuildOptions{
+		b := buildtest.Build(ctx, t, bundler.BuildOptions{
 			Config: cfg, Version: "1.0.0", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{format},
 		})
+
 		if bundler.ExitCode(b.Err) != bundler.ExitUsage || strings.Contains(b.Err.Error(), "\n") || !strings.Contains(b.Err.Error(), format+": description:") {
 			t.Errorf("%s: exit %d: %v", format, bundler.ExitCode(b.Err), b.Err)
 		}
@@ -202,9 +205,11 @@ func TestInitTODODescription(t *testing.T) {
 	if entries, _ := os.ReadDir(dist); len(entries) != 0 {
 		t.Errorf("dist has %d entries after refused builds", len(entries))
 	}
-	if b := build(ctx, t, bundler.BuildOptions{
+	if b := buildtest.Build(ctx, t, bundler.BuildOptions{
 		Config: cfg, Version: "1.0.0", Dist: dist, Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
 	}); b.Err != nil {
 		t.Errorf("tar.gz: %v\n%s", b.Err, b.Log())
 	}
 }
+
+func TestMain(m *testing.M) { buildtest.Main(m) }
