@@ -39,9 +39,6 @@ var defaults = map[string][]string{
 	"windows": {"zip"},
 }
 
-// Get returns the format called name.
-func Get(name string) (packager.Format, bool) { return Find(All(), name) }
-
 // Find returns the format of list called name.
 func Find(list []packager.Format, name string) (packager.Format, bool) {
 	for _, f := range list {

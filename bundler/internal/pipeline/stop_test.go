@@ -15,18 +15,19 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
 )
 
-// TestInterruptedWrites cancels a build while two artifacts are being
+// TestInterruptedWrites cancels a build while three artifacts are being
 // written: one by a format that writes as it goes (it stops at its next
 // Write), one by a format that computes for long before its first Write
-// and ignores the context. wait returns within stopGrace, and neither
-// leaves a file in dist.
+// and ignores the context, and one by a tool that has half-written its
+// file at the destination and not yet noticed. wait returns within
+// stopGrace, and none leaves a file in dist.
 func TestInterruptedWrites(t *testing.T) {
 	dist := t.TempDir()
 	r := newTestRunner(t, dist)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
-	started := make(chan struct{}, 2)
+	started := make(chan struct{}, 3)
 	release := make(chan struct{})
 	defer close(release)
 	var streamErr error
@@ -51,6 +52,18 @@ func TestInterruptedWrites(t *testing.T) {
 		})
 		return err
 	})
+	g.Go(func() error {
+		_, _, err := r.makeArtifact(gctx, "tool_setup.exe", func(dest string) error {
+			if err := os.WriteFile(dest, []byte("MZ, half written"), 0o644); err != nil {
+				return err
+			}
+			started <- struct{}{}
+			<-release // a tool that has not yet noticed the interrupt
+			return nil
+		})
+		return err
+	})
+	<-started
 	<-started
 	<-started
 	start := time.Now()
