@@ -90,7 +90,7 @@ func TestSysoEndToEnd(t *testing.T) {
 // checkWithTools asks icoutils and exiftool, which know nothing of this
 // package, what the executable holds.
 func checkWithTools(t *testing.T, exe string) {
-	testtool.Need(t, "apt-get install icoutils libimage-exiftool-perl", "wrestool", "exiftool")
+	testtool.Need(t, "icoutils libimage-exiftool-perl", "wrestool", "exiftool")
 	list := string(run(t, "wrestool", "-l", exe))
 	for _, typ := range []string{"3", "14", "16", "24"} { // icon, group icon, version, manifest
 		if !strings.Contains(list, "--type="+typ+" ") {

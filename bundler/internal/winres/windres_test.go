@@ -20,7 +20,7 @@ import (
 // wrestool, is byte for byte what Bytes returns.
 func TestVersionInfoMatchesWindres(t *testing.T) {
 	const windres = "x86_64-w64-mingw32-windres"
-	testtool.Need(t, "apt-get install binutils-mingw-w64-x86-64 icoutils", windres, "wrestool")
+	testtool.Need(t, "binutils-mingw-w64-x86-64 icoutils", windres, "wrestool")
 
 	var rc strings.Builder
 	for i, tc := range versionCases {
