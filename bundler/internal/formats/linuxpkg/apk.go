@@ -162,15 +162,13 @@ func copyAPKFile(ctx context.Context, tw *tar.Writer, h *tar.Header, src string)
 		return 0, err
 	}
 	defer f.Close()
+	r := ctxReader{ctx, f}
 	sum := sha1.New() // nolint:gosec
-	n, err := io.Copy(sum, f)
+	n, err := io.Copy(sum, r)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", src, err)
 	}
 	want := hex.EncodeToString(sum.Sum(nil))
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
@@ -180,7 +178,7 @@ func copyAPKFile(ctx context.Context, tw *tar.Writer, h *tar.Header, src string)
 		return 0, err
 	}
 	sum.Reset()
-	copied, err := io.Copy(tw, io.TeeReader(f, sum))
+	copied, err := io.Copy(tw, io.TeeReader(r, sum))
 	switch {
 	case errors.Is(err, tar.ErrWriteTooLong):
 		return 0, fmt.Errorf("%s grew while it was being packaged", src)
@@ -190,6 +188,20 @@ func copyAPKFile(ctx context.Context, tw *tar.Writer, h *tar.Header, src string)
 		return 0, fmt.Errorf("%s changed while it was being packaged", src)
 	}
 	return n, nil
+}
+
+// ctxReader stops reading once ctx is done, so that an interrupt does not
+// wait for a big file to be read to its end.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 var (

@@ -165,3 +165,67 @@ func TestAPKRefusesGarbage(t *testing.T) {
 		t.Errorf("fixPkgInfo of the data segment: %v", err)
 	}
 }
+
+// mutating is a context that runs change when its Err is called the third
+// time: copyAPKFile checks it before every read, so that is between the
+// pass that hashes a small file and the pass that copies it.
+type mutating struct {
+	context.Context
+	calls  int
+	change func()
+}
+
+func (m *mutating) Err() error {
+	if m.calls++; m.calls == 3 {
+		m.change()
+	}
+	return m.Context.Err()
+}
+
+// TestCopyAPKFileRefusesAFileThatChanges: the checksum in the header is
+// the one of the bytes that follow it, or packaging fails.
+func TestCopyAPKFileRefusesAFileThatChanges(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		change func(path string) error
+		ctx    context.Context
+		want   string
+	}{
+		{name: "unchanged", change: func(string) error { return nil }},
+		{name: "grows", change: func(p string) error { return os.WriteFile(p, []byte("hello, world"), 0o644) }, want: "grew"},
+		{name: "shrinks", change: func(p string) error { return os.WriteFile(p, []byte("he"), 0o644) }, want: "changed"},
+		{name: "same size", change: func(p string) error { return os.WriteFile(p, []byte("HELLO"), 0o644) }, want: "changed"},
+		{name: "interrupted", change: func(string) error { return nil }, ctx: cancelled, want: "context canceled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := filepath.Join(t.TempDir(), "f")
+			if err := os.WriteFile(src, []byte("hello"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			parent := tc.ctx
+			if parent == nil {
+				parent = context.Background()
+			}
+			ctx := &mutating{Context: parent, change: func() {
+				if err := tc.change(src); err != nil {
+					t.Error(err)
+				}
+			}}
+			h := &tar.Header{Name: "f", Typeflag: tar.TypeReg, Mode: 0o644, Format: tar.FormatPAX,
+				PAXRecords: map[string]string{apkChecksum: "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}
+			var out bytes.Buffer
+			n, err := copyAPKFile(ctx, tar.NewWriter(&out), h, src)
+			if tc.want == "" {
+				if err != nil || n != 5 || h.PAXRecords[apkChecksum] != "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d" {
+					t.Fatalf("copyAPKFile: %d bytes, %s, %v", n, h.PAXRecords[apkChecksum], err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("copyAPKFile: %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
