@@ -33,35 +33,11 @@ import (
 // A signed deb is left to nfpm: its signature covers the data, and nfpm's
 // signing code is internal to it.
 func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer) error {
-	empty := filepath.Join(workDir, "empty")
-	if err := os.WriteFile(empty, nil, 0o644); err != nil {
-		return err
-	}
-	real := map[string]string{} // data.tar entry name -> the file to put there
-	hollow := *info
-	hollow.Contents = make(files.Contents, len(info.Contents))
-	for i, c := range info.Contents {
-		cc := *c
-		if c.Type == "" || c.Type == files.TypeFile {
-			real[files.AsExplicitRelativePath(c.Destination)] = c.Source
-			cc.Source = empty
-			if c.FileInfo != nil {
-				fi := *c.FileInfo
-				fi.Size = 0
-				cc.FileInfo = &fi
-			}
-		}
-		hollow.Contents[i] = &cc
-	}
-	p, err := nfpm.Get(Deb.name)
+	skeleton, real, err := hollowPackage(Deb, info, workDir, files.AsExplicitRelativePath)
 	if err != nil {
 		return err
 	}
-	var skeleton bytes.Buffer
-	if err := p.Package(&hollow, &skeleton); err != nil {
-		return err
-	}
-	members, err := readAr(skeleton.Bytes())
+	members, err := readAr(skeleton)
 	if err != nil {
 		return fmt.Errorf("nfpm's deb: %w", err)
 	}
@@ -99,6 +75,42 @@ func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer)
 		}
 	}
 	return members[2].write(w, size, data)
+}
+
+// hollowPackage has nfpm write info's package in format f with every
+// regular file empty, an empty file in workDir standing in for each. It
+// returns the package and, by the name of its data archive entry (entry
+// turns a destination into that name), the file each stands for.
+func hollowPackage(f Format, info *nfpm.Info, workDir string, entry func(string) string) ([]byte, map[string]string, error) {
+	empty := filepath.Join(workDir, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		return nil, nil, err
+	}
+	real := map[string]string{}
+	hollow := *info
+	hollow.Contents = make(files.Contents, len(info.Contents))
+	for i, c := range info.Contents {
+		cc := *c
+		if c.Type == "" || c.Type == files.TypeFile {
+			real[entry(c.Destination)] = c.Source
+			cc.Source = empty
+			if c.FileInfo != nil {
+				fi := *c.FileInfo
+				fi.Size = 0
+				cc.FileInfo = &fi
+			}
+		}
+		hollow.Contents[i] = &cc
+	}
+	p, err := nfpm.Get(f.name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var skeleton bytes.Buffer
+	if err := p.Package(&hollow, &skeleton); err != nil {
+		return nil, nil, err
+	}
+	return skeleton.Bytes(), real, nil
 }
 
 // fillData rewrites nfpm's data.tar.gz, whose regular files in real are

@@ -64,8 +64,12 @@ func (f Format) Package(ctx context.Context, in packager.Input, dest string) err
 		return err
 	}
 	err = packager.WriteFile(ctx, dest, func(w io.Writer) error {
-		if f == Deb && info.Deb.Signature.KeyFile == "" {
+		// Unsigned debs and apks are streamed; nfpm holds them in memory.
+		switch {
+		case f == Deb && info.Deb.Signature.KeyFile == "":
 			return writeDeb(ctx, info, in.WorkDir, w)
+		case f == APK && info.APK.Signature.KeyFile == "":
+			return writeAPK(ctx, info, in.WorkDir, w)
 		}
 		return p.Package(info, w)
 	})
