@@ -3,7 +3,6 @@ package bundler_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,25 +14,8 @@ import (
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
-// msiProject is a copy of examples/hello that makes an MSI (and a zip)
-// for Windows.
-func msiProject(t *testing.T) string {
-	t.Helper()
-	dir := testfs.CopyProject(t, "examples/hello")
-	p := filepath.Join(dir, "bundle.yaml")
-	cfg, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := regexp.MustCompile(`(?m)^  windows: \[.*\]$`).ReplaceAllString(string(cfg), "  windows: [zip, msi]")
-	if changed == string(cfg) {
-		t.Fatal("examples/hello/bundle.yaml has no `windows: [...]` formats line to change")
-	}
-	if err := os.WriteFile(p, []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// msiProject is examples/hello making an MSI (and a zip) for Windows.
+func msiProject(t *testing.T) string { return testfs.HelloWith(t, "[zip, msi]", "") }
 
 // buildMSI builds the project's windows/amd64 MSI and returns its path.
 func buildMSI(t *testing.T, dir, version string) string {

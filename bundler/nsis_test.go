@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,27 +15,9 @@ import (
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
-// nsisProject copies examples/hello and makes it build only the nsis
-// installer for windows, with extra lines appended to bundle.yaml.
-func nsisProject(t *testing.T, extra string) string {
-	t.Helper()
-	dir := testfs.CopyProject(t, "examples/hello")
-	path := filepath.Join(dir, "bundle.yaml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	windows := regexp.MustCompile(`(?m)^  windows: \[.*\]$`)
-	if !windows.Match(data) {
-		t.Fatalf("examples/hello/bundle.yaml has no formats.windows line to replace:\n%s", data)
-	}
-	data = windows.ReplaceAll(data, []byte("  windows: [nsis]"))
-	data = append(data, extra...)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// nsisProject is examples/hello making only the nsis installer for
+// windows, with extra lines appended to bundle.yaml.
+func nsisProject(t *testing.T, extra string) string { return testfs.HelloWith(t, "[nsis]", extra) }
 
 // buildNSIS builds the windows/amd64 installer of the project in dir and
 // returns its path.

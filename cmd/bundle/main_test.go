@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -62,19 +60,8 @@ func runIn(t *testing.T, dir string, env []string, name string, args ...string) 
 
 // runProgram is runIn for code that has no test of its own to fail.
 func runProgram(dir string, env []string, name string, args ...string) (result, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		return result{}, fmt.Errorf("run %s: %w", name, err)
-	}
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}, nil
+	r, err := testbin.Run(dir, env, name, args...)
+	return result{code: r.Code, stdout: r.Stdout, stderr: r.Stderr}, err
 }
 
 // A sharedBuild is one bundle build that several tests read, made at most

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -11,23 +9,8 @@ import (
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
-// msiProject is a copy of examples/hello that also makes an MSI for
-// Windows; the example itself is left alone.
-func msiProject(t *testing.T) string {
-	t.Helper()
-	dir := testfs.CopyProject(t, "examples/hello")
-	p := filepath.Join(dir, "bundle.yaml")
-	cfg, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := regexp.MustCompile(`(?m)^  windows: \[.*\]$`).ReplaceAllString(string(cfg), "  windows: [zip, msi]")
-	if changed == string(cfg) {
-		t.Fatal("examples/hello/bundle.yaml has no `windows: [...]` formats line to change")
-	}
-	testfs.WriteFile(t, p, changed)
-	return dir
-}
+// msiProject is examples/hello making an MSI (and a zip) for Windows.
+func msiProject(t *testing.T) string { return testfs.HelloWith(t, "[zip, msi]", "") }
 
 // TestMSIBadInput: what an MSI cannot hold fails with exit 2, one line
 // naming the problem and nothing in dist.

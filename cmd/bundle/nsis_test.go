@@ -4,35 +4,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/bundlekit/bundle/internal/testfs"
 )
 
-// helloNSIS copies examples/hello and makes it build the nsis installer
-// for windows (only nsis, for a quick build), with extra lines
-// appended to bundle.yaml.
-func helloNSIS(t *testing.T, extra string) string {
-	t.Helper()
-	dir := testfs.CopyProject(t, "examples/hello")
-	path := filepath.Join(dir, "bundle.yaml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	windows := regexp.MustCompile(`(?m)^  windows: \[.*\]$`)
-	if !windows.Match(data) {
-		t.Fatalf("examples/hello/bundle.yaml has no formats.windows line to replace:\n%s", data)
-	}
-	data = windows.ReplaceAll(data, []byte("  windows: [nsis]"))
-	data = append(data, extra...)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// helloNSIS is examples/hello making only the nsis installer for windows
+// (a quick build), with extra lines appended to bundle.yaml.
+func helloNSIS(t *testing.T, extra string) string { return testfs.HelloWith(t, "[nsis]", extra) }
 
 // TestNSISMissingMakensis: without makensis on PATH, bundle stops before
 // building anything, with exit code 3 and one line saying how to install

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -163,4 +164,23 @@ func ExtractAll(t testing.TB, archive, dst string) string {
 		t.Fatalf("no executable in %s", archive)
 	}
 	return exe
+}
+
+// HelloWith is a copy of examples/hello whose Windows formats are
+// windows (such as "[nsis]") and whose bundle.yaml ends with extra; the
+// example itself is left alone.
+func HelloWith(t testing.TB, windows, extra string) string {
+	t.Helper()
+	dir := CopyProject(t, "examples/hello")
+	path := filepath.Join(dir, "bundle.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`(?m)^  windows: \[.*\]$`)
+	if !line.Match(data) {
+		t.Fatalf("examples/hello/bundle.yaml has no formats.windows line to replace:\n%s", data)
+	}
+	WriteFile(t, path, line.ReplaceAllString(string(data), "  windows: "+windows)+extra)
+	return dir
 }
