@@ -100,48 +100,17 @@ const apkChecksum = "APK-TOOLS.checksum.SHA1"
 
 // fillAPKData rewrites nfpm's data.tar.gz, whose regular files in real are
 // empty, into out with their contents and checksums, and returns the
-// installed size (the size of every regular file, as nfpm counts it). The
-// compressor is nfpm's, pgzip at its default level: its output depends
-// only on the bytes written (1 MiB blocks), so the same tar gives the same
-// stream.
+// installed size. The compressor is nfpm's, pgzip at its default level:
+// its output depends only on the bytes written (1 MiB blocks), so the same
+// tar gives the same stream.
 func fillAPKData(ctx context.Context, hollow []byte, real map[string]string, out io.Writer) (int64, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(hollow))
-	if err != nil {
-		return 0, err
-	}
-	tr := tar.NewReader(zr)
 	zw := pgzip.NewWriter(out)
 	tw := tar.NewWriter(zw)
-	var installed int64
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		src, ok := real[h.Name]
-		if !ok || h.Typeflag != tar.TypeReg {
-			if err := tw.WriteHeader(h); err != nil {
-				return 0, err
-			}
-			if _, err := io.Copy(tw, tr); err != nil {
-				return 0, err
-			}
-			if h.Typeflag == tar.TypeReg {
-				installed += h.Size
-			}
-			continue
-		}
-		n, err := copyAPKFile(ctx, tw, h, src)
-		if err != nil {
-			return 0, fmt.Errorf("data.tar.gz: %w", err)
-		}
-		installed += n
+	installed, err := refill(ctx, hollow, real, tw, func(h *tar.Header, src string) (int64, error) {
+		return copyAPKFile(ctx, tw, h, src)
+	})
+	if err != nil {
+		return 0, err
 	}
 	if err := tw.Close(); err != nil {
 		return 0, err

@@ -116,56 +116,70 @@ func hollowPackage(f Format, info *nfpm.Info, workDir string, entry func(string)
 // fillData rewrites nfpm's data.tar.gz, whose regular files in real are
 // empty, into out with their contents: the same gzip level nfpm uses (9) and
 // nfpm's headers with the real size. It returns the md5 sum of each file
-// put in, by its path in md5sums, and the installed size in bytes (every
-// regular file, as nfpm counts it).
+// put in, by its path in md5sums, and the installed size in bytes.
 func fillData(ctx context.Context, hollow []byte, real map[string]string, out io.Writer) (map[string]string, int64, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(hollow))
-	if err != nil {
-		return nil, 0, err
-	}
-	tr := tar.NewReader(zr)
 	zw, err := gzip.NewWriterLevel(out, gzip.BestCompression)
 	if err != nil {
 		return nil, 0, err
 	}
 	tw := tar.NewWriter(zw)
 	sums := map[string]string{}
+	installed, err := refill(ctx, hollow, real, tw, func(h *tar.Header, src string) (int64, error) {
+		sum, n, err := copyFile(tw, h, src)
+		sums[files.AsRelativePath(h.Name)] = sum
+		return n, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, 0, err
+	}
+	return sums, installed, zw.Close()
+}
+
+// refill copies nfpm's hollow data tar (gzip-compressed) into tw entry by
+// entry, every regular file of real put in by put (which writes its header
+// and body and returns its size), and returns the installed size: the size
+// of every regular file, as nfpm counts it. deb and apk differ only in
+// their compressor and in what a file's header carries.
+func refill(ctx context.Context, hollow []byte, real map[string]string, tw *tar.Writer, put func(h *tar.Header, src string) (int64, error)) (int64, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(hollow))
+	if err != nil {
+		return 0, err
+	}
+	tr := tar.NewReader(zr)
 	var installed int64
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			return installed, nil
 		}
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		src, ok := real[h.Name]
 		if !ok || h.Typeflag != tar.TypeReg {
 			if err := tw.WriteHeader(h); err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 			if _, err := io.Copy(tw, tr); err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 			if h.Typeflag == tar.TypeReg {
 				installed += h.Size
 			}
 			continue
 		}
-		sum, n, err := copyFile(tw, h, src)
+		n, err := put(h, src)
 		if err != nil {
-			return nil, 0, fmt.Errorf("data.tar.gz: %w", err)
+			return 0, fmt.Errorf("data.tar.gz: %w", err)
 		}
-		sums[files.AsRelativePath(h.Name)] = sum
 		installed += n
 	}
-	if err := tw.Close(); err != nil {
-		return nil, 0, err
-	}
-	return sums, installed, zw.Close()
 }
 
 // copyFile writes src as the entry h (with src's size) and returns its md5
