@@ -154,7 +154,7 @@ func WriteFile(ctx context.Context, dest string, write func(w io.Writer) error) 
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(stopWriter{ctx, f}, 1<<20)
+	bw := bufio.NewWriterSize(StopWriter(ctx, f), 1<<20)
 	if err := write(bw); err != nil {
 		f.Close()
 		return err
@@ -166,7 +166,11 @@ func WriteFile(ctx context.Context, dest string, write func(w io.Writer) error) 
 	return f.Close()
 }
 
-// stopWriter fails every Write once ctx is done.
+// StopWriter fails every Write to w once ctx is done, so a format that
+// writes a big artifact in Go stops promptly when the build is interrupted
+// (and the unfinished file is removed).
+func StopWriter(ctx context.Context, w io.Writer) io.Writer { return stopWriter{ctx, w} }
+
 type stopWriter struct {
 	ctx context.Context
 	w   io.Writer

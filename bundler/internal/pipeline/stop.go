@@ -12,11 +12,12 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
 	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/packager"
 )
 
 // stopGrace is how long an interrupted build waits for its steps to
 // return once the context is done. Programs stop through proc and artifact
-// writes through stopWriter, but a pure-Go format may compress a whole
+// writes through packager.StopWriter, but a pure-Go format may compress a whole
 // package in memory before its first write; it must not hold up the
 // interrupt, which has to end the build in under two seconds.
 const stopGrace = time.Second
@@ -44,12 +45,12 @@ func wait(ctx context.Context, g *errgroup.Group, abandon func()) error {
 }
 
 // writeArtifact writes the artifact name into dist with fill (through the
-// journal, which owns it before it appears), through a stopWriter, and keeps track of it while
+// journal, which owns it before it appears), through packager.StopWriter, and keeps track of it while
 // it is being written.
 func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Writer) error) (int64, string, error) {
 	return r.tracked(name, func() (int64, string, error) {
 		return r.journal.WriteFile(name, func(w io.Writer) error {
-			if err := fill(stopWriter{ctx, w}); err != nil {
+			if err := fill(packager.StopWriter(ctx, w)); err != nil {
 				return err
 			}
 			// Made while the self-exec check runs, renamed into dist only
@@ -106,21 +107,6 @@ func (r *runner) abandon() {
 			}
 		}
 	}
-}
-
-// stopWriter fails every Write once ctx is done, so a format that writes a
-// big artifact in Go stops promptly when the build is interrupted (and
-// artifact.WriteFile removes the unfinished file).
-type stopWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (s stopWriter) Write(p []byte) (int, error) {
-	if err := s.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return s.w.Write(p)
 }
 
 // removeSysos removes the resource files the build may have put beside
