@@ -45,8 +45,8 @@ func wait(ctx context.Context, g *errgroup.Group, abandon func()) error {
 }
 
 // writeArtifact writes the artifact name into dist with fill (through the
-// journal, which owns it before it appears), through packager.StopWriter, and keeps track of it while
-// it is being written.
+// journal, which owns it before it appears), through packager.StopWriter,
+// and keeps track of it while it is being written.
 func (r *runner) writeArtifact(ctx context.Context, name string, fill func(io.Writer) error) (int64, string, error) {
 	return r.tracked(name, func() (int64, string, error) {
 		return r.journal.WriteFile(name, func(w io.Writer) error {
