@@ -64,76 +64,40 @@ func runProgram(dir string, env []string, name string, args ...string) (result, 
 	return result{code: r.Code, stdout: r.Stdout, stderr: r.Stderr}, err
 }
 
-// A sharedBuild is one bundle build that several tests read, made at most
-// once per test binary, on first use. Its dist is in TestMain's folder, as
-// no single test owns it: readers must not change it (copy a file out
-// first).
-type sharedBuild struct {
+// hello is `make demo` (every target and format of examples/hello, from a
+// copy of it, with --clean), built once per test binary, on first use, for
+// the tests that need it. Its dist is in TestMain's folder, as no single
+// test owns it: readers must not change it.
+var hello struct {
 	once sync.Once
 	dist string
 	out  result
 	err  error
 }
 
-var shared struct {
-	mu     sync.Mutex
-	builds map[string]*sharedBuild
-	// one lets one shared build run at a time: on a cold build cache, two
-	// go commands compiling the same packages for the same target at once
-	// both do all the work, so the second build waits for the first and
-	// finds the packages compiled.
-	one sync.Mutex
-}
-
-// sharedDist returns the dist and the output of the shared build named
-// key; the first caller runs build, which gets a fresh folder of its own
-// and returns the dist it built into.
-func sharedDist(t *testing.T, key string, build func(work string) (dist string, r result, err error)) (string, result) {
-	t.Helper()
-	shared.mu.Lock()
-	if shared.builds == nil {
-		shared.builds = map[string]*sharedBuild{}
-	}
-	s := shared.builds[key]
-	if s == nil {
-		s = &sharedBuild{}
-		shared.builds[key] = s
-	}
-	shared.mu.Unlock()
-	s.once.Do(func() {
-		shared.one.Lock()
-		defer shared.one.Unlock()
-		work, err := os.MkdirTemp(filepath.Dir(bundleBin), "shared-")
-		if err != nil {
-			s.err = err
-			return
-		}
-		s.dist, s.out, s.err = build(work)
-		if s.err == nil && s.out.code != 0 {
-			s.err = fmt.Errorf("exit %d\n%s%s", s.out.code, s.out.stdout, s.out.stderr)
-		}
-	})
-	if s.err != nil {
-		t.Fatalf("shared build of %s: %v", key, s.err)
-	}
-	return s.dist, s.out
-}
-
-// helloBuild is `make demo`: every target and format of examples/hello,
-// from a copy of it, with --clean. Tests that read such a build use this
-// one.
+// helloBuild returns hello's dist and output, building it first if no test
+// has.
 func helloBuild(t *testing.T) (dist string, r result) {
 	t.Helper()
-	src := filepath.Join(testfs.RepoRoot(t), "examples/hello")
-	return sharedDist(t, "make demo", func(work string) (string, result, error) {
-		dir := filepath.Join(work, "hello")
-		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-			return "", result{}, err
+	hello.once.Do(func() {
+		work, err := os.MkdirTemp(filepath.Dir(bundleBin), "shared-")
+		if err == nil {
+			err = os.CopyFS(filepath.Join(work, "hello"), os.DirFS(filepath.Join(testfs.RepoRoot(t), "examples/hello")))
 		}
-		dist := filepath.Join(work, "dist")
-		r, err := runProgram(dir, []string{epoch}, bundleBin, "build", "--dist", dist, "--clean")
-		return dist, r, err
+		if err != nil {
+			hello.err = err
+			return
+		}
+		hello.dist = filepath.Join(work, "dist")
+		hello.out, hello.err = runProgram(filepath.Join(work, "hello"), []string{epoch}, bundleBin, "build", "--dist", hello.dist, "--clean")
+		if hello.err == nil && hello.out.code != 0 {
+			hello.err = fmt.Errorf("exit %d\n%s%s", hello.out.code, hello.out.stdout, hello.out.stderr)
+		}
 	})
+	if hello.err != nil {
+		t.Fatalf("make demo: %v", hello.err)
+	}
+	return hello.dist, hello.out
 }
 
 // listTree returns every path under dir with its size, "" when dir does
