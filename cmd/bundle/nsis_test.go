@@ -4,10 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/bundlekit/bundle/internal/testfs"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // helloNSIS is examples/hello making only the nsis installer for windows
@@ -79,5 +81,26 @@ func TestSkipUnavailable(t *testing.T) {
 	}
 	if !formats["zip"] || !formats["deb"] || formats["nsis"] || formats["msi"] {
 		t.Errorf("made %v", formats)
+	}
+}
+
+// TestInstallersIntoDefaultDist: with no --dist the artifacts go to
+// "dist", a path relative to where bundle runs, as `make demo` does; the
+// installer tools, which run in folders of their own, still write there.
+func TestInstallersIntoDefaultDist(t *testing.T) {
+	testtool.Need(t, "nsis wixl", "makensis", "wixl")
+	t.Parallel()
+	dir := testfs.HelloWith(t, "[nsis, msi]", "")
+	r := runBundle(t, dir, []string{epoch}, "build", "--target", "windows/amd64", "--format", "nsis,msi")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var made []string
+	for _, a := range testfs.ReadManifest(t, filepath.Join(dir, "dist")).Artifacts {
+		made = append(made, a.Path)
+	}
+	slices.Sort(made)
+	if want := []string{"hello_1.0.0_windows_amd64.msi", "hello_1.0.0_windows_amd64_setup.exe"}; !slices.Equal(made, want) {
+		t.Errorf("made %v, want %v", made, want)
 	}
 }

@@ -64,15 +64,20 @@ func WriteFile(dist, name string, fill func(io.Writer) error) (size int64, sum s
 
 // MakeFile is WriteFile for an artifact that a program makes at a path
 // (makensis, wixl) or that is changed in place after it is written (signed,
-// stapled): make gets the path of a new, empty file in dist, which it
-// writes or replaces. Only when make returns nil is the file hashed,
+// stapled): make gets the absolute path of a new, empty file in dist
+// (tools run in folders of their own), which it writes or replaces. Only when make returns nil is the file hashed,
 // synced and renamed to name; on any error nothing named name is left.
 func MakeFile(dist, name string, make func(dest string) error) (size int64, sum string, err error) {
 	tmp, err := os.CreateTemp(dist, "."+name+".*"+TempSuffix)
 	if err != nil {
 		return 0, "", err
 	}
-	path := tmp.Name()
+	path, err := filepath.Abs(tmp.Name())
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return 0, "", err
+	}
 	defer func() {
 		if err != nil {
 			os.Remove(path)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -97,6 +98,28 @@ func TestMakeFile(t *testing.T) {
 				t.Errorf("dist holds %v, want out.bin alone", entries)
 			}
 		})
+	}
+}
+
+// A relative --dist (the default, "dist") still gives make an absolute
+// path: tools such as makensis and wixl run in folders of their own.
+func TestMakeFileRelativeDist(t *testing.T) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist, err := filepath.Rel(cwd, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = MakeFile(dist, "out.bin", func(dest string) error {
+		if !filepath.IsAbs(dest) {
+			return fmt.Errorf("dest %q is not absolute", dest)
+		}
+		return os.WriteFile(dest, []byte("x"), 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -139,8 +139,9 @@ type Format interface {
 	Tools() []tool.Tool
 	// FileName is the artifact's file name in dist.
 	FileName(in Input) string
-	// Package makes the artifact at dest, an empty file in dist that the
-	// pipeline renames to FileName only when Package returns nil. A
+	// Package makes the artifact at dest, the absolute path of an empty
+	// file in dist that the pipeline renames to FileName only when Package
+	// returns nil. A
 	// format run by a tool points the tool's output at dest; a format
 	// written in Go writes it with WriteFile.
 	Package(ctx context.Context, in Input, dest string) error

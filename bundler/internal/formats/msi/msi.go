@@ -136,11 +136,7 @@ func (Format) Package(ctx context.Context, in packager.Input, dest string) error
 		return err
 	}
 	var log bytes.Buffer
-	abs, err := filepath.Abs(dest) // wixl runs in in.WorkDir
-	if err != nil {
-		return err
-	}
-	cmd := proc.Command(ctx, wixl, "-a", arch, "-o", abs, wxsFile)
+	cmd := proc.Command(ctx, wixl, "-a", arch, "-o", dest, wxsFile)
 	cmd.Dir = in.WorkDir
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
@@ -150,7 +146,7 @@ func (Format) Package(ctx context.Context, in packager.Input, dest string) error
 		return fmt.Errorf("wixl -a %s failed (%v): %s", arch, err, summary(log.String()))
 	}
 	upgrade := UpgradeCode(in.Config.ID, in.Config.Binary)
-	return makeReproducible(abs, upgrade, in.Version.String(), arch, in.MTime)
+	return makeReproducible(dest, upgrade, in.Version.String(), arch, in.MTime)
 }
 
 // wxsFile is the WiX source Package writes in in.WorkDir, beside src/ and
