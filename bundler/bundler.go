@@ -50,7 +50,8 @@ type (
 	BuildResult  = pipeline.Result  // what a finished build made
 	Event        = pipeline.Event   // progress, reported through BuildOptions.OnEvent
 	EventKind    = pipeline.EventKind
-	Skip         = pipeline.Skip // a format left out, and why
+	Skip         = pipeline.Skip   // a format left out, and why
+	Target       = platform.Target // a GOOS/GOARCH pair, as Event and Skip name it
 )
 
 // The kinds of Event.
