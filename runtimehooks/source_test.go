@@ -3,6 +3,7 @@ package runtimehooks
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"os"
@@ -124,6 +125,7 @@ func TestInjectedGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(gen, "overlay.json"), string(overlayJSON))
+	jail := buildJail(t, dir)
 
 	const pkg = "example.com/app/internal/zzbundlert/worker"
 	for _, tt := range []struct {
@@ -131,7 +133,7 @@ func TestInjectedGuard(t *testing.T) {
 		messages                     int
 	}{
 		{name: "refuse", want: "generation 0\nchild exit 77\n", message: "refused to run main() again", messages: 1},
-		{name: "chain", ldflags: "-X " + pkg + ".buildGuard=chain", want: "generation 0\ngeneration 1\nchild exit 77\n", message: "refused to run main() in generation 3 of a chain of quick self-relaunches", messages: 1},
+		{name: "chain", ldflags: "-X " + pkg + ".buildGuard=chain", want: "generation 0\ngeneration 1\nchild exit 77\n", message: "refused to run main() in the third copy of one call (the same arguments in the same folder), nested", messages: 1},
 		{name: "warn", ldflags: "-X " + pkg + ".buildGuard=warn", want: "generation 0\ngeneration 1\ngeneration 2\n", message: "warning: main() runs again", messages: 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,7 +147,7 @@ func TestInjectedGuard(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(mod, "internal")); err == nil {
 				t.Fatal("the build wrote into the module directory")
 			}
-			run := exec.Command(exe)
+			run := exec.Command(jail, "-timeout", "30s", "--", exe)
 			run.Env = append(os.Environ(), "BUNDLE_RT_GUARD=")
 			var stdout, stderr bytes.Buffer
 			run.Stdout, run.Stderr = &stdout, &stderr
@@ -212,4 +214,23 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// buildJail builds internal/jail, which every run of a program that starts
+// copies of itself goes through, and skips the test when it cannot jail
+// anything here, or fails it when CI=true.
+func buildJail(t *testing.T, dir string) string {
+	t.Helper()
+	jail := filepath.Join(dir, "jail")
+	if out, err := exec.Command("go", "build", "-o", jail, "./internal/jail").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./internal/jail: %v\n%s", err, out)
+	}
+	if err := exec.Command(jail, "--", "true").Run(); err != nil {
+		msg := fmt.Sprintf("cannot jail the programs (%v): run as root, or where a pids cgroup can be made", err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return jail
 }

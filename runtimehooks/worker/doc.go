@@ -44,113 +44,181 @@
 // main(); when not, it exits with ExitRefused and one line on stderr that
 // names the pattern and the fix (on Windows also appended to
 // <UserCacheDir>/bundle-runtime/<program>.log, as GUI programs have no
-// stderr). What made the frozen-app fork bomb deadly is the unbounded chain,
-// every copy starting the next, not one relaunch: real programs relaunch
-// themselves on purpose (start-and-detach, supervisors, shell aliases,
-// nested calls, self-update). The modes:
+// stderr).
 //
+// Real programs run themselves again on purpose: start-and-detach, a
+// supervisor's restarts, shell aliases, a task runner calling itself, a
+// picker whose preview runs the picker, a daemon's helper, prefork servers,
+// restarts and self-updates. What made the frozen-app fork bomb deadly is
+// different in kind, not in speed: a copy that does exactly what its
+// starter did (the same program, the same arguments, the same folder),
+// which starts another such copy, again and again, with the number of live
+// copies growing. So the default mode judges sameness and growth and never
+// the clock, and every bound below holds whether a copy starts after a
+// millisecond or after ten seconds of work.
+//
+// What the guard knows about a process: its program (appIdentity: the
+// build information and size of its executable, shared by links and
+// copies), its call (callIdentity: its arguments after argv[0] and its
+// working folder), its markers (a worker assignment from its real parent,
+// a worker.Command relaunch), its lineage record (its hooked ancestors,
+// nearest first, with each one's call and place in a run; see below), and,
+// from the process table, which processes of its program run now.
+//
+// Its starter is the nearest process of the same program in its lineage,
+// however many other programs (a shell, a launcher) lie between. A copy
+// whose call is its starter's continues its starter's run of that call;
+// any other process begins a run. The modes:
+//
+//	chain   the bundler's default (bundle.yaml runtime.guard), built into
+//	        every bundled program. The first two places of a run run:
+//	        a root, and its copies of its own call (one relaunch, a
+//	        prefork server's children, a supervisor's restarted child,
+//	        a daemon started with its own arguments). A copy at place 3
+//	        or later is the fork-bomb pattern unless it is a restart:
+//	        it waits up to 5 s (restartWait) for its starter to exit,
+//	        and is refused if the starter still runs (a nested call of
+//	        the same call, which would wait for ever); then it may take
+//	        its place in the run only if no other copy has taken it,
+//	        which the table's run record says. A restart loop (start a
+//	        copy, exit) runs for ever with at most 2 processes; copies
+//	        that each start several copies stop at place 3, or go on as
+//	        one line. A copy started by a worker that still runs is
+//	        refused: a worker runs its function, never the program. An
+//	        image that replaced its process by syscall.Exec runs: it
+//	        starts no process.
 //	refuse  no copy of the program that the program started, in any way,
-//	        runs main(): direct children, children through a shell, env, a
-//	        link, a copy or a double fork, children that outlive their
-//	        starter, whether started at once or later. One syscall.Exec in
-//	        place is let through, as it starts no new process. Workers and
-//	        Command are the sanctioned ways. The fallback when no valid mode
-//	        is built in or set: a program that imports this package but was
+//	        runs main(): direct children, children through a shell, a
+//	        launcher, env, a link, a copy or a double fork, children
+//	        that outlive their starter, however long after. One
+//	        syscall.Exec in place is let through. Workers and Command
+//	        are the sanctioned ways. The fallback when no valid mode is
+//	        built in or set: a program that imports this package but was
 //	        not bundled cannot say what its author chose, so it gets the
 //	        strictest mode.
-//	chain   the bundler's default (bundle.yaml runtime.guard), which every
-//	        bundled program has built in. A copy started within
-//	        relaunchWindow (2s) of its starter's start continues the
-//	        starter's chain: generation 2 runs, generation 3 is refused. A copy started later begins a new chain at
-//	        generation 1. So start-and-detach, a supervisor's restarts, a
-//	        call through a shell, a nested call and a self-update that waits
-//	        before it relaunches all run as they would unbundled, and a
-//	        naive relaunch from main() stops at its third generation, with
-//	        at most three processes alive, however it launches. A relay
-//	        (relaunch, then exit) is a chain too: generation 3 is refused
-//	        whether or not generation 2 still runs. Quick execs in place
-//	        form their own chain, with the same limit.
 //	warn    prints the line where refuse would refuse, and runs main().
-//	off     no check at all, not even the depth limit.
+//	off     no check at all, not even the limits below.
 //
-// Independently of the mode (except off), more than 8 nested live
-// generations of hooked processes, of this program or others, are refused:
-// the backstop for a loop no other rule sees, such as a slow one. Workers
-// and Command relaunches behave as before in every mode. The bundler builds
-// a mode in with
+// In every mode but off, three limits hold whatever a program does with
+// its arguments (a program that passes new arguments each time is
+// recursion, not a naive relaunch):
 //
-//	-ldflags "-X <importpath>.buildGuard=chain -X <importpath>.buildGrace=10s"
+//   - more than 8 nested live generations of hooked processes, of this
+//     program or others, are refused (the depth limit);
+//   - a lineage (a root and every process of its program that descends
+//     from it) has at most runtime.max_procs (64 by default) live
+//     processes;
+//   - a program has at most 4 x runtime.max_procs live processes per user
+//     in its table; on Linux a copy, and a root whose parent is init or a
+//     service manager (where a copy that lost every link to its starter
+//     ends up), also counts the program's processes in /proc, which
+//     include copies that have not reached their guard yet.
 //
-// and the environment variable BUNDLE_RT_GUARD overrides it. GuardMode
-// returns the effective mode.
+// The bounds, for a naive program that starts k copies of itself with its
+// own arguments after any amount of work: nested (waiting for its copies),
+// at most 1 + k + k² processes alive at once and 1 + k runs of main(); as a
+// relay (starting copies, then exiting), at most 1 + k + k² alive (with
+// start-up times that differ much, k-1 more for a moment, each refused as
+// soon as it reaches its guard) and no growth; with k = 1, a restart loop,
+// at most 2. A simulation drives decide and check through 100,000 random
+// launch trees to hold the package to these bounds (sim_test.go), and the
+// scenario tests run real processes, jailed.
+//
+// Workers and Command relaunches behave as before in every mode; a Command
+// relaunch starts a new root and a new lineage. The bundler builds the
+// settings in with
+//
+//	-ldflags "-X <importpath>.buildGuard=chain -X <importpath>.buildGrace=10s -X <importpath>.buildMaxProcs=64"
+//
+// and the environment variable BUNDLE_RT_GUARD overrides the mode.
+// GuardMode returns the effective mode.
+//
+// # The process table
+//
+// One per program and user, shared by all its processes, with a slot per
+// live process: its pid and start, lineage, call and place. On Unix it is
+// a file in a folder only the user may use (/dev/shm/bundle-rt-<uid> on
+// Linux, else /tmp/bundle-rt-<uid>, whatever the environment says); each
+// process holds a record lock on its slot, which the kernel drops when the
+// process dies, kill -9 included, and checkers serialise on another lock.
+// On Windows it is a named section of shared memory and a named mutex;
+// a slot is live while a running process has its pid and creation time.
+// Run records, which outlive their processes, remember the highest place
+// admitted in each run, so that a copy that starts late finds its place
+// taken. A root joins without reading the table; a copy reads it.
 //
 // # Lineage: why a descriptor
 //
 // The environment cannot carry lineage: programs clear it (cmd.Env =
-// []string{}, env -i), replace it, or pass a stale or forged marker. So
-// every hooked process also writes a lineage record into a small unlinked
-// file (memfd_create on Linux, an unlinked temporary file elsewhere on Unix)
-// and installs it at descriptor 97 without close-on-exec. Every process it
-// starts, directly or not, inherits that descriptor: os/exec only closes
-// close-on-exec descriptors, shells and env pass theirs on, links and copies
-// of the executable and double forks change nothing, and syscall.Exec keeps
-// it. A starting process reads the record at 97 (fstat must say regular
-// file and the magic must match, or it is some other program's descriptor
-// and is left alone), decides, and replaces it with its own record. The
-// record is one line, nearest process first:
+// []string{}, env -i, sudo, pkexec), replace it, or pass a stale or
+// forged marker. So every hooked process also writes a lineage record into
+// a small unlinked file (memfd_create on Linux, an unlinked temporary file
+// elsewhere on Unix) and installs it at descriptor 97 without
+// close-on-exec. Every process it starts, directly or not, inherits that
+// descriptor: os/exec only closes close-on-exec descriptors, shells and
+// env pass theirs on, links and copies of the executable and double forks
+// change nothing, and syscall.Exec keeps it. A starting process reads the
+// record at 97 (fstat must say regular file and the magic must match, or
+// it is some other program's descriptor and is left alone), decides, and
+// replaces it with its own record. The record is one line, nearest
+// process first:
 //
-//	bundle-rt-lineage v1 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w> ...
+//	bundle-rt-lineage v2 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w>:<call>:<rootpid>:<rootstart> ...
 //
-// app identifies the program by content, so that copies and links share
-// it: a hash of the build information the go command embeds (module, main
-// package, version, VCS revision, build settings) and the file size; it
-// costs no read of the executable. start is the OS start id of the process
+// app and call are the ids above. start is the OS start id of the process
 // (Linux: start time since boot; Windows: creation time; 0 elsewhere), so
 // that an entry with this process's pid and start is the image this one
 // replaced by syscall.Exec, and a reused pid is not taken for a live
-// ancestor. at is when its guard ran (wall clock, ms); gen and img are its
-// generations in the relaunch and the in-place chain; w marks a worker,
-// whose quick copies are refused. The entries after the first are the
-// process's hooked ancestors that still run (their number is the depth) and
-// those that exited within relaunchWindow (the chain rule needs them for
-// relays), at most 18. The same record is kept in BUNDLE_RT_LINEAGE, which
-// is used when no other channel brings one.
+// ancestor. at is when its guard ran (wall clock, ms; for messages only);
+// gen is its place in its run, img its image in its process; w marks a
+// worker; root names its lineage. The entries after the first are the
+// process's hooked ancestors that still run (their number is the depth)
+// and the nearest 4 that exited, however long ago (a relay's copy needs
+// its exited starter), at most 14. The same record is kept in
+// BUNDLE_RT_LINEAGE, which is used when no descriptor brings one.
+//
+// A launcher such as sudo or pkexec clears the environment and closes
+// every descriptor above stderr. On Linux a process that inherited no
+// record therefore walks up at most 4 ancestors and takes the record of
+// the nearest one that has one: at its descriptor 97 (the starter, while
+// it runs) or in its initial environment (sudo keeps the environment the
+// starter gave it while it waits for the copy).
 //
 // Windows passes no descriptors through os/exec (it lists the handles a
 // child inherits). There every hooked process publishes its record in a
 // named file mapping, Local\bundle-rt-<pid>-<creation time>, that it holds
 // open for its life, and in a volatile (in-memory) registry value,
 // HKCU\Software\bundle-runtime\lineage\<pid>, that outlives it; values
-// older than a minute are pruned once the key holds more than 32. A
+// older than an hour are pruned once the key holds more than 256. A
 // starting process walks up at most four ancestors by their parent pids
 // (each must have been created before its child, or its pid was reused)
 // and takes the record of the nearest hooked one: from its mapping while it
-// runs, from the registry once it has exited if it started within
-// relaunchWindow (a quick relay; a later one starts a new chain anyway,
-// and Windows soon gives an exited process's pid to another program). That
-// record wins over the environment, so through cmd /c, a launcher that
-// waits, a relay, a copy or a hard link, a cleared, replaced or forged
-// environment changes nothing.
+// runs, from the registry once it has exited. That record wins over the
+// environment, so through cmd /c, a launcher that waits, a relay, a copy
+// or a hard link, a cleared, replaced or forged environment changes
+// nothing.
 //
 // Limits. The descriptor is inherited by every descendant, also by other
 // programs (a shell, a browser): it is one read-only descriptor of an
-// unlinked file of about 1 KB at most. A program that closes every descriptor
-// before it starts the next (a classic daemoniser) cuts the descriptor
-// chain; the environment then carries the record, and a program that does
-// both loses it. On Windows the walk stops at an exited program that is not
-// hooked: a copy started through a launcher that exits at once (cmd /c
-// start, a double launch) has only the environment, and one that also
-// clears or forges the environment is not recognised; nor, with a cleared
-// environment, is a copy more than four processes below its hooked
-// starter, or one whose starter ran for longer than relaunchWindow before
-// it relaunched and exited (which only mode refuse would refuse). The
-// relaunch window is a guess at the border between a program and a
-// person: a naive relaunch that first works
-// for longer than 2s is not a chain (it is also no fork bomb: one process
-// per 2s, and the depth limit holds if they wait for each other), and a
-// legitimate quick relaunch of a relaunched copy (a nested call of a nested
-// call) is refused in mode chain. A clock step of more than the window
-// between two starts breaks a chain.
+// unlinked file of about 1 KB at most. Nothing links a copy to its
+// starter when the starter has exited and the copy was started with a
+// cleared environment and no descriptors by a launcher that replaces
+// itself with it (pkexec, systemd-run --scope) or by a service manager
+// (systemd-run): such a copy is a root, and only the per-program limit
+// bounds such a chain; on Linux it counts copies before they reach their
+// guard, elsewhere only those in the table, and not where a subreaper
+// other than systemd takes the orphans. On Windows the walk stops at an
+// exited program that is not hooked (cmd /c start, a double launch) when
+// the environment was also cleared, and after an exited hooked process a
+// program that reuses its pid may pass its record on; processes are not
+// counted outside the table. macOS and the BSDs have no walk (the
+// standard library cannot list a process's parent cheaply there) and tell
+// processes apart by pid only. A restart whose starter takes more than 5 s
+// to exit after starting it is refused as a nested call. A prefork child
+// that restarts itself while its siblings run, and a second restart from
+// the same place of a run, are refused. The table needs a private folder
+// (or, on Windows, the session's named objects): without one the lineage
+// cap is not kept, and a copy at place 3 or later is refused.
 //
 // # Environment protocol (ProtocolVersion "v1")
 //

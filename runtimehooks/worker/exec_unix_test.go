@@ -13,10 +13,47 @@ import (
 
 // withoutLineage makes cmd start its process without this process's
 // lineage record, as if started by an unrelated program: nil ExtraFiles
-// entries close those descriptors in the child, up to tokenFD.
+// entries close those descriptors in the child, up to tokenFD, and the
+// test process holds no record that the guard's walk could find
+// (hideRecord).
 func withoutLineage(_ *testing.T, cmd *exec.Cmd) {
 	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
 	cmd.Env = withoutKey(cmd.Env, envLineage)
+}
+
+// hideRecord closes this process's lineage descriptor.
+func hideRecord() { syscall.Close(tokenFD) }
+
+// strippedCommand starts this executable as a launcher such as sudo or
+// pkexec starts a program: with an empty environment but for env, and with
+// every descriptor above stderr closed.
+func strippedCommand(env ...string) *exec.Cmd {
+	cmd := exec.Command(self.exe, "-test.run=^$")
+	cmd.Env = env
+	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd
+}
+
+// walkHelper starts a copy of this process, which holds a record of its
+// own, through a launcher that clears the environment and closes every
+// descriptor (as sudo and pkexec do); the copy reports.
+func walkHelper() int {
+	return exitCodeOf(strippedCommand(envHelper + "=report").Run())
+}
+
+// TestWalkFindsTheStarter: a copy started with a cleared environment and
+// every descriptor closed still finds its starter's record by walking up
+// its ancestors, and so counts as a copy, which mode refuse (the test
+// binary's, as no mode is built in and the environment is gone) refuses.
+// Without the walk it would run as a root.
+func TestWalkFindsTheStarter(t *testing.T) {
+	cmd := helperCommand(t, "walk")
+	code, stdout, stderr := runWithTimeout(t, cmd)
+	want := fmt.Sprintf("refused to run main() again in a child started by its own executable (parent pid %d)", cmd.Process.Pid)
+	if code != ExitRefused || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want the stripped copy refused as a copy: %q", code, stdout, stderr, want)
+	}
 }
 
 // execSelf replaces this process with a fresh copy of the executable.

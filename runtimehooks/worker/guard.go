@@ -2,38 +2,61 @@ package worker
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Guard modes, chosen at build time (buildGuard) or at run time (BUNDLE_RT_GUARD).
 const (
 	modeRefuse = "refuse" // a copy of the program started by the program, in any way, exits 77
-	modeChain  = "chain"  // one relaunch runs; a copy started quickly by a relaunched copy exits 77
+	modeChain  = "chain"  // copies run unless a run of identical calls nests or grows (see the package doc)
 	modeWarn   = "warn"   // what refuse refuses prints a warning and runs
 	modeOff    = "off"    // no check at all, not even the depth limit
 )
 
 // maxDepth is the number of nested live generations of hooked processes
-// allowed below a root. It is a backstop against respawn loops that no
-// other rule sees (slow ones, or ones that pass through another bundled
-// program); only modeOff disables it.
+// allowed below a root. It is a backstop against recursion that passes
+// new arguments each time (or passes through another bundled program);
+// only modeOff disables it.
 const maxDepth = 8
 
-// maxChain is the first generation of a chain of quick relaunches that is
-// refused: a root (1) may relaunch itself once (2), the copy may not (3).
-const maxChain = 3
+// sameCallLimit is the first place in a run of copies making the same call
+// that runs only as a restart: its starter has exited, and no other copy of
+// that call runs in the lineage. A root (1) may start copies of its own call
+// (2: a prefork server, a daemon's child, a supervisor's restarts); a copy
+// that does the same again is what the frozen-app fork bomb does.
+const sameCallLimit = 3
 
-// buildGuard and buildGrace are set by the bundler with
-// -ldflags "-X <importpath>.buildGuard=warn -X <importpath>.buildGrace=5s".
+// restartWait is how long such a copy waits for its starter to exit: a
+// program that restarts itself starts the new copy and then exits, which
+// may take a moment after the copy began. A starter that still runs after
+// that is waiting for its copy, a nested call of the same call, and the
+// copy is refused. The wait decides nothing about bounds: those hold
+// whether the starter exits at once or never.
+const restartWait = 5 * time.Second
+
+// defaultMaxProcs is the hard cap on the live processes of one lineage
+// when the bundler set none (runtime.max_procs). A user's table holds
+// ceilingFactor times as many processes of one program, which bounds
+// copies that no channel links to their starter.
+const (
+	defaultMaxProcs = 64
+	ceilingFactor   = 4
+)
+
+// buildGuard, buildGrace and buildMaxProcs are set by the bundler with
+// -ldflags "-X <importpath>.buildGuard=warn -X <importpath>.buildGrace=5s ...".
 // -X only works on string variables without a computed initializer.
 //
 // buildStamp is set to "bundle-runtime-hook/v1;guard=…;grace=…;end", a
 // string `bundle inspect` finds in the file to say that the hook is
 // compiled in and with which settings.
 var (
-	buildGuard string
-	buildGrace string
-	buildStamp string
+	buildGuard    string
+	buildGrace    string
+	buildMaxProcs string
+	buildStamp    string
 )
 
 // resolveMode returns the effective guard mode: a valid runtime override wins
@@ -51,8 +74,18 @@ func resolveMode(build, override string) string {
 	return modeRefuse
 }
 
+// parseMaxProcs reads the lineage cap set at build time; anything invalid
+// gives the default.
+func parseMaxProcs(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 2 || n > 4096 {
+		return defaultMaxProcs
+	}
+	return n
+}
+
 // guardInput is everything the guard decision depends on, read from the
-// process, its environment and its lineage descriptor by readGuardInput.
+// process, its environment and its lineage record by readGuardInput.
 type guardInput struct {
 	mode     string
 	pid      int    // this process
@@ -61,12 +94,16 @@ type guardInput struct {
 	now      int64  // wall clock, Unix ms
 	exeID    string // this executable's path
 	appID    string // this executable's content (appIdentity)
+	call     string // its arguments and working folder (callIdentity)
 	parent   string // BUNDLE_RT_PARENT as inherited
 	worker   string // BUNDLE_RT_WORKER as inherited
 	relaunch bool   // BUNDLE_RT_RELAUNCH=1 as inherited
 	lineage  []ancestor
 	hasLine  bool // a lineage record was inherited
+	orphan   bool // none was, and the parent is init or a service manager
 }
+
+func (in guardInput) key() procKey { return procKey{in.pid, in.start} }
 
 // verdict is what the process does after the guard.
 type verdict int
@@ -81,14 +118,25 @@ const (
 type decision struct {
 	verdict verdict
 	depth   int            // live hooked ancestors, recorded in BUNDLE_RT_PARENT
-	gen     int            // generation in a chain of quick relaunches
-	img     int            // image in a chain of quick in-place execs
+	gen     int            // place in a run of copies making the same call
+	img     int            // image in this process (syscall.Exec in place)
+	root    procKey        // the lineage this process counts in
 	keep    []lineageEntry // inherited entries this process passes on after its own
 	message string         // printed to stderr when non-empty (refusal or warning)
+
+	// starter is the nearest entry of this program in the lineage: the
+	// copy that started this one, directly or through other programs.
+	starter *ancestor
+	// restart: this copy continues a run of one call past sameCallLimit-1,
+	// so it runs only as a restart: once starter has exited, and as the
+	// only copy at its place in the run (see check).
+	restart bool
 }
 
-// decide is the guard: a pure function of its input, so it can be tested
-// without starting processes.
+// decide is the first half of the guard: a pure function of what the
+// process inherited. What it cannot know alone (whether a starter exits,
+// which copies of the program run) admit asks the system, and check
+// decides from it.
 func decide(in guardInput) decision {
 	env, envOK := parseParentMarker(in.parent)
 	envDirect := envOK && env.pid == in.ppid
@@ -102,12 +150,10 @@ func decide(in guardInput) decision {
 		prev = &inherited[0].lineageEntry
 		inherited = inherited[1:]
 	}
-	d := decision{gen: 1, img: 1}
-	d.keep, d.depth = pass(inherited, in.now)
+	d := decision{gen: 1, img: 1, root: in.key()}
+	d.keep, d.depth = pass(inherited)
 	if !in.hasLine && envOK {
-		// No record reached this process (Windows with a cleared
-		// environment, or a program that closed every descriptor and
-		// dropped the variable): count as the marker does.
+		// No record reached this process: count as the marker does.
 		d.depth = env.depth
 		if env.pid != in.pid {
 			d.depth++
@@ -115,6 +161,9 @@ func decide(in guardInput) decision {
 	}
 	tooDeep := d.depth > maxDepth && in.mode != modeOff
 	own := nearest(inherited, in.appID)
+	if own != nil {
+		d.root = own.root
+	}
 
 	switch {
 	case in.worker != "" && envDirect && envSameExe:
@@ -122,77 +171,73 @@ func decide(in guardInput) decision {
 			return d.refuse(depthMessage(d.depth, env.pid))
 		}
 		d.verdict = runWorker
-		d.gen = 2
-		if own != nil {
-			d.gen = own.gen + 1 // so that a worker's quick copies are refused
-		}
 		return d
 	case in.relaunch && envDirect:
-		// worker.Command: an intended relaunch starts a new root.
-		return decision{verdict: runMain, gen: 1, img: 1}
+		// worker.Command: an intended relaunch starts a new root and a
+		// new lineage.
+		return decision{verdict: runMain, gen: 1, img: 1, root: in.key()}
 	case tooDeep:
 		return d.refuse(depthMessage(d.depth, in.ppid))
 	case in.mode == modeOff:
 		return d
 	case prev != nil:
-		return d.inPlace(in.mode, *prev, in.now)
+		return d.inPlace(in, *prev)
 	case !in.hasLine && envOK && env.pid == in.pid:
 		return d // in-place exec that lost its record: as before
 	}
 
 	// A new process. Is it a copy of this program started by this program,
 	// in whatever way (directly, through a shell, a link, a copy, a double
-	// fork, after its starter exited)?
-	var selfChild, direct bool
-	by, after := in.ppid, int64(-1)
+	// fork, a launcher, after its starter exited)?
 	switch {
 	case own != nil:
-		selfChild, direct, by, after = true, own.pid == in.ppid && own.alive, own.pid, in.now-own.at
-		if quick(own.at, in.now) {
+		d.starter = own
+		direct := own.pid == in.ppid && own.alive
+		switch {
+		case own.worker && own.alive && in.mode != modeWarn:
+			return d.refuse(workerCopyMessage(own.pid))
+		case in.mode == modeRefuse && direct:
+			return d.refuse(refuseMessage(in.ppid))
+		case in.mode == modeRefuse:
+			return d.refuse(refuseViaMessage(own.pid, in.now-own.at))
+		case in.mode == modeWarn && direct:
+			d.message = warnMessage(in.ppid)
+		case in.mode == modeWarn:
+			d.message = warnViaMessage(own.pid)
+		case own.call == in.call:
 			d.gen = own.gen + 1
+			d.restart = d.gen >= sameCallLimit
 		}
 	case envDirect && envSameExe:
-		// The record was lost on the way, the marker was not.
-		selfChild, direct, d.gen = true, true, 2
-	}
-	chained := d.gen >= maxChain
-	switch {
-	case in.mode == modeRefuse && selfChild && direct:
-		return d.refuse(refuseMessage(in.ppid))
-	case in.mode == modeRefuse && selfChild:
-		return d.refuse(refuseViaMessage(by, after))
-	case in.mode == modeChain && chained:
-		return d.refuse(chainMessage(d.gen, by, after))
-	case in.mode == modeWarn && (selfChild || chained) && direct:
-		d.message = warnMessage(in.ppid)
-	case in.mode == modeWarn && (selfChild || chained):
-		d.message = warnViaMessage(by)
+		// The record was lost on the way, the marker was not: a direct
+		// copy whose starter's place in a run is unknown.
+		switch in.mode {
+		case modeRefuse:
+			return d.refuse(refuseMessage(in.ppid))
+		case modeWarn:
+			d.message = warnMessage(in.ppid)
+		}
+		d.gen = 2
 	}
 	return d
 }
 
 // inPlace decides about an image that replaced prev in the same process.
-// It is no new process, so only the chain of quick execs counts: without
-// that, a program that execs itself from main() would run main() forever.
-func (d decision) inPlace(mode string, prev lineageEntry, now int64) decision {
-	switch {
-	case !quick(prev.at, now):
-		// A slow exec (a self-update in place) starts a new chain.
-	case prev.worker:
-		d.gen = prev.gen + 1 // main() in a worker's process: as a quick copy of the worker
-	default:
-		d.gen, d.img = prev.gen, prev.img+1
+// It is no new process, so it cannot multiply anything: in mode chain it
+// runs (a restart in place), except main() in a worker's process, which is
+// a copy of the worker. Mode refuse lets one exec through.
+func (d decision) inPlace(in guardInput, prev lineageEntry) decision {
+	d.root, d.img = prev.root, prev.img+1
+	if prev.call == in.call {
+		d.gen = prev.gen
 	}
-	bad := d.gen >= maxChain || d.img >= maxChain
 	switch {
-	case bad && (mode == modeChain || mode == modeRefuse):
-		images := d.img
-		if d.gen > images {
-			images = d.gen
-		}
-		return d.refuse(inPlaceMessage(images, now-prev.at))
-	case bad && mode == modeWarn:
+	case prev.worker && in.mode != modeWarn:
+		return d.refuse(workerCopyMessage(prev.pid))
+	case prev.worker || d.img >= sameCallLimit && in.mode == modeWarn:
 		d.message = warnViaMessage(prev.pid)
+	case d.img >= sameCallLimit && in.mode == modeRefuse:
+		return d.refuse(inPlaceMessage(d.img))
 	}
 	return d
 }
@@ -202,21 +247,27 @@ func (d decision) refuse(message string) decision {
 	return d
 }
 
-// pass returns the inherited entries a process passes on, and how many of
-// them are alive: the live ones (its hooked ancestors), and the exited
-// ones that started within relaunchWindow, which the chain rule needs
-// when a program relaunches itself and exits.
-func pass(inherited []ancestor, now int64) (keep []lineageEntry, live int) {
+// pass returns the inherited entries a process passes on, nearest first,
+// and how many of them are alive: every live one (its hooked ancestors,
+// which count towards maxDepth) and the nearest maxExited that exited,
+// which a copy started by a relay (relaunch, then exit) needs to know its
+// starter. No entry is dropped for its age: a rule that forgets a starter
+// after a while lets a slow relay run for ever.
+func pass(inherited []ancestor) (keep []lineageEntry, live int) {
+	exited := 0
 	for _, a := range inherited {
 		if len(keep) == maxLineage-1 {
 			break
 		}
-		if a.alive {
+		switch {
+		case a.alive:
 			live++
+		case exited == maxExited:
+			continue
+		default:
+			exited++
 		}
-		if a.alive || quick(a.at, now) {
-			keep = append(keep, a.lineageEntry)
-		}
+		keep = append(keep, a.lineageEntry)
 	}
 	return keep, live
 }
@@ -231,6 +282,34 @@ func nearest(lineage []ancestor, app string) *ancestor {
 	return nil
 }
 
+// check is the second half of the guard, a pure function too: given what
+// the table holds, it returns why this process may not run ("" if it may)
+// and, for a restart, the run record to write. maxProcs caps the live
+// processes of one lineage. A restart may take the next place of its run
+// only: a run of copies that each start several copies would otherwise
+// branch, and a copy that starts late, after the one that took its place
+// has gone, would start a second branch.
+func (d decision) check(in guardInput, v tableView, maxProcs int) (string, *runRecord) {
+	members := 0
+	for _, e := range v.live {
+		if e.root == d.root && e.key() != in.key() {
+			members++
+		}
+	}
+	if members >= maxProcs {
+		return capMessage(members, maxProcs), nil
+	}
+	if !d.restart {
+		return "", nil
+	}
+	for _, r := range v.runs {
+		if r.root == d.root && r.call == in.call && r.gen >= d.gen {
+			return growthMessage(d.gen, r.gen), nil
+		}
+	}
+	return "", &runRecord{root: d.root, call: in.call, gen: d.gen}
+}
+
 const guardFix = "start helpers with worker.Register/Start, relaunch with worker.Command, or set runtime.guard (BUNDLE_RT_GUARD=chain|warn|off)"
 
 const chainFix = "start helpers with worker.Register/Start, relaunch with worker.Command, or set runtime.guard (BUNDLE_RT_GUARD=off)"
@@ -243,12 +322,32 @@ func refuseViaMessage(by int, after int64) string {
 	return fmt.Sprintf("bundle runtime guard: refused to run main() again in a process descended from its own executable (pid %d%s); %s", by, afterText(after), guardFix)
 }
 
-func chainMessage(gen, by int, after int64) string {
-	return fmt.Sprintf("bundle runtime guard: refused to run main() in generation %d of a chain of quick self-relaunches (started by pid %d%s): a program that runs itself again from main() would keep starting copies; %s", gen, by, afterText(after), chainFix)
+func nestedMessage(starter int, waited time.Duration) string {
+	return fmt.Sprintf("bundle runtime guard: refused to run main() in the third copy of one call (the same arguments in the same folder), nested: its starter, pid %d, still runs after %v; a program that runs itself again from main() would keep starting copies; %s", starter, waited, chainFix)
 }
 
-func inPlaceMessage(gen int, after int64) string {
-	return fmt.Sprintf("bundle runtime guard: refused to run main() in generation %d of a chain of quick self-relaunches (in place, by syscall.Exec%s): a program that runs itself again from main() would never stop; %s", gen, afterText(after), chainFix)
+func growthMessage(place, taken int) string {
+	return fmt.Sprintf("bundle runtime guard: refused to run main() in copy %d of one call (the same arguments in the same folder): another copy has taken that place in the run (it reached copy %d), and copies that each start copies would multiply; %s", place, taken, chainFix)
+}
+
+func noTableMessage(err error) string {
+	return fmt.Sprintf("bundle runtime guard: refused to run main() in the third copy of one call (the same arguments in the same folder): without the process table (%v) its growth cannot be ruled out; %s", err, chainFix)
+}
+
+func workerCopyMessage(workerPID int) string {
+	return fmt.Sprintf("bundle runtime guard: refused to run main() in a process started by a worker of the same program (worker pid %d): a worker that runs the program again would start its workers again; %s", workerPID, chainFix)
+}
+
+func inPlaceMessage(img int) string {
+	return fmt.Sprintf("bundle runtime guard: refused to run main() in image %d of one process (syscall.Exec of its own executable, again): a program that runs itself again from main() would never stop; %s", img, guardFix)
+}
+
+func capMessage(members, maxProcs int) string {
+	return fmt.Sprintf("bundle runtime guard: refused to start a process of this program: %d processes of its lineage run already (the limit, runtime.max_procs, is %d); a program keeps starting itself; %s", members, maxProcs, chainFix)
+}
+
+func ceilingMessage(running int) string {
+	return fmt.Sprintf("bundle runtime guard: refused to start a process of this program: %d of its processes run already (the limit is 4 x runtime.max_procs); a program keeps starting itself; %s", running, chainFix)
 }
 
 func warnMessage(parentPID int) string {

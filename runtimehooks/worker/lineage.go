@@ -5,10 +5,10 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // lineageMagic starts every lineage record of this version, so a process
@@ -16,38 +16,44 @@ import (
 // environment; lineageKind starts records of every version.
 const (
 	lineageKind  = "bundle-rt-lineage "
-	lineageMagic = lineageKind + "v1"
+	lineageMagic = lineageKind + "v2"
 )
 
-// relaunchWindow is how soon after a process of this program started a copy
-// must start to count as a quick relaunch that continues its chain. The
-// fork bomb relaunches within milliseconds; people and schedulers (a
-// self-update, a restart after a crash with back-off, a command typed in a
-// terminal the app opened) take longer. 2s leaves room for a slow, loaded
-// machine and for a program that does some work in main() before it
-// relaunches; a naive chain slower than that is one process every 2s, not a
-// fork bomb.
-const relaunchWindow = 2 * time.Second
+// maxExited is how many exited entries a record keeps, nearest first. The
+// rules need only the nearest entry of the program (its starter, which a
+// relay has left); a few more keep the chain when other bundled programs
+// that exited stand between two copies.
+const maxExited = 4
 
 // maxLineage bounds the entries of a record: the live ancestors that count
-// towards maxDepth, plus recently exited ones that still matter to the
-// chain rule.
-const maxLineage = 2 * (maxDepth + 1)
+// towards maxDepth, the exited ones kept, and the process itself.
+const maxLineage = maxDepth + 1 + maxExited + 1
 
 // maxRecordSize bounds what a process reads as a record.
 const maxRecordSize = 4096
+
+// procKey names one process for good: its pid and its OS start id, which
+// tells it from a later process that got the same pid.
+type procKey struct {
+	pid   int
+	start int64
+}
 
 // lineageEntry is one hooked process (more exactly: one program image, as
 // syscall.Exec starts a new image in the same process) in a record.
 type lineageEntry struct {
 	app    string // appIdentity of its executable
 	pid    int
-	start  int64 // OS start id of the process (see processStart); 0 if unknown
-	at     int64 // wall clock, Unix ms, when its guard ran
-	gen    int   // its generation in a chain of quick relaunches; 1 is a root
-	img    int   // its image in a chain of quick in-place execs; 1 is the first
-	worker bool  // it ran as a worker
+	start  int64  // OS start id of the process (see processStart); 0 if unknown
+	at     int64  // wall clock, Unix ms, when its guard ran; for messages only
+	gen    int    // its place in a run of copies making the same call; 1 begins one
+	img    int    // its image in the process (syscall.Exec in place); 1 is the first
+	worker bool   // it ran as a worker
+	call   string // callIdentity: its arguments and working folder
+	root   procKey
 }
+
+func (e lineageEntry) key() procKey { return procKey{e.pid, e.start} }
 
 // ancestor is an inherited entry and whether its process still runs.
 type ancestor struct {
@@ -56,7 +62,7 @@ type ancestor struct {
 }
 
 // formatLineage encodes entries, nearest first, as
-// "bundle-rt-lineage v1 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w> ...".
+// "bundle-rt-lineage v2 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w>:<call>:<rootpid>:<rootstart> ...".
 func formatLineage(entries []lineageEntry) string {
 	var b strings.Builder
 	b.WriteString(lineageMagic)
@@ -65,7 +71,7 @@ func formatLineage(entries []lineageEntry) string {
 		if e.worker {
 			kind = "w"
 		}
-		fmt.Fprintf(&b, " %s:%d:%d:%d:%d:%d:%s", e.app, e.pid, e.start, e.at, e.gen, e.img, kind)
+		fmt.Fprintf(&b, " %s:%d:%d:%d:%d:%d:%s:%s:%d:%d", e.app, e.pid, e.start, e.at, e.gen, e.img, kind, e.call, e.root.pid, e.root.start)
 	}
 	return b.String()
 }
@@ -95,25 +101,28 @@ func parseLineage(s string) ([]lineageEntry, bool) {
 
 func parseEntry(s string) (lineageEntry, bool) {
 	p := strings.Split(s, ":")
-	if len(p) != 7 || !isAppID(p[0]) || (p[6] != "m" && p[6] != "w") {
+	if len(p) != 10 || !isID(p[0]) || (p[6] != "m" && p[6] != "w") || !isID(p[7]) {
 		return lineageEntry{}, false
 	}
-	var n [5]int64
-	for i := range n {
-		v, err := strconv.ParseInt(p[i+1], 10, 64)
+	var n [7]int64
+	for i, field := range []string{p[1], p[2], p[3], p[4], p[5], p[8], p[9]} {
+		v, err := strconv.ParseInt(field, 10, 64)
 		if err != nil || v < 0 {
 			return lineageEntry{}, false
 		}
 		n[i] = v
 	}
-	e := lineageEntry{app: p[0], pid: int(n[0]), start: n[1], at: n[2], gen: int(n[3]), img: int(n[4]), worker: p[6] == "w"}
-	if e.pid <= 0 || e.at <= 0 || e.gen < 1 || e.img < 1 {
+	e := lineageEntry{app: p[0], pid: int(n[0]), start: n[1], at: n[2], gen: int(n[3]), img: int(n[4]),
+		worker: p[6] == "w", call: p[7], root: procKey{int(n[5]), n[6]}}
+	if e.pid <= 0 || e.at <= 0 || e.gen < 1 || e.img < 1 || e.root.pid <= 0 {
 		return lineageEntry{}, false
 	}
 	return e, true
 }
 
-func isAppID(s string) bool {
+// isID reports whether s is a 16-digit lower-case hex id, as appIdentity
+// and callIdentity make.
+func isID(s string) bool {
 	if len(s) != 16 {
 		return false
 	}
@@ -126,13 +135,20 @@ func isAppID(s string) bool {
 }
 
 // readLineage returns the inherited record, nearest first, with the
-// liveness of each entry, from the descriptor or else the environment, and
-// whether tokenFD may be replaced by this process's own record.
+// liveness of each entry, and whether tokenFD may be replaced by this
+// process's own record. The record comes from the descriptor, else the
+// environment, else the nearest ancestor that holds one (a launcher such
+// as sudo or pkexec clears the environment and closes descriptors, but
+// the process that started it still runs, or its own environment still
+// has the record).
 func readLineage() (lineage []ancestor, tokenFree bool) {
 	record, tokenFree := readTokenFD()
 	entries, ok := parseLineage(record)
 	if !ok {
 		entries, ok = parseLineage(os.Getenv(envLineage))
+	}
+	if !ok {
+		entries, ok = parseLineage(ancestorRecord())
 	}
 	if !ok {
 		return nil, tokenFree
@@ -168,13 +184,19 @@ func appIdentity(exe string) string {
 	return fmt.Sprintf("%016x", h.Sum64())
 }
 
-// quick reports whether a process whose guard ran at now (Unix ms) started
-// within relaunchWindow of the process whose guard ran at then. A clock
-// step backwards by less than the window also counts as quick.
-func quick(then, now int64) bool {
-	d := now - then
-	if d < 0 {
-		d = -d
+// callIdentity returns an id of what a process was asked to do: its
+// arguments (without argv[0], which differs between a link, a copy and the
+// program itself) and its working folder. A naive relaunch passes both on
+// unchanged; a nested call, an alias, a task or a preview passes other
+// arguments, or runs in another folder.
+func callIdentity(args []string, dir string) string {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		dir = strings.ToLower(dir) // case-insensitive file systems, as exeID
 	}
-	return d < relaunchWindow.Milliseconds()
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s\x00", len(args), dir)
+	for _, a := range args {
+		fmt.Fprintf(h, "%d\x00%s\x00", len(a), a)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }

@@ -74,39 +74,46 @@ func dupTo(fd, to int) error { return syscall.Dup3(fd, to, 0) }
 
 // processStart returns the start time of process pid in clock ticks since
 // boot (field 22 of /proc/<pid>/stat), which stays the same across exec and
-// tells a process from a later one with a reused pid; 0 if unknown. Raw
-// system calls, as os.ReadFile costs twice as much.
+// tells a process from a later one with a reused pid; 0 if unknown.
 func processStart(pid int) int64 {
+	start, _ := procStat(pid)
+	return start
+}
+
+// procStat returns the start time of process pid and whether it has exited
+// and waits to be reaped (a zombie, which an init that does not reap keeps
+// for good). Raw system calls, as os.ReadFile costs twice as much.
+func procStat(pid int) (start int64, zombie bool) {
 	path := "/proc/self/stat"
 	if pid != os.Getpid() {
 		path = "/proc/" + strconv.Itoa(pid) + "/stat"
 	}
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	var buf [1024]byte
 	n, err := syscall.Read(fd, buf[:])
 	syscall.Close(fd)
 	if err != nil || n <= 0 {
-		return 0
+		return 0, false
 	}
 	// "pid (comm) state ppid ...": comm may contain spaces and parentheses.
 	s := string(buf[:n])
 	end := strings.LastIndexByte(s, ')')
 	if end < 0 {
-		return 0
+		return 0, false
 	}
 	fields := strings.Fields(s[end+1:])
 	const startField = 22 - 3 // fields 1 and 2 are before the ')', and we count from 0
 	if len(fields) <= startField {
-		return 0
+		return 0, false
 	}
-	start, err := strconv.ParseInt(fields[startField], 10, 64)
+	start, err = strconv.ParseInt(fields[startField], 10, 64)
 	if err != nil {
-		return 0
+		return 0, false
 	}
-	return start
+	return start, fields[0] == "Z"
 }
 
 // alive reports whether the process of e still runs: kill(pid, 0) first,
@@ -115,5 +122,6 @@ func alive(e lineageEntry) bool {
 	if !aliveByPid(e) {
 		return false
 	}
-	return e.start == 0 || processStart(e.pid) == e.start
+	start, zombie := procStat(e.pid)
+	return !zombie && (e.start == 0 || start == e.start)
 }

@@ -222,7 +222,7 @@ func subscribeStopSignals() chan os.Signal {
 //   - a volatile registry value, HKCU\Software\bundle-runtime\lineage\<pid>
 //     (volatile: in memory only, gone at logoff), that outlives the
 //     process, for a copy whose starter exited before the copy's guard
-//     ran, as every quick relay (relaunch, then exit) does.
+//     ran, as a relay (relaunch, then exit) often does.
 //
 // A starting process walks up its ancestors, checking at every step that
 // the ancestor was created before its child (or its pid was reused), and
@@ -234,10 +234,13 @@ func subscribeStopSignals() chan os.Signal {
 const maxAncestors = 4
 
 // registryKeep is how many values the lineage key may hold before a
-// process prunes the ones older than registryRetention.
+// process prunes the ones older than registryRetention. This bounds the
+// key's size; no rule depends on it (a relay slower than an hour, on a
+// machine that started 256 hooked processes meanwhile, loses its link and
+// is left to the table's bound).
 const (
-	registryKeep      = 32
-	registryRetention = time.Minute
+	registryKeep      = 256
+	registryRetention = time.Hour
 )
 
 const (
@@ -417,7 +420,7 @@ func publishRegistry(pid int, record string) {
 // pruneRegistry deletes the values of processes that started more than
 // registryRetention ago once the key holds more than registryKeep: a
 // running process has its mapping, and an exited one matters only to a
-// copy it started just before it exited.
+// copy it started before it exited.
 func pruneRegistry(key syscall.Handle, now int64) {
 	var values uint32
 	if syscall.RegQueryInfoKey(key, nil, nil, nil, nil, nil, nil, &values, nil, nil, nil, nil) != nil || values <= registryKeep {
@@ -448,10 +451,13 @@ func pruneRegistry(key syscall.Handle, now int64) {
 
 // recentRecord returns the registry value of the exited process pid: the
 // record of the last hooked process with that pid, if it was created at
-// created, when that is known. Otherwise the value is taken only if that
-// process was created before its child and started within relaunchWindow:
-// after an exited hooked process, Windows may give its pid to a program
-// that is not hooked, whose copies must not be taken for its own.
+// created, when that is known, or else before the child. After an exited
+// hooked process Windows may give its pid to a program that is not hooked,
+// whose copies are then taken for the hooked one's: a copy of an exited
+// process only continues its run of one call (restart rules apply, which
+// an exited starter passes) and counts in its lineage, so a stale record
+// makes no program refuse what it would otherwise run, except where
+// another copy of the same call runs in that lineage.
 func recentRecord(pid int, created, before int64) string {
 	path, _ := syscall.UTF16PtrFromString(lineageKey)
 	var key syscall.Handle
@@ -468,7 +474,7 @@ func recentRecord(pid int, created, before int64) string {
 	switch {
 	case created != 0 && e.start == created:
 		return record
-	case created == 0 && e.start > 0 && e.start <= before && quick(e.at, time.Now().UnixMilli()):
+	case created == 0 && e.start > 0 && e.start <= before:
 		return record
 	}
 	return ""

@@ -44,3 +44,10 @@ func withoutLineage(t *testing.T, cmd *exec.Cmd) {
 }
 
 func tokenReport() string { return "no descriptor on windows" }
+
+// hideRecord does nothing: withoutLineage starts the child from another
+// parent instead.
+func hideRecord() {}
+
+// walkHelper is Unix only: Windows walks its ancestors always.
+func walkHelper() int { return 2 }

@@ -37,7 +37,7 @@ func TestSingleChild(t *testing.T) {
 			t.Errorf("worker did not report %q; got %q", want, lines)
 		}
 	}
-	wantMsg := fmt.Sprintf("naivemsg=bundle runtime guard: refused to run main() again in a child started by its own executable (parent pid %d)", h.Pid())
+	wantMsg := fmt.Sprintf("naivemsg=bundle runtime guard: refused to run main() in a process started by a worker of the same program (worker pid %d)", h.Pid())
 	if msg := lineWithPrefix(lines, "naivemsg="); !strings.HasPrefix(msg, wantMsg) {
 		t.Errorf("refusal message %q, want prefix %q", msg, wantMsg)
 	}

@@ -3,17 +3,12 @@
 package worker
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -27,106 +22,88 @@ const wineInstall = "apt-get install wine wine64 binutils-mingw-w64-x86-64"
 // most of their start waiting on the wineserver, not on the CPU.
 const wineParallel = 6
 
-// windowsScenarios are the ways a Windows program runs itself again.
-func windowsScenarios() []relaunchScenario {
-	return relaunchScenarios([]string{"direct", "clearenv", "replaceenv", "forged", "malformed", "cmd", "cmd-clearenv",
-		"hardlink", "copy", "doublefork", "relay", "relay-clearenv"},
-		[]string{"shellcall-cmd"})
-}
+// windowsWays are the ways testdata/relaunch runs itself again on Windows.
+var windowsWays = []string{"direct", "clearenv", "replaceenv", "forged", "malformed", "cmd", "cmd-clearenv", "hardlink", "copy", "doublefork"}
 
-// TestWindowsRelaunchScenarios runs testdata/relaunch, built for Windows
-// with the guard in mode chain and in mode refuse, under Wine in every
-// Windows scenario, and watches its processes in /proc (a Windows process
-// under Wine is a Linux process whose command line starts with the
-// Windows path of its executable).
+// TestWindowsRelaunchScenarios runs testdata/relaunch, built for Windows,
+// under Wine and jailed, as TestRelaunchScenarios does on Linux: the naive
+// relaunch through every Windows launch way, nested and as a relay, under
+// the default guard and refuse, and the legitimate relaunches against the
+// program built without the guard. A Windows process under Wine is a Linux
+// process named after its Windows executable.
 func TestWindowsRelaunchScenarios(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a Windows program and runs it under Wine for about a minute")
+		t.Skip("builds a Windows program and runs it under Wine for about two minutes")
 	}
 	w := requireWine(t)
-	root := t.TempDir()
-	exes := map[string]string{}
-	for _, mode := range []string{modeChain, modeRefuse} {
-		exes[mode] = buildRelaunch(t, root, "windows", mode)
-	}
-	// The intermediate of the double launch, where the app looks for it.
-	build := exec.Command("go", "build", "-o", filepath.Join(root, "launch.exe"), "./testdata/launch")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOOS=windows", "GOARCH=amd64")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	build := t.TempDir()
+	jail := requireJail(t, build)
+	exes := map[string]string{
+		"launch.exe": goBuild(t, build, "windows", "launch", "./testdata/launch"),
+		modeChain:    buildRelaunch(t, build, "windows", modeChain, ""),
+		modeRefuse:   buildRelaunch(t, build, "windows", modeRefuse, ""),
+		modeOff:      buildRelaunch(t, build, "windows", modeOff, ""),
 	}
 	if err := <-w.ready; err != nil {
 		t.Fatal(err)
 	}
+	host := &scenarioHost{goos: "windows", jail: jail, env: w.env, path: winePath,
+		command: func(exe string, args ...string) []string { return append([]string{"wine", winePath(exe)}, args...) }}
 
-	type run struct {
+	type naiveRun struct {
 		mode string
-		sc   relaunchScenario
-		out  scenarioOutcome
-		err  error
+		c    naiveCase
+		run  *scenarioRun
+	}
+	var naives []naiveRun
+	addNaive := func(mode string, c naiveCase) {
+		watch := 30*time.Second + 3*c.delay
+		naives = append(naives, naiveRun{mode, c, &scenarioRun{name: mode + "/" + c.String(), build: mode, args: c.args(), watch: watch}})
+	}
+	for _, way := range windowsWays {
+		addNaive(modeRefuse, naiveCase{way: way, shape: "nested", k: 1})
+		addNaive(modeChain, naiveCase{way: way, shape: "nested", k: 1})
+		addNaive(modeChain, naiveCase{way: way, shape: "relay", k: 2})
+	}
+	for _, delay := range []time.Duration{0, 2500 * time.Millisecond} {
+		addNaive(modeChain, naiveCase{way: "direct", shape: "nested", k: 2, delay: delay})
+		addNaive(modeChain, naiveCase{way: "direct", shape: "relay", k: 1, delay: delay})
+		addNaive(modeChain, naiveCase{way: "direct", shape: "relay", k: 3, delay: delay})
+	}
+	addNaive(modeChain, naiveCase{way: "clearenv", shape: "relay", k: 2, delay: 2500 * time.Millisecond})
 
-		retried string // why the first run was run again; "" when it was not
+	type legitRun struct{ bundled, plain *scenarioRun }
+	var legits []legitRun
+	for _, c := range legitCases("cmd", 0) {
+		legits = append(legits, legitRun{
+			&scenarioRun{name: c.name, build: modeChain, args: c.args, then: c.then, watch: time.Minute},
+			&scenarioRun{name: c.name, build: modeOff, args: c.args, then: c.then, watch: time.Minute},
+		})
 	}
-	var runs []*run
-	for _, mode := range []string{modeChain, modeRefuse} {
-		for _, sc := range windowsScenarios() {
-			runs = append(runs, &run{mode: mode, sc: sc})
-		}
+	var runs []*scenarioRun
+	for _, n := range naives {
+		runs = append(runs, n.run)
 	}
-	// The slowest first, so that they do not end the test alone.
-	sort.SliceStable(runs, func(i, j int) bool {
-		return runs[i].sc.name == "selfupdate" && runs[j].sc.name != "selfupdate"
-	})
-	procs := newProcSampler()
-	defer procs.stop()
-	slots := make(chan struct{}, wineParallel)
-	var wg sync.WaitGroup
-	began := time.Now()
-	for i, r := range runs {
-		dir := filepath.Join(root, r.mode+"-"+r.sc.name)
-		app := fmt.Sprintf("w%02d", i)
-		wg.Add(1)
-		slots <- struct{}{}
-		go func(r *run) {
-			defer wg.Done()
-			defer func() { <-slots }()
-			r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir, app, r.sc)
-			step := slowestStep(r.out.log)
-			if r.err == nil && !sameMains(r.out.mains, r.mode, r.sc) && (step >= relaunchWindow || len(r.out.mains) == 0) {
-				// A step slower than the window (a loaded machine, a slow
-				// Wine start) begins a new chain, as it should; and a run
-				// in which not even the first process ran main() is Wine
-				// failing to start the app (seen once on a machine out of
-				// memory), which no guard causes. Either says nothing
-				// about the guard. Once more.
-				r.retried = fmt.Sprintf("a step of the first run took %v", step.Round(time.Millisecond))
-				if len(r.out.mains) == 0 {
-					r.retried = "no process of the first run ran main()"
-				}
-				r.out, r.err = runWineScenario(w, procs, exes[r.mode], dir+"-again", app+"a", r.sc)
-			}
-		}(r)
+	for _, l := range legits {
+		runs = append(runs, l.bundled, l.plain)
 	}
-	wg.Wait()
-	t.Logf("%d scenario runs in %v", len(runs), time.Since(began).Round(time.Millisecond))
-	for _, r := range runs {
-		t.Run(r.mode+"/"+r.sc.name, func(t *testing.T) {
-			if r.err != nil {
-				t.Fatal(r.err)
+	sortByWatch(runs)
+	runScenarios(t, host, exes, runs, wineParallel)
+
+	for _, n := range naives {
+		t.Run("naive/"+n.run.name, func(t *testing.T) {
+			if n.run.err != nil {
+				t.Fatal(n.run.err)
 			}
-			if r.retried != "" {
-				t.Logf("run again: %s", r.retried)
+			checkNaive(t, n.mode, n.c, n.run.out)
+		})
+	}
+	for _, l := range legits {
+		t.Run("legit/"+l.bundled.name, func(t *testing.T) {
+			if l.bundled.err != nil || l.plain.err != nil {
+				t.Fatal(l.bundled.err, l.plain.err)
 			}
-			if r.out.killed {
-				t.Errorf("still running after %v; killed", wineScenarioLimit)
-			}
-			checkScenario(t, r.mode, r.sc, r.out)
-			waits := r.sc.naive && !strings.Contains(r.sc.name, "relay") && r.sc.name != "doublefork"
-			if r.mode == modeChain && waits && r.out.maxAlive < 2 {
-				// The first generation waits for the second, which waits
-				// for the third, for hundreds of milliseconds under Wine.
-				t.Errorf("saw at most %d app processes alive at once, want 2 or 3: the harness does not see the processes", r.out.maxAlive)
-			}
+			checkLegit(t, l.bundled.out, l.plain.out)
 		})
 	}
 }
@@ -228,214 +205,3 @@ func (w *wine) run(dir string, args ...string) error {
 
 // winePath is the Windows path Wine shows a path of this machine as.
 func winePath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
-
-// wineScenarioLimit is how long a scenario may run before the harness
-// kills what is left of it.
-const wineScenarioLimit = 40 * time.Second
-
-// runWineScenario runs a copy of exe named app.exe in dir, in scenario sc,
-// as a user would: no lineage, no guard override. It watches the app's
-// processes (app.exe and the links and copies it makes, app-*.exe) until
-// none has been seen for a while. The name tells the processes of
-// scenarios that run at once apart.
-func runWineScenario(w *wine, procs *procSampler, exe, dir, app string, sc relaunchScenario) (scenarioOutcome, error) {
-	// Wine starts a process in some 100 ms, and a process that starts one
-	// through a launcher appears a little after its starter is gone.
-	const quiet = time.Second
-	var out scenarioOutcome
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return out, err
-	}
-	path := filepath.Join(dir, app+".exe")
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		return out, err
-	}
-	if err := os.WriteFile(path, data, 0o755); err != nil {
-		return out, err
-	}
-	defer procs.kill(app)
-	errPath := filepath.Join(dir, "stderr")
-	errFile, err := os.Create(errPath)
-	if err != nil {
-		return out, err
-	}
-	defer errFile.Close()
-	start := func(scenario string) (chan error, error) {
-		// A file, not a pipe: Wine's helper processes would keep a pipe
-		// open after the program ends.
-		cmd := exec.Command("wine", winePath(path), winePath(dir), scenario, "0")
-		cmd.Env = w.env
-		cmd.Stdout, cmd.Stderr = errFile, errFile
-		done := make(chan error, 1)
-		if err := cmd.Start(); err != nil {
-			return nil, err
-		}
-		go func() { done <- cmd.Wait() }()
-		return done, nil
-	}
-
-	began := time.Now()
-	var lastSeen time.Duration
-	rootDone, err := start(sc.name)
-	if err != nil {
-		return out, err
-	}
-	var stopDone chan error
-	running := 1
-	if sc.stop {
-		running = 2 // and the stop command
-	}
-	for seq := 0; ; {
-		var alive int
-		alive, seq = procs.next(seq, app)
-		now := time.Since(began)
-		if alive > out.maxAlive {
-			out.maxAlive = alive
-		}
-		if alive > 0 {
-			lastSeen = now
-		}
-		select {
-		case <-rootDone:
-			running--
-			rootDone = nil
-			if sc.stop {
-				if stopDone, err = start("detach-stop"); err != nil {
-					return out, err
-				}
-			}
-		case <-stopDone:
-			running--
-			stopDone = nil
-		default:
-		}
-		if running == 0 && alive == 0 && now-lastSeen >= quiet {
-			break
-		}
-		if now > wineScenarioLimit {
-			out.killed = true
-			procs.kill(app)
-			break
-		}
-	}
-	out.settle = lastSeen
-	data, _ = os.ReadFile(filepath.Join(dir, "main.log"))
-	out.log = string(data)
-	for _, line := range strings.Split(out.log, "\n") {
-		if _, rest, ok := strings.Cut(line, " main n="); ok {
-			n, scenario, _ := strings.Cut(strings.TrimSpace(rest), " scenario=")
-			out.mains = append(out.mains, n+" "+scenario)
-		}
-	}
-	sort.Strings(out.mains)
-	data, _ = os.ReadFile(errPath)
-	out.stderr = strings.ReplaceAll(string(data), "\r\n", "\n")
-	return out, nil
-}
-
-// procSampler lists the processes of this machine by name every few
-// milliseconds, once for every scenario running at once. It reads
-// /proc/<pid>/stat, whose name field Wine sets to the name of the Windows
-// executable; unlike /proc/<pid>/cmdline, reading it does not wait for a
-// process that is busy mapping memory, as starting Wine processes are.
-type procSampler struct {
-	mu    sync.Mutex
-	cond  *sync.Cond
-	seq   int
-	names map[int]string // pid: process name
-	done  chan struct{}
-}
-
-func newProcSampler() *procSampler {
-	s := &procSampler{done: make(chan struct{})}
-	s.cond = sync.NewCond(&s.mu)
-	go s.loop()
-	return s
-}
-
-func (s *procSampler) loop() {
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		names := processNames()
-		s.mu.Lock()
-		s.names, s.seq = names, s.seq+1
-		s.cond.Broadcast()
-		s.mu.Unlock()
-		select {
-		case <-s.done:
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-func (s *procSampler) stop() { close(s.done) }
-
-// next waits for a sample newer than seq and counts its processes of app.
-func (s *procSampler) next(seq int, app string) (count, newSeq int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.seq <= seq {
-		s.cond.Wait()
-	}
-	return len(appNamed(s.names, app)), s.seq
-}
-
-// kill kills every process of app: the safety net should the guard fail.
-func (s *procSampler) kill(app string) {
-	for _, pid := range appNamed(processNames(), app) {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-}
-
-// appNamed returns the processes of app: app.exe and its links and copies,
-// app-*.exe (the kernel keeps 15 bytes of a name).
-func appNamed(names map[int]string, app string) []int {
-	var pids []int
-	for pid, name := range names {
-		if name == app+".exe" || strings.HasPrefix(name, app+"-") {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// processNames returns the name of every process with more than one
-// thread. That leaves out a fork that has not yet run exec, which has its
-// parent's name (and only the thread that forked) for a moment: Wine
-// starts a program with a double fork, so the fork's parent may be gone
-// and init its parent. A Wine process has more threads from its start.
-func processNames() map[int]string {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	names := make(map[int]string, len(entries))
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		// "pid (name) state ppid ... num_threads ...": the name may hold
-		// spaces and parentheses.
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		const threadsField = 20 - 3 // fields 1 and 2 are before the ')', and we count from 0
-		fields := strings.Fields(string(stat[end+1:]))
-		if len(fields) <= threadsField {
-			continue
-		}
-		if threads, _ := strconv.Atoi(fields[threadsField]); threads > 1 {
-			names[pid] = string(stat[open+1 : end])
-		}
-	}
-	return names
-}

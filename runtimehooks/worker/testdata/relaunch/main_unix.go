@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -21,49 +20,62 @@ func replacedEnv() []string {
 	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 }
 
-// runOS runs the scenarios that exist only on Unix.
-func runOS(dir, scenario string, n int) (int, bool) {
-	next := strconv.Itoa(n + 1)
-	switch scenario {
-	case "sh", "bash", "env", "symlink", "lostfd":
-		exe := self()
-		var cmd *exec.Cmd
-		switch scenario {
-		case "sh":
-			cmd = command("sh", "-c", `"$0" "$@"; exit $?`, exe, dir, scenario, next)
-		case "bash":
-			cmd = command("bash", "-c", quote(exe)+" "+quote(dir)+" "+scenario+" "+next)
-		case "env":
-			cmd = command("env", "-i", exe, dir, scenario, next)
-		case "symlink":
-			path := filepath.Join(dir, scenario+next)
-			if err := os.Symlink(exe, path); err != nil {
-				logLine(dir, "error %v", err)
-				return 1, true
-			}
-			cmd = command(path, dir, scenario, next)
-		case "lostfd":
-			// What a daemoniser does: close every descriptor above stderr
-			// (nil entries close 3..97 in the child); the environment stays.
-			cmd = command(exe, dir, scenario, next)
-			cmd.ExtraFiles = make([]*os.File, 95)
+// launchOS returns the command of a launch way that exists only on Unix.
+func launchOS(dir, way, exe string, args []string) (*exec.Cmd, bool) {
+	switch way {
+	case "sh":
+		return shell(exe, args...), true
+	case "bash":
+		// bash runs a single simple command in place: the copy is its
+		// child by exec.
+		line := quote(exe)
+		for _, a := range args {
+			line += " " + quote(a)
 		}
-		return exitCode(cmd.Run()), true
-	case "exec":
-		err := syscall.Exec(self(), []string{self(), dir, scenario, next}, os.Environ())
-		logLine(dir, "error %v", err)
-		return 1, true
+		return command("bash", "-c", line), true
+	case "env":
+		return command("env", append([]string{"-i", exe}, args...)...), true
+	case "symlink":
+		path := filepath.Join(dir, filepath.Base(exe)+"-s"+itoa(os.Getpid()))
+		if err := os.Symlink(exe, path); err != nil && !os.IsExist(err) {
+			return nil, false
+		}
+		return command(path, args...), true
+	case "lostfd":
+		// What a daemoniser does: close every descriptor above stderr
+		// (nil entries close 3..97 in the child); the environment stays.
+		cmd := command(exe, args...)
+		cmd.ExtraFiles = make([]*os.File, 95)
+		return cmd, true
 	case "doublefork":
-		// sh starts the copy in the background and exits; so does this run.
-		return exitCode(command("sh", "-c", `"$0" "$@" &`, self(), dir, scenario, next).Run()), true
-	case "shellcall-sh":
-		return exitCode(command("sh", "-c", `"$0" "$@"`, self(), dir, "inner", next).Run()), true
-	case "shellcall-bash":
-		// bash runs a single simple command in place: the copy is its child
-		// by exec.
-		return exitCode(command("bash", "-c", quote(self())+" "+quote(dir)+" inner "+next).Run()), true
+		// sh starts the copy in the background and exits.
+		return command("sh", append([]string{"-c", `"$0" "$@" &`, exe}, args...)...), true
+	case "sudo", "pkexec":
+		// The launcher clears the environment and closes every
+		// descriptor; sudo waits for the copy, pkexec becomes it.
+		launcher := filepath.Join(filepath.Dir(dir), "launcher")
+		return command(launcher, append([]string{way, exe}, args...)...), true
 	}
-	return 0, false
+	return nil, false
+}
+
+// shell runs name with args through sh, as a call (not in place).
+func shell(name string, args ...string) *exec.Cmd {
+	return command("sh", append([]string{"-c", `"$0" "$@"; exit $?`, name}, args...)...)
+}
+
+// extension runs an extension script that runs name with args.
+func extension(dir, name string, args ...string) *exec.Cmd {
+	script := filepath.Join(dir, "extension.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\n\"$@\"\nexit $?\n"), 0o755)
+	return command(script, append([]string{name}, args...)...)
+}
+
+// execSelf replaces the process with the program and its own arguments.
+func execSelf(dir string) int {
+	err := syscall.Exec(self(), os.Args, os.Environ())
+	logLine(dir, "error %v", err)
+	return 1
 }
 
 // detach makes cmd's process the leader of a new session.

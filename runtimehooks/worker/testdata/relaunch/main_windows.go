@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -19,25 +18,40 @@ func replacedEnv() []string {
 	return []string{"PATH=" + os.Getenv("PATH"), "SystemRoot=" + os.Getenv("SystemRoot")}
 }
 
-// runOS runs the scenarios that exist only on Windows.
-func runOS(dir, scenario string, n int) (int, bool) {
-	next := strconv.Itoa(n + 1)
-	switch scenario {
+// launchOS returns the command of a launch way that exists only on Windows.
+func launchOS(dir, way, exe string, args []string) (*exec.Cmd, bool) {
+	switch way {
 	case "cmd", "cmd-clearenv":
-		cmd := command("cmd", "/c", self(), dir, scenario, next)
-		if scenario == "cmd-clearenv" {
+		cmd := shell(exe, args...)
+		if way == "cmd-clearenv" {
 			cmd.Env = []string{}
 		}
-		return exitCode(cmd.Run()), true
+		return cmd, true
 	case "doublefork":
 		// launch.exe, in the folder above dir, starts the copy without
-		// waiting and exits; so does this run.
+		// waiting and exits.
 		launcher := filepath.Join(filepath.Dir(dir), "launch.exe")
-		return exitCode(command(launcher, self(), dir, scenario, next).Run()), true
-	case "shellcall-cmd":
-		return exitCode(command("cmd", "/c", self(), dir, "inner", next).Run()), true
+		return command(launcher, append([]string{exe}, args...)...), true
 	}
-	return 0, false
+	return nil, false
+}
+
+// shell runs name with args through cmd /c.
+func shell(name string, args ...string) *exec.Cmd {
+	return command("cmd", append([]string{"/c", name}, args...)...)
+}
+
+// extension runs an extension script that runs name with args.
+func extension(dir, name string, args ...string) *exec.Cmd {
+	script := filepath.Join(dir, "extension.cmd")
+	os.WriteFile(script, []byte("@%*\r\n@exit /b %errorlevel%\r\n"), 0o644)
+	return command("cmd", append([]string{"/c", script, name}, args...)...)
+}
+
+// execSelf: Windows has no exec in place.
+func execSelf(dir string) int {
+	logLine(dir, "error: no exec in place on windows")
+	return 1
 }
 
 // detach starts cmd's process without a console, in its own process group.
