@@ -61,14 +61,18 @@
 // build information and size of its executable, shared by links and
 // copies), its call (callIdentity: its arguments after argv[0] and its
 // working folder), its markers (a worker assignment from its real parent,
-// a worker.Command relaunch), its lineage record (its hooked ancestors,
+// a worker.Command relaunch, and on Unix an inherited listening socket,
+// which graceful-restart libraries hand to the copy that takes over from
+// its starter), its lineage record (its hooked ancestors,
 // nearest first, with each one's call and place in a run; see below), and,
 // from the process table, which processes of its program run now.
 //
 // Its starter is the nearest process of the same program in its lineage,
 // however many other programs (a shell, a launcher) lie between. A copy
-// whose call is its starter's continues its starter's run of that call;
-// any other process begins a run. The modes:
+// whose call is its starter's continues its starter's run of that call,
+// unless it holds a listener handed over (a server's successor, which may
+// run while its starter still serves); any other process begins a run.
+// The modes:
 //
 //	chain   the bundler's default (bundle.yaml runtime.guard), built into
 //	        every bundled program. The first two places of a run run:

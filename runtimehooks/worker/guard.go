@@ -101,6 +101,7 @@ type guardInput struct {
 	lineage  []ancestor
 	hasLine  bool // a lineage record was inherited
 	orphan   bool // none was, and the parent is init or a service manager
+	listener bool // it inherited a listening socket: a server's successor
 }
 
 func (in guardInput) key() procKey { return procKey{in.pid, in.start} }
@@ -204,7 +205,7 @@ func decide(in guardInput) decision {
 			d.message = warnMessage(in.ppid)
 		case in.mode == modeWarn:
 			d.message = warnViaMessage(own.pid)
-		case own.call == in.call:
+		case own.call == in.call && !in.listener:
 			d.gen = own.gen + 1
 			d.restart = d.gen >= sameCallLimit
 		}

@@ -161,24 +161,26 @@ func TestDecideLineage(t *testing.T) {
 	self := procKey{pid, start}
 
 	tests := []struct {
-		name    string
-		mode    string
-		lineage []ancestor
-		parent  string // BUNDLE_RT_PARENT
-		worker  string
-		relnch  bool
-		want    verdict
-		depth   int
-		gen     int
-		img     int
-		restart bool
-		root    procKey
-		message string
+		name     string
+		mode     string
+		listener bool
+		lineage  []ancestor
+		parent   string // BUNDLE_RT_PARENT
+		worker   string
+		relnch   bool
+		want     verdict
+		depth    int
+		gen      int
+		img      int
+		restart  bool
+		root     procKey
+		message  string
 	}{
 		{name: "fresh start is its own root", mode: modeChain, want: runMain, gen: 1, img: 1, root: self},
 		{name: "chain: a copy of the same call from a root runs", mode: modeChain, lineage: []ancestor{parent(1)}, want: runMain, depth: 1, gen: 2, img: 1, root: root},
 		{name: "chain: a copy of the same call from a copy is a restart", mode: modeChain, lineage: []ancestor{parent(2)}, want: runMain, depth: 1, gen: 3, img: 1, restart: true, root: root},
 		{name: "chain: the starter exited long ago, still a restart", mode: modeChain, lineage: []ancestor{with(entry(me, 300, 7, false), func(a *ancestor) { a.at = 1 })}, want: runMain, gen: 8, img: 1, restart: true, root: root},
+		{name: "chain: a server's successor begins a run", mode: modeChain, listener: true, lineage: []ancestor{parent(2)}, want: runMain, depth: 1, gen: 1, img: 1, root: root},
 		{name: "chain: other arguments begin a run", mode: modeChain, lineage: []ancestor{with(parent(2), func(a *ancestor) { a.call = otherCall })}, want: runMain, depth: 1, gen: 1, img: 1, root: root},
 		{name: "chain: through another bundled program", mode: modeChain, lineage: []ancestor{entry(other, ppid, 1, true), entry(me, 300, 2, true)}, want: runMain, depth: 2, gen: 3, img: 1, restart: true, root: root},
 		{name: "chain: another program only", mode: modeChain, lineage: []ancestor{entry(other, ppid, 2, true)}, want: runMain, depth: 1, gen: 1, img: 1, root: self},
@@ -206,7 +208,7 @@ func TestDecideLineage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := guardInput{mode: tt.mode, pid: pid, ppid: ppid, start: start, now: now, exeID: exe, appID: me, call: call,
-				parent: tt.parent, worker: tt.worker, relaunch: tt.relnch, lineage: tt.lineage, hasLine: tt.lineage != nil}
+				parent: tt.parent, worker: tt.worker, relaunch: tt.relnch, lineage: tt.lineage, hasLine: tt.lineage != nil, listener: tt.listener}
 			got := decide(in)
 			if got.verdict != tt.want || got.depth != tt.depth || got.gen != tt.gen || got.img != tt.img || got.restart != tt.restart || got.root != tt.root {
 				t.Errorf("decide() = verdict %d depth %d gen %d img %d restart %v root %v, want %d %d %d %d %v %v",

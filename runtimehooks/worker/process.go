@@ -206,6 +206,7 @@ func readGuardInput() (in guardInput, exe string, tokenFree bool) {
 		relaunch: takeEnv(envRelaunch) == "1",
 		lineage:  lineage,
 		hasLine:  lineage != nil,
+		listener: lineage != nil && inheritsListener(),
 	}, exe, tokenFree
 }
 

@@ -79,7 +79,10 @@ func TestRelaunchScenarios(t *testing.T) {
 	}
 	var legits []legitRun
 	for _, pause := range []time.Duration{0, time.Second} {
-		cases := append(legitCases("sh", pause), legitCase{"restart in place three times", []string{"restart-exec", strconv.FormatInt(pause.Milliseconds(), 10)}, nil})
+		p := strconv.FormatInt(pause.Milliseconds(), 10)
+		cases := append(legitCases("sh", pause),
+			legitCase{"restart in place three times", []string{"restart-exec", p}, nil},
+			legitCase{"graceful restart handing the listener on, three times", []string{"handover", p}, nil})
 		for _, c := range cases {
 			name := c.name + "/pause " + pause.String()
 			watch := 40 * time.Second

@@ -16,6 +16,6 @@ func openTable(string, int) (*processTable, error) {
 	return nil, errors.New("no process table on " + runtime.GOOS)
 }
 
-func (*processTable) join(tableEntry, func([]tableEntry) string) (string, error) {
+func (*processTable) join(tableEntry, checkFunc) (string, error) {
 	return "", errors.New("no process table on " + runtime.GOOS)
 }

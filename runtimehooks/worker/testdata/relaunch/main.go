@@ -101,6 +101,8 @@ func run(dir, scenario string, p []string) int {
 		return restart(dir, millis(p[0]), false)
 	case "restart-exec":
 		return restart(dir, millis(p[0]), true)
+	case "handover":
+		return handOver(dir, millis(p[0]))
 	case "worker":
 		h, err := naiveWorker.Start(dir)
 		if err != nil {

@@ -4,6 +4,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -102,3 +104,49 @@ func stopAndWait(_ string, pid int, timeout time.Duration) error {
 }
 
 func quote(s string) string { return "'" + s + "'" }
+
+// handOver is a server that upgrades itself three times as graceful-restart
+// libraries do: it starts a copy of itself with its own arguments, hands
+// it its listener, waits until the copy serves, and exits.
+func handOver(dir string, pause time.Duration) int {
+	n := bump(dir, "handover")
+	var ln net.Listener
+	var err error
+	if n == 1 {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	} else {
+		ln, err = net.FileListener(os.NewFile(3, "listener"))
+	}
+	if err != nil {
+		logLine(dir, "error %v", err)
+		return 1
+	}
+	logLine(dir, "serving %d", n)
+	fmt.Printf("serving, generation %d\n", n)
+	if n > 3 {
+		fmt.Println("handed over 3 times")
+		return 0
+	}
+	time.Sleep(pause)
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		logLine(dir, "error %v", err)
+		return 1
+	}
+	cmd := command(self(), os.Args[1:]...)
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		logLine(dir, "error %v", err)
+		return 1
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if countLines(dir, fmt.Sprintf("serving %d", n+1)) > 0 {
+			return 0
+		}
+		if cmd.ProcessState != nil {
+			break
+		}
+	}
+	fmt.Println("the successor did not take over")
+	return 1
+}

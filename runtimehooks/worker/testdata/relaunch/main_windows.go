@@ -91,3 +91,9 @@ func stopAndWait(dir string, pid int, timeout time.Duration) error {
 	}
 	return nil
 }
+
+// handOver is Unix only: Windows servers do not hand listeners on this way.
+func handOver(dir string, _ time.Duration) int {
+	logLine(dir, "error: no listener hand-over on windows")
+	return 2
+}
