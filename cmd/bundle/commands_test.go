@@ -70,8 +70,8 @@ func TestSchemaCommand(t *testing.T) {
 	if s["$schema"] == nil || s["additionalProperties"] != false {
 		t.Errorf("schema head: %v", s)
 	}
-	if !strings.Contains(r.stdout, "chain (the default: runs main() once more") {
-		t.Error("the schema does not say runtime.guard defaults to chain")
+	if !strings.Contains(r.stdout, "chain (the default: a copy runs") || !strings.Contains(r.stdout, `"max_procs"`) {
+		t.Error("the schema does not say runtime.guard defaults to chain, or lacks runtime.max_procs")
 	}
 }
 

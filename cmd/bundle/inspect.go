@@ -77,7 +77,7 @@ func printExecutableDetails(p printer, x *bundler.Executable, in string) {
 		p.linef("%sgo          %s (module %s)", in, x.GoVersion, x.Module)
 	}
 	if x.Hook.Present {
-		p.linef("%shook        %s guard=%s grace=%s", in, p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace)
+		p.linef("%shook        %s guard=%s grace=%s max_procs=%s", in, p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace, x.Hook.MaxProcs)
 	} else {
 		p.linef("%shook        %s", in, p.paint(yellow, "absent"))
 	}

@@ -31,6 +31,27 @@ func Build(dir string) (string, error) {
 	return bin, nil
 }
 
+// jailPkg is the jail that every test runs programs in that may start
+// copies of themselves (runtimehooks/internal/jail).
+const jailPkg = "github.com/bundlekit/bundle/runtimehooks/internal/jail"
+
+// Jail compiles the jail into dir and checks that it can jail a program
+// here: it needs root or a pids cgroup it can make. The error of a jail
+// that cannot jail says so, for testtool.Missing.
+func Jail(dir string) (string, error) {
+	bin := filepath.Join(dir, "jail")
+	if out, err := exec.Command("go", "build", "-o", bin, jailPkg).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the jail: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "--", "true").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%w: the jail cannot run a program here (%v: %s); run as root, or where a pids cgroup can be made", ErrCannotJail, err, bytes.TrimSpace(out))
+	}
+	return bin, nil
+}
+
+// ErrCannotJail says that this machine cannot jail programs.
+var ErrCannotJail = errors.New("cannot jail")
+
 // Main is a TestMain for a package whose tests run bundle: it builds the
 // command into a temporary folder, sets *bin to its path, runs the tests,
 // removes the folder and exits with the tests' code.

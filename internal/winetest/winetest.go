@@ -126,6 +126,18 @@ func (w *Wine) Command(ctx context.Context, program string, args ...string) *exe
 // line endings turned into "\n", and its exit code.
 func (w *Wine) Run(t *testing.T, timeout time.Duration, program string, args ...string) (string, int) {
 	t.Helper()
+	return w.run(t, timeout, nil, program, args...)
+}
+
+// RunJailed is Run in a jail (runtimehooks/internal/jail), as every run of
+// a program that may start copies of itself is.
+func (w *Wine) RunJailed(t *testing.T, timeout time.Duration, jail, program string, args ...string) (string, int) {
+	t.Helper()
+	return w.run(t, timeout, []string{jail, "-timeout", timeout.String(), "--"}, program, args...)
+}
+
+func (w *Wine) run(t *testing.T, timeout time.Duration, prefix []string, program string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	// Output goes to a file, not a pipe: Wine's helper processes keep a
@@ -137,6 +149,10 @@ func (w *Wine) Run(t *testing.T, timeout time.Duration, program string, args ...
 	defer os.Remove(f.Name())
 	defer f.Close()
 	cmd := w.Command(ctx, program, args...)
+	if prefix != nil {
+		cmd = exec.CommandContext(ctx, prefix[0], append(prefix[1:], cmd.Args...)...)
+		cmd.Env = w.env
+	}
 	cmd.Stdout, cmd.Stderr = f, f
 	err = cmd.Run()
 	code := 0

@@ -6,6 +6,7 @@ package buildtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +14,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testfs"
+	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -84,6 +87,36 @@ func Build(ctx context.Context, t testing.TB, o bundler.BuildOptions) Built {
 	b.Dist = o.Dist
 	b.Result, b.Err = bundler.Build(ctx, o)
 	return b
+}
+
+var jailCmd struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Jail is the jail every test runs a program in that may start copies of
+// itself, built once; a machine that cannot jail skips the test, or fails
+// it when CI=true.
+func Jail(t testing.TB) string {
+	t.Helper()
+	jailCmd.once.Do(func() {
+		jailCmd.path, jailCmd.err = testbin.Jail(testRoot)
+	})
+	if errors.Is(jailCmd.err, testbin.ErrCannotJail) {
+		testtool.Missing(t, jailCmd.err.Error())
+	}
+	if jailCmd.err != nil {
+		t.Fatal(jailCmd.err)
+	}
+	return jailCmd.path
+}
+
+// Jailed returns the command line that runs name with args in a jail of
+// its own, killed after timeout.
+func Jailed(t testing.TB, timeout time.Duration, name string, args ...string) []string {
+	t.Helper()
+	return append([]string{Jail(t), "-timeout", timeout.String(), "--", name}, args...)
 }
 
 var bundleCmd struct {

@@ -59,7 +59,7 @@ func (r Request) Args() []string {
 		ld = append(ld, quote(f))
 	}
 	if r.Build.VersionVar != "" {
-		ld = append(ld, "-X="+r.Build.VersionVar+"="+r.Version)
+		ld = append(ld, "-X="+r.Build.VersionVar+"="+r.Build.VersionValue(r.Version))
 	}
 	args := []string{"build", "-ldflags=" + strings.Join(ld, " ")}
 	if r.Overlay != "" {

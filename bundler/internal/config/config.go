@@ -18,9 +18,11 @@
 //	         same, but plain newlines (LF) are allowed
 //	max      the most characters (code points) a string may hold; default
 //	         DefaultMaxLen (256)
+//	minimum, maximum  the range of a whole number (an int field); both needed
 package config
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -188,8 +190,22 @@ type GPG struct {
 // Runtime configures the runtime hook (runtimehooks/worker).
 type Runtime struct {
 	Hook  *bool  `yaml:"hook" doc:"Compile the runtime hook into the app. Default: true."`
-	Guard string `yaml:"guard" enum:"chain,refuse,warn,off" hint:"chain, refuse, warn or off" doc:"What a copy of the app started by the app itself without a worker assignment does: chain (the default: runs main() once more, but the third generation of a quick chain of relaunches, a relay loop included, exits 77), refuse (exit 77, however it was started), warn (run, with a warning; still refused past 8 nested generations) or off."`
+	Guard string `yaml:"guard" enum:"chain,refuse,warn,off" hint:"chain, refuse, warn or off" doc:"What a copy of the app started by the app itself without a worker assignment does: chain (the default: a copy runs, but a copy of a copy making the same call, the same arguments in the same folder, runs only as a restart, after its starter exited, so a naive relaunch cannot multiply whatever its timing), refuse (exit 77, however it was started), warn (run, with a warning) or off."`
 	Grace string `yaml:"grace" pattern:"^[0-9]+(ms|s|m)$" hint:"a duration such as 5s or 500ms" doc:"How long a worker may take to stop before it is killed. Default: 5s."`
+	// MaxProcs is a pointer so that the default can be told from a value.
+	MaxProcs *int `yaml:"max_procs" minimum:"2" maximum:"4096" hint:"a whole number from 2 to 4096" doc:"The most live processes of the app one lineage (a process the user started and every copy of the app below it) may have; four times as many per user in all. In every guard mode but off. Default: 64."`
+}
+
+// DefaultMaxProcs is runtime.max_procs when bundle.yaml says nothing: the
+// guard's own default.
+const DefaultMaxProcs = 64
+
+// Procs returns runtime.max_procs.
+func (r Runtime) Procs() int {
+	if r.MaxProcs == nil {
+		return DefaultMaxProcs
+	}
+	return *r.MaxProcs
 }
 
 // HookEnabled reports whether the runtime hook is compiled in.
@@ -235,6 +251,21 @@ type Build struct {
 	Tags       []string `yaml:"tags" pattern:"^[A-Za-z0-9_.]+$" hint:"a build tag such as netgo" doc:"Build tags."`
 	Env        []string `yaml:"env" max:"4096" pattern:"^[A-Za-z_][A-Za-z0-9_]*=" hint:"KEY=VALUE such as CGO_ENABLED=1" doc:"Environment for go build (KEY=VALUE). CGO_ENABLED=0 unless set here or in the environment."`
 	VersionVar string   `yaml:"version_var" pattern:"^([A-Za-z0-9_.~/-]+\\.)?[A-Za-z_][A-Za-z0-9_]*$" hint:"a package-qualified variable such as main.version" doc:"String variable set to the version with -X, such as main.version. Default: none."`
+	// VersionFormat is a prefix and suffix around one placeholder, not a
+	// template: the value goes into -ldflags, where a space would split it.
+	VersionFormat string `yaml:"version_format" pattern:"^[A-Za-z0-9._+~-]*\\{\\{ ?\\.Version ?\\}\\}[A-Za-z0-9._+~-]*$" hint:"the version's placeholder with what goes around it, such as v{{.Version}}" doc:"How the value version_var is set to is written: {{.Version}} is the semantic version without a v (1.2.3), with letters, digits and ._+~- around it. Default: {{.Version}}; v{{.Version}} for a program that checks for a v, as syncthing does."`
+}
+
+// versionPlaceholder is {{.Version}} in build.version_format.
+var versionPlaceholder = regexp.MustCompile(`\{\{ ?\.Version ?\}\}`)
+
+// VersionValue returns what build.version_var is set to for version (a
+// semantic version without a v).
+func (b Build) VersionValue(version string) string {
+	if b.VersionFormat == "" {
+		return version
+	}
+	return versionPlaceholder.ReplaceAllLiteralString(b.VersionFormat, version)
 }
 
 // File is one extra file or directory shipped beside the executable.

@@ -47,6 +47,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"billion laughs", "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nname: *c\n", "bundle.yaml:1:4: anchors (&a) are not supported"},
 		{"deep nesting", "name: " + strings.Repeat("[", 20000) + "\n", "bundle.yaml:1:"},
 		{"format for the wrong OS", "name: A\nformats:\n  windows: [tar.gz]\n", `formats.windows[0]: "tar.gz" is not a format for this OS; use one of zip`},
+		{"version format with a space", "name: A\nbuild:\n  version_format: \"v {{.Version}}\"\n", `build.version_format: "v {{.Version}}" is not valid; use the version's placeholder with what goes around it, such as v{{.Version}}`},
+		{"version format without its placeholder", "name: A\nbuild:\n  version_format: \"v1.0\"\n", `build.version_format: "v1.0" is not valid`},
+		{"version format twice", "name: A\nbuild:\n  version_format: \"{{.Version}}{{.Version}}\"\n", `build.version_format: "{{.Version}}{{.Version}}" is not valid`},
+		{"whole number expected", "name: A\nruntime:\n  max_procs: \"64\"\n", `bundle.yaml:3:14: runtime.max_procs: expected a whole number, got a string ("64"); use a whole number from 2 to 4096`},
+		{"whole number out of range", "name: A\nruntime:\n  max_procs: 1\n", `bundle.yaml:3:14: runtime.max_procs: 1 is not a whole number from 2 to 4096`},
+		{"whole number too large", "name: A\nruntime:\n  max_procs: 99999999999999999999\n", `runtime.max_procs: expected a whole number, got a number (99999999999999999999); use a whole number from 2 to 4096`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,11 +86,19 @@ func TestDefaults(t *testing.T) {
 	if c.Files[0].Dst != "docs" {
 		t.Errorf("default dst = %q, want docs", c.Files[0].Dst)
 	}
-	if c.Runtime.Guard != "chain" || c.Runtime.Grace != "5s" {
-		t.Errorf("default runtime: guard %q grace %q, want chain and 5s", c.Runtime.Guard, c.Runtime.Grace)
+	if c.Runtime.Guard != "chain" || c.Runtime.Grace != "5s" || c.Runtime.Procs() != 64 {
+		t.Errorf("default runtime: guard %q grace %q max_procs %d, want chain, 5s and 64", c.Runtime.Guard, c.Runtime.Grace, c.Runtime.Procs())
 	}
 	if in.Binary != "" || in.Files[0].Dst != "" {
 		t.Error("WithDefaults changed its input")
+	}
+}
+
+func TestVersionValue(t *testing.T) {
+	for format, want := range map[string]string{"": "1.2.3-rc.1", "{{.Version}}": "1.2.3-rc.1", "v{{.Version}}": "v1.2.3-rc.1", "v{{ .Version }}+bundle": "v1.2.3-rc.1+bundle"} {
+		if got := (Build{VersionFormat: format}).VersionValue("1.2.3-rc.1"); got != want {
+			t.Errorf("VersionValue with %q = %q, want %q", format, got, want)
+		}
 	}
 }
 

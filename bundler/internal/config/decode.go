@@ -288,6 +288,13 @@ func (w walker) value(n *yaml.Node, t reflect.Type, r rule, path string) error {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
 			return w.errAt(n, path, "expected true or false, got %s", describe(n))
 		}
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+			return w.errAt(n, path, "expected a whole number, got %s; use %s", describe(n), r.hint)
+		}
+		if _, msg := r.checkInt(n.Value); msg != "" {
+			return w.errAt(n, path, "%s", msg)
+		}
 	}
 	return nil
 }

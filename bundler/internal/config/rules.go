@@ -37,6 +37,8 @@ type rule struct {
 
 	multiline bool // text:"multiline": LF line breaks allowed
 	max       int  // most characters (code points) a string may hold
+
+	minimum, maximum int // the range of an integer (tags minimum and maximum)
 }
 
 // DefaultMaxLen is the longest string a field without a max tag accepts.
@@ -65,6 +67,14 @@ func rulesOf(f reflect.StructField, known Known) rule {
 			panic("config: bad max tag " + strconv.Quote(m) + " on " + f.Name)
 		}
 		r.max = n
+	}
+	if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Int || f.Type.Kind() == reflect.Int {
+		var err1, err2 error
+		r.minimum, err1 = strconv.Atoi(f.Tag.Get("minimum"))
+		r.maximum, err2 = strconv.Atoi(f.Tag.Get("maximum"))
+		if err1 != nil || err2 != nil || r.minimum > r.maximum {
+			panic("config: an integer field needs minimum and maximum tags: " + f.Name)
+		}
 	}
 	if p := f.Tag.Get("pattern"); p != "" {
 		r.pattern = regexp.MustCompile(p)
@@ -115,6 +125,16 @@ func (r rule) checkString(s string) string {
 		return fmt.Sprintf("%q is not valid; use %s", s, r.hint)
 	}
 	return ""
+}
+
+// checkInt reads an integer value and checks its range; it returns what is
+// wrong with it, or "".
+func (r rule) checkInt(s string) (int, string) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < r.minimum || n > r.maximum {
+		return 0, fmt.Sprintf("%s is not %s", s, r.hint)
+	}
+	return n, ""
 }
 
 // Nearest returns the candidate closest to s by edit distance, if it is

@@ -76,6 +76,8 @@ func property(t reflect.Type, r rule, known Known) schema {
 		}
 	case reflect.Bool:
 		s = schema{"type": "boolean"}
+	case reflect.Int:
+		s = schema{"type": "integer", "minimum": r.minimum, "maximum": r.maximum}
 	}
 	if r.doc != "" {
 		s["description"] = r.doc

@@ -31,15 +31,18 @@ type Package struct {
 	GoFiles    []string
 	CgoFiles   []string
 	SysoFiles  []string
-	Deps       []string
-	Error      *struct{ Err string }
+	// IgnoredGoFiles are the package's files its build constraints leave
+	// out here.
+	IgnoredGoFiles []string
+	Deps           []string
+	Error          *struct{ Err string }
 }
 
 // listFields names Package's fields for `go list -json=...`. Listing only
 // these spares the go command the staleness check of every dependency
 // (hashing each one's sources), which a full -json does and which takes
 // seconds on a large app.
-const listFields = "Dir,ImportPath,Name,Module,GoFiles,CgoFiles,SysoFiles,Deps,Error"
+const listFields = "Dir,ImportPath,Name,Module,GoFiles,CgoFiles,SysoFiles,IgnoredGoFiles,Deps,Error"
 
 // List runs `go list -e -json` for patterns in dir with env added to the
 // environment (GOOS, GOARCH, GOFLAGS, …). Package errors are returned in

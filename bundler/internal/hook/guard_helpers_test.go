@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/bundler/internal/buildtest"
@@ -99,19 +100,35 @@ type verifyReport struct {
 	Killed   int  `json:"killed"`
 }
 
-// verifyExe runs exe under `bundle verify --json`. Verify runs in a
-// process of its own, not in the test binary: it makes its process a
+// verifyExe runs exe under `bundle verify --json`, in a jail. Verify runs
+// in a process of its own, not in the test binary: it makes its process a
 // child subreaper and counts, then kills, every child of that process,
 // which here would be the programs and builds of the tests running beside
 // this one.
 func verifyExe(t *testing.T, exe string, watch string, maxProcs int, args ...string) (verifyReport, ran) {
 	t.Helper()
-	r := runCmd(t, t.TempDir(), buildtest.Bundle(t), append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
+	line := jailed(t, buildtest.Bundle(t), append([]string{"verify", "--json", "--watch", watch, "--max-procs", strconv.Itoa(maxProcs), exe, "--"}, args...)...)
+	r := runCmd(t, t.TempDir(), line[0], line[1:]...)
 	var rep verifyReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
 	}
 	return rep, r
+}
+
+// jailed returns the command line that runs name with args in a jail of
+// its own (see buildtest.Jail), as every run of a program that may start
+// copies of itself is: a broken guard cannot take the machine down.
+func jailed(t *testing.T, name string, args ...string) []string {
+	t.Helper()
+	return buildtest.Jailed(t, time.Minute, name, args...)
+}
+
+// jailedCommand is exec.CommandContext of jailed.
+func jailedCommand(ctx context.Context, t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	line := jailed(t, name, args...)
+	return exec.CommandContext(ctx, line[0], line[1:]...)
 }
 
 // ran is one run of a program.

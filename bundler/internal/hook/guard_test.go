@@ -69,7 +69,7 @@ func TestWebUIBundled(t *testing.T) {
 	t.Parallel()
 	exe := bundledExe(t, "examples/webui", buildtest.HostTarget())
 	// Verify runs in a process of its own: see verifyExe.
-	cmd := exec.Command(buildtest.Bundle(t), "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
+	cmd := jailedCommand(context.Background(), t, buildtest.Bundle(t), "verify", "--json", "--watch", "15s", "--max-procs", "2", exe, "--", "--no-browser")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestWebUIBundled(t *testing.T) {
 func TestForgedWorkerAssignmentIgnored(t *testing.T) {
 	t.Parallel()
 	exe := bundledExe(t, "examples/webui", buildtest.HostTarget())
-	cmd := exec.Command(exe, "--no-browser")
+	cmd := jailedCommand(context.Background(), t, exe, "--no-browser")
 	cmd.Env = append(os.Environ(), "BUNDLE_RT_WORKER=ui")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -202,7 +202,7 @@ func TestSupervisorWarnsAndRuns(t *testing.T) {
 		t.Errorf("a self-exec finding handled by runtime.guard: warn was repeated as a warning:\n%s", strings.Join(w, "\n"))
 	}
 	exe := testfs.ExtractAll(t, filepath.Join(dist, firstArchive(t, b.Result.Manifest).Path), filepath.Join(dist, "x"))
-	out, err := exec.Command(exe).CombinedOutput()
+	out, err := jailedCommand(context.Background(), t, exe).CombinedOutput()
 	if err != nil {
 		t.Fatalf("supervisor: %v\n%s", err, out)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestWindowsRespawnUnderWine(t *testing.T) {
 	w := winetest.Require(t)
 	exe := bundledExe(t, "examples/respawn", "windows/amd64")
-	out, code := w.Run(t, 2*time.Minute, exe, "--hold", "0s")
+	out, code := w.RunJailed(t, 2*time.Minute, buildtest.Jail(t), exe, "--hold", "0s")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}

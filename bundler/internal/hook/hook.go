@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
@@ -30,7 +31,7 @@ import (
 const PublicImport = "github.com/bundlekit/bundle/runtimehooks/worker"
 
 // StampPrefix starts the string linked into every hooked binary
-// ("bundle-runtime-hook/v1;guard=refuse;grace=5s;end"), so `bundle inspect`
+// ("bundle-runtime-hook/v1;guard=refuse;grace=5s;max_procs=64;end"), so `bundle inspect`
 // can read the hook's settings from the file instead of guessing.
 const StampPrefix = "bundle-runtime-hook/v1;"
 
@@ -39,13 +40,14 @@ const injectedDir = "internal/zzbundlert/worker"
 
 // Request describes the app to hook.
 type Request struct {
-	Dir   string   // where go runs: the project directory
-	Main  string   // the main package, relative to Dir
-	Env   []string // the build's environment (GOOS, GOARCH, CGO_ENABLED, GOFLAGS, build.env …)
-	Flags []string // the user's go build flags (a -overlay among them is merged)
-	Tags  []string // build tags
-	Guard string   // chain, refuse, warn or off
-	Grace string   // a duration such as 5s
+	Dir      string   // where go runs: the project directory
+	Main     string   // the main package, relative to Dir
+	Env      []string // the build's environment (GOOS, GOARCH, CGO_ENABLED, GOFLAGS, build.env …)
+	Flags    []string // the user's go build flags (a -overlay among them is merged)
+	Tags     []string // build tags
+	Guard    string   // chain, refuse, warn or off
+	Grace    string   // a duration such as 5s
+	MaxProcs int      // the lineage cap (runtime.max_procs)
 }
 
 // Plan is how to build the hooked app.
@@ -128,10 +130,12 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 	if err := writeFile(plan.Overlay, data); err != nil {
 		return nil, err
 	}
+	procs := strconv.Itoa(r.MaxProcs)
 	plan.Ldflags = []string{
 		"-X=" + plan.ImportPath + ".buildGuard=" + r.Guard,
 		"-X=" + plan.ImportPath + ".buildGrace=" + r.Grace,
-		"-X=" + plan.ImportPath + ".buildStamp=" + StampPrefix + "guard=" + r.Guard + ";grace=" + r.Grace + ";end",
+		"-X=" + plan.ImportPath + ".buildMaxProcs=" + procs,
+		"-X=" + plan.ImportPath + ".buildStamp=" + StampPrefix + "guard=" + r.Guard + ";grace=" + r.Grace + ";max_procs=" + procs + ";end",
 	}
 	return plan, nil
 }

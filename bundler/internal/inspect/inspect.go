@@ -127,9 +127,10 @@ func Path(ctx context.Context, path string) (*Report, error) {
 
 // Hook is what the binary's stamp says about the runtime hook.
 type Hook struct {
-	Present bool   `json:"present"`
-	Guard   string `json:"guard,omitempty"`
-	Grace   string `json:"grace,omitempty"`
+	Present  bool   `json:"present"`
+	Guard    string `json:"guard,omitempty"`
+	Grace    string `json:"grace,omitempty"`
+	MaxProcs string `json:"max_procs,omitempty"`
 }
 
 // isMacApp tells a .app folder or a disk image; readZip tells a zip
@@ -182,6 +183,8 @@ func readStamp(data []byte) Hook {
 			h.Guard = v
 		case "grace":
 			h.Grace = v
+		case "max_procs":
+			h.MaxProcs = v
 		}
 	}
 	return h

@@ -30,7 +30,8 @@ type selfCheck struct {
 // (files can be OS-specific) and reports each finding once, saying what it
 // does at run time under the configured runtime.guard: a warning under
 // refuse, which stops every such copy, and a note under chain (the runtime
-// stops quick chains), warn and off (the relaunch is intended). So with
+// lets relaunches run and stops a naive one from multiplying), warn and off
+// (the relaunch is intended). So with
 // strict only refuse fails the build on a finding.
 //
 // An OS is analysed once a target of it has compiled, with that target's

@@ -32,7 +32,11 @@ type Project struct {
 	OtherMains    []string // the module's other main packages
 	License       License  // zero when the project has no license file
 	ManPages      []config.File
-	VersionVar    string // for build.version_var, "" when none was found
+	VersionVar    string   // for build.version_var, "" when none was found
+	VersionFormat string   // for build.version_format, "" for the plain version
+	FormatWhy     string   // why VersionFormat, for the comment
+	Tags          []string // build.tags the app needs to build without generated files
+	TagsWhy       string   // why Tags, for the comment
 }
 
 // TODODescription is the description written when neither the README nor
@@ -63,7 +67,7 @@ func Detect(ctx context.Context, dir string) (Project, error) {
 		if p.Module != nil && modPath == "" {
 			modPath = p.Module.Path
 		}
-		local[p.ImportPath] = modPackage{ImportPath: p.ImportPath, Name: p.Name, Dir: p.Dir, GoFiles: p.GoFiles}
+		local[p.ImportPath] = modPackage{ImportPath: p.ImportPath, Name: p.Name, Dir: p.Dir, GoFiles: p.GoFiles, IgnoredGoFiles: p.IgnoredGoFiles}
 		if p.Name != "main" {
 			continue
 		}
@@ -116,7 +120,11 @@ func Detect(ctx context.Context, dir string) (Project, error) {
 		p.Description, p.NoDescription = TODODescription, true
 	}
 	p.ManPages = findManPages(dir, binary)
-	p.VersionVar = findVersionVar(dir, local, m.ImportPath)
+	p.Tags, p.TagsWhy = fallbackTags(local, m.ImportPath)
+	if v, ok := findVersionVar(dir, local, m.ImportPath); ok {
+		p.VersionVar = v.String()
+		p.VersionFormat, p.FormatWhy = versionFormat(dir, local, v)
+	}
 	return p, nil
 }
 

@@ -35,6 +35,50 @@ func TestDetectVersionVar(t *testing.T) {
 	}
 }
 
+// TestDetectVersionFormat: init writes the version the way the project
+// does: with a v when its build sets one, when the program checks for
+// one, or when its default has one.
+func TestDetectVersionFormat(t *testing.T) {
+	for _, tc := range []struct{ dir, want, why string }{
+		{"mainvar", "", ""},
+		{"vcheck", "v{{.Version}}", "its package checks it against ^v"},
+		{"vtag", "v{{.Version}}", "the project's build files set it to {{.Tag}}"},
+		{"vmake", "v{{.Version}}", "the project's build files set it to v$(VERSION)"},
+		{"vdefault", "v{{.Version}}", `its default is "v0.0.0-dev"`},
+		{"hinted", "", ""},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			p, err := Detect(context.Background(), filepath.Join("testdata", "versionvar", tc.dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.VersionVar == "" || p.VersionFormat != tc.want || !strings.HasPrefix(p.FormatWhy, tc.why) {
+				t.Errorf("version_var %q, version_format %q (%s); want %q (%s)", p.VersionVar, p.VersionFormat, p.FormatWhy, tc.want, tc.why)
+			}
+		})
+	}
+}
+
+// TestDetectFallbackTags: a package whose go:generate writes a file that is
+// not in the tree, with a file behind a tag of its own that stands in for
+// it, gets that tag; once the file is there, no tag is needed.
+func TestDetectFallbackTags(t *testing.T) {
+	for dir, want := range map[string][]string{"missing": {"noassets"}, "present": nil} {
+		t.Run(dir, func(t *testing.T) {
+			p, err := Detect(context.Background(), filepath.Join("testdata", "generated", dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p.Tags, want) {
+				t.Errorf("tags %q (%s), want %q", p.Tags, p.TagsWhy, want)
+			}
+			if want != nil && p.TagsWhy != "noassets: go:generate in example.com/missing/internal/assets writes files.go, which is not in the tree, and noassets.go stands in for it" {
+				t.Errorf("why: %q", p.TagsWhy)
+			}
+		})
+	}
+}
+
 // TestDetectProject: everything init reads from a project, and the config
 // it writes loads.
 func TestDetectProject(t *testing.T) {

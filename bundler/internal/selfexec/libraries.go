@@ -11,33 +11,37 @@ import (
 // library is a dependency known to start the app's own executable again.
 type library struct {
 	path  string // module path, or package path when the code sits inside a larger module
-	does  string // what it does, as the start of Finding.Fix
-	guard string // the runtime.guard setting to suggest
+	does  string // how it starts the app again, as the start of Finding.Fix
+	chain string // what the default guard, chain, does with the copies it starts
+	fix   string // what to do under runtime.guard: refuse, which ends every such copy
 }
 
-// knownLibraries is the one list of self-relaunch libraries bundle warns about.
-// Graceful-restart and reexec libraries start a second copy of the app as a direct child, which
-// runtime.guard: refuse stops, so under refuse they need "warn" (the default, chain, lets them run).
-// Self-update libraries only replace the binary; the app's own relaunch afterwards is what the guard
-// sees, and worker.Command lets that through.
+// What the default guard does with the patterns the libraries follow: the
+// copy makes another call, or it is handed a listener, or it is the second
+// place of its starter's call, or a new build.
+const (
+	chainOtherCall = "the copy runs: it makes another call than the app"
+	chainHandOver  = "each new copy runs, upgrade after upgrade: the listener handed over marks a server's successor"
+	chainChild     = "each child runs: it is the second place of the main process's call"
+	chainNewBuild  = "the relaunch runs: the new binary is another program, and a restart of the same build runs once its starter has exited"
+
+	fixGuard   = "bundle with runtime.guard: chain (the default) or warn"
+	fixCommand = "relaunch with worker.Command, or bundle with runtime.guard: chain (the default)"
+)
+
+// knownLibraries is the one list of self-relaunch libraries bundle reports.
 var knownLibraries = []library{
-	{"github.com/moby/sys/reexec", "it re-executes the app under a registered argv[0] to run an init function", "warn"},
-	{"github.com/docker/docker/pkg/reexec", "it re-executes the app under a registered argv[0] to run an init function", "warn"},
-	{"github.com/cloudflare/tableflip", "it starts a new copy of the app to take over its listeners on upgrade", "warn"},
-	{"github.com/jpillora/overseer", "its main process runs the app as its own child and restarts it on upgrade", "warn"},
-	{"github.com/fvbock/endless", "it starts a new copy of the app on SIGHUP for a graceful restart", "warn"},
-	{"github.com/facebookarchive/grace", "it starts a new copy of the app on SIGUSR2 for a graceful restart", "warn"},
-	{"github.com/minio/selfupdate", "it replaces the app's binary, after which apps usually relaunch it", "refuse"},
-	{"github.com/inconshreveable/go-update", "it replaces the app's binary, after which apps usually relaunch it", "refuse"},
-	{"github.com/rhysd/go-github-selfupdate", "it replaces the app's binary, after which apps usually relaunch it", "refuse"},
-	{"github.com/creativeprojects/go-selfupdate", "it replaces the app's binary, after which apps usually relaunch it", "refuse"},
-}
-
-func (l library) fix() string {
-	if l.guard == "warn" {
-		return l.does + "; bundle with runtime.guard: warn, or chain (the default)"
-	}
-	return l.does + "; to keep runtime.guard: " + l.guard + ", relaunch with worker.Command"
+	{"github.com/moby/sys/reexec", "it re-executes the app under a registered argv[0], with the arguments it is given, to run an init function", chainOtherCall, fixGuard},
+	{"github.com/docker/docker/pkg/reexec", "it re-executes the app under a registered argv[0], with the arguments it is given, to run an init function", chainOtherCall, fixGuard},
+	{"github.com/cloudflare/tableflip", "on upgrade it starts a new copy of the app with the same arguments and hands it the listeners", chainHandOver, fixGuard},
+	{"github.com/fvbock/endless", "on SIGHUP it starts a new copy of the app with the same arguments and hands it the listeners", chainHandOver, fixGuard},
+	{"github.com/facebookarchive/grace", "on SIGUSR2 it starts a new copy of the app with the same arguments and hands it the listeners", chainHandOver, fixGuard},
+	{"github.com/jpillora/overseer", "its main process runs the app as its own child, with the same arguments and a marker, and starts a new child on upgrade", chainChild, fixGuard},
+	{"golang.org/x/telemetry", "its Start runs the app again at once with the argument \"** telemetry **\" to upload counters and crash reports, with the child's output going nowhere", chainOtherCall, fixGuard + " (under refuse the uploads stop, silently)"},
+	{"github.com/minio/selfupdate", "it replaces the app's binary, after which apps usually relaunch it", chainNewBuild, fixCommand},
+	{"github.com/inconshreveable/go-update", "it replaces the app's binary, after which apps usually relaunch it", chainNewBuild, fixCommand},
+	{"github.com/rhysd/go-github-selfupdate", "it replaces the app's binary, after which apps usually relaunch it", chainNewBuild, fixCommand},
+	{"github.com/creativeprojects/go-selfupdate", "it replaces the app's binary, after which apps usually relaunch it", chainNewBuild, fixCommand},
 }
 
 // matches reports whether a dependency package is, or sits below, the library's path.
@@ -59,7 +63,7 @@ func findLibraries(deps []*packages.Package) []Finding {
 		if deps[i].Module != nil {
 			module = deps[i].Module.Path
 		}
-		findings = append(findings, Finding{Call: deps[i].PkgPath, Via: l.path, Module: module, Fix: l.fix()})
+		findings = append(findings, Finding{Call: deps[i].PkgPath, Via: l.path, Module: module, Does: l.does, Chain: l.chain, Fix: l.fix})
 	}
 	slices.SortFunc(findings, func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.Module, b.Module), strings.Compare(a.Call, b.Call))

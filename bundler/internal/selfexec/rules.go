@@ -18,7 +18,7 @@ type launcher struct {
 
 const (
 	fixSpawn = "run the helper as a registered worker (worker.Register, then Start), " +
-		"use worker.Command if the relaunch is intended, or bundle with runtime.guard: chain (the default: one relaunch runs, a chain stops) or warn"
+		"use worker.Command if the relaunch is intended, or bundle with runtime.guard: chain (the default: relaunches run, a naive relaunch cannot multiply) or warn"
 	// syscall.Exec keeps the process id, which the guard allows, so the risk is an endless exec loop, not a fork bomb.
 	fixInPlace = "an in-place exec keeps the process id and passes the guard, " +
 		"so make sure the new image cannot exec itself again (check an argument or environment variable first)"

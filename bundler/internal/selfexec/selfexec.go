@@ -23,12 +23,14 @@ type Finding struct {
 	Call   string         // the launching call, e.g. "exec.Command" or "exec.Cmd.Path"; for a dependency, its imported package path
 	Via    string         // how the program path was obtained: "os.Executable()", "os.Args[0]", "\"/proc/self/exe\"", or the known library's path
 	Module string         // for a dependency: the module path providing it
+	Does   string         // for a dependency: how it starts the app again
+	Chain  string         // for a dependency: what the default guard does with the copies it starts
 	Fix    string         // one sentence saying what to do instead
 }
 
 func (f Finding) String() string {
 	if !f.Pos.IsValid() {
-		return fmt.Sprintf("%s: known self-relaunch library; %s", f.Call, f.Fix)
+		return fmt.Sprintf("%s: known self-relaunch library: %s; %s", f.Call, f.Does, f.Fix)
 	}
 	return fmt.Sprintf("%s: %s runs the app's own executable (%s); %s", f.Pos, f.Call, f.Via, f.Fix)
 }

@@ -159,6 +159,9 @@ func TestFindSeparateLoads(t *testing.T) {
 			"cmd/mobyapp/main.go:14:6: exec.Command (os.Args[0])",
 			"github.com/moby/sys/reexec: github.com/moby/sys/reexec (github.com/moby/sys/reexec)",
 		}},
+		{name: "golang.org/x/telemetry, which starts the app again at once", fixture: "library", pkg: "./cmd/telemetryapp", want: []string{
+			"golang.org/x/telemetry: golang.org/x/telemetry (golang.org/x/telemetry)",
+		}},
 		{name: "known libraries, one through another dependency, sorted by module", fixture: "library", pkg: "./cmd/dockerapp", want: []string{
 			"github.com/docker/docker: github.com/docker/docker/pkg/reexec (github.com/docker/docker/pkg/reexec)",
 			"github.com/moby/sys/reexec: github.com/moby/sys/reexec (github.com/moby/sys/reexec)",
@@ -268,8 +271,8 @@ func TestFindingString(t *testing.T) {
 		},
 		{
 			name:    "known library",
-			finding: Finding{Call: "github.com/cloudflare/tableflip", Via: "github.com/cloudflare/tableflip", Module: "github.com/cloudflare/tableflip", Fix: "bundle with runtime.guard: warn"},
-			want:    "github.com/cloudflare/tableflip: known self-relaunch library; bundle with runtime.guard: warn",
+			finding: Finding{Call: "github.com/cloudflare/tableflip", Via: "github.com/cloudflare/tableflip", Module: "github.com/cloudflare/tableflip", Does: "it hands over", Fix: fixGuard},
+			want:    "github.com/cloudflare/tableflip: known self-relaunch library: it hands over; " + fixGuard,
 		},
 	}
 	for _, tt := range tests {
@@ -301,21 +304,22 @@ func BenchmarkFind(b *testing.B) {
 func TestReport(t *testing.T) {
 	spawn := Finding{Pos: token.Position{Filename: "main.go", Line: 27, Column: 10}, Call: "exec.Command", Via: viaExecutable, Fix: fixSpawn}
 	inPlace := Finding{Pos: token.Position{Filename: "main.go", Line: 3, Column: 2}, Call: "syscall.Exec", Via: viaArgs0, Fix: fixInPlace}
-	lib := Finding{Call: "github.com/cloudflare/tableflip", Via: "github.com/cloudflare/tableflip", Module: "github.com/cloudflare/tableflip", Fix: "bundle with runtime.guard: warn"}
+	lib := Finding{Call: "golang.org/x/telemetry", Via: "golang.org/x/telemetry", Module: "golang.org/x/telemetry", Does: "it runs the app again", Chain: chainOtherCall, Fix: fixGuard}
 	tests := []struct {
 		finding Finding
 		guard   string
 		want    string
 		warning bool
 	}{
-		{spawn, "chain", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: chain the copy runs main() once more, and a quick chain of relaunches stops at its third generation", false},
+		{spawn, "chain", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: chain the copy runs main(), and a copy of a copy making the same call runs only once its starter has exited, so a naive relaunch cannot multiply", false},
 		{spawn, "refuse", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: refuse the copy exits 77 at run time; " + fixSpawn, true},
-		{spawn, "warn", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: warn the copy runs main() with a warning on stderr (more than 8 nested generations are still refused)", false},
+		{spawn, "warn", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: warn the copy runs main() with a warning on stderr (the depth limit and runtime.max_procs still hold)", false},
 		{spawn, "off", "main.go:27:10: exec.Command runs the app's own executable (os.Executable()); under runtime.guard: off the copy runs main() unchecked", false},
-		{inPlace, "chain", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: chain the new image runs main(), and a quick chain of execs in place stops at its third generation", false},
-		{inPlace, "refuse", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: refuse it passes the guard; " + fixInPlace, true},
-		{lib, "chain", "github.com/cloudflare/tableflip: known self-relaunch library; under runtime.guard: chain the copy runs main() once more, and a quick chain of relaunches stops at its third generation", false},
-		{lib, "refuse", "github.com/cloudflare/tableflip: known self-relaunch library; under runtime.guard: refuse the copy it starts exits 77 at run time; bundle with runtime.guard: warn", true},
+		{inPlace, "chain", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: chain the new image runs main(): it starts no process", false},
+		{inPlace, "refuse", "main.go:3:2: syscall.Exec replaces the app with its own executable (os.Args[0]); under runtime.guard: refuse it passes the guard once; " + fixInPlace, true},
+		{lib, "chain", "golang.org/x/telemetry: known self-relaunch library: it runs the app again; under runtime.guard: chain the copy runs: it makes another call than the app", false},
+		{lib, "refuse", "golang.org/x/telemetry: known self-relaunch library: it runs the app again; under runtime.guard: refuse the copy it starts exits 77 at run time; " + fixGuard, true},
+		{lib, "warn", "golang.org/x/telemetry: known self-relaunch library: it runs the app again; under runtime.guard: warn the copy runs main() with a warning on stderr (the depth limit and runtime.max_procs still hold)", false},
 	}
 	for _, tt := range tests {
 		got, warning := tt.finding.Report(tt.guard)

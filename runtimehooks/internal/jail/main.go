@@ -13,7 +13,8 @@
 //
 // Once the program exits, jail waits for everything it started, up to
 // the timeout (60 s by default) from the start, kills what is left and
-// exits with the program's status (137 if it was killed).
+// exits with the program's status (137 if it was killed). SIGINT, SIGTERM
+// and SIGHUP are passed on to the program.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -126,6 +128,13 @@ func run(args []string, tasks int, timeout time.Duration) int {
 		fmt.Fprintln(os.Stderr, "jail:", err)
 		return 125
 	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		for sig := range signals {
+			cmd.Process.Signal(sig)
+		}
+	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	var status error

@@ -1,0 +1,5 @@
+package main
+
+import "example.com/missing/internal/assets"
+
+func main() { println(len(assets.Files())) }

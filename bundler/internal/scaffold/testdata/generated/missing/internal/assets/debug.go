@@ -1,0 +1,3 @@
+//go:build linux && debug
+
+package assets

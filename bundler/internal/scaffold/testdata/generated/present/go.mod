@@ -1,0 +1,3 @@
+module example.com/present
+
+go 1.21

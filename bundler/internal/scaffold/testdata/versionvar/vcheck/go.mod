@@ -1,0 +1,3 @@
+module example.com/vcheck
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/vdefault
+
+go 1.21

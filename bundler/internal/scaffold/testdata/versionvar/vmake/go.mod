@@ -1,0 +1,3 @@
+module example.com/vmake
+
+go 1.21

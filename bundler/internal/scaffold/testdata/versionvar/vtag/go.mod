@@ -1,0 +1,3 @@
+module example.com/vtag
+
+go 1.21

@@ -1,0 +1,3 @@
+module golang.org/x/telemetry
+
+go 1.21
