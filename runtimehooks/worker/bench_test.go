@@ -38,13 +38,13 @@ func BenchmarkStart(b *testing.B) {
 func BenchmarkGuard(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		in, _, tokenFree := readGuardInput()
+		in, tokenFree := readGuardInput()
 		in.lineage, in.hasLine = in.lineage[1:], len(in.lineage) > 1 // this process's own entry
 		d := decide(in)
 		if d.verdict != runMain {
 			b.Fatalf("verdict %d for the test process", d.verdict)
 		}
-		os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, exeID: in.exeID}.String())
+		os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, app: in.appID}.String())
 		own := lineageEntry{app: in.appID, pid: in.pid, start: in.start, at: in.now, gen: d.gen, img: d.img}
 		record := formatLineage(append([]lineageEntry{own}, d.keep...))
 		os.Setenv(envLineage, record)

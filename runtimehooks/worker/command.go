@@ -16,10 +16,11 @@ func Command(args ...string) (*exec.Cmd, error) {
 	if IsWorker() {
 		return nil, ErrNested
 	}
-	if self.exe == "" {
+	exe := executable()
+	if exe == "" {
 		return nil, errors.New("worker: cannot locate the running executable")
 	}
-	cmd := exec.Command(self.exe, args...)
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), envRelaunch+"=1")
 	return cmd, nil
 }

@@ -55,14 +55,14 @@ func Dispatch() {
 func runAssigned() int {
 	w := lookup(self.worker)
 	if w == nil {
-		report(self.exe, fmt.Sprintf("bundle runtime: worker %q is not registered in this program; register it in a package-level variable (var w = worker.Register(%q, fn)) so it exists before Dispatch runs", self.worker, self.worker))
+		report(fmt.Sprintf("bundle runtime: worker %q is not registered in this program; register it in a package-level variable (var w = worker.Register(%q, fn)) so it exists before Dispatch runs", self.worker, self.worker))
 		return ExitUnknownWorker
 	}
 	stop := make(chan error, 2)
 	if self.lifeline != "" {
 		lifeline, err := openLifeline(self.lifeline)
 		if err != nil {
-			report(self.exe, fmt.Sprintf("bundle runtime: worker %q runs without a lifeline: %v", w.name, err))
+			report(fmt.Sprintf("bundle runtime: worker %q runs without a lifeline: %v", w.name, err))
 		} else {
 			if lifelineCarriesGo {
 				if err := awaitGo(lifeline); err != nil {
@@ -96,7 +96,7 @@ func run(w *Worker, args []string, stop <-chan error, grace time.Duration) int {
 	case err := <-result:
 		return exitCode(w.name, err)
 	case <-timer.C:
-		report(self.exe, fmt.Sprintf("bundle runtime: worker %q did not return within %v of its stop request; exiting with %d", w.name, grace, ExitStopIgnored))
+		report(fmt.Sprintf("bundle runtime: worker %q did not return within %v of its stop request; exiting with %d", w.name, grace, ExitStopIgnored))
 		return ExitStopIgnored
 	}
 }
@@ -105,7 +105,7 @@ func exitCode(name string, err error) int {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return 0
 	}
-	report(self.exe, fmt.Sprintf("bundle runtime: worker %q failed: %v", name, err))
+	report(fmt.Sprintf("bundle runtime: worker %q failed: %v", name, err))
 	return 1
 }
 

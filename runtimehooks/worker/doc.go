@@ -226,11 +226,10 @@
 //
 // # Environment protocol (ProtocolVersion "v1")
 //
-//	BUNDLE_RT_PARENT=v1:<pid>:<depth>:<exeid>
-//	    set by every hooked process in its own environment. exeid is the
-//	    FNV-64a hash (hex) of the resolved executable path, lower-cased on
-//	    Windows and macOS. A child is a direct self re-exec when pid is its
-//	    real parent and exeid its own. Workers and Command are recognised
+//	BUNDLE_RT_PARENT=v1:<pid>:<depth>:<app>
+//	    set by every hooked process in its own environment. app is its
+//	    program's id (see Lineage). A child is a direct copy when pid is
+//	    its real parent and app its own. Workers and Command are recognised
 //	    by it; without a lineage record, the guard falls back to it.
 //	BUNDLE_RT_LINEAGE=bundle-rt-lineage v1 ...
 //	    the lineage record (above), also at descriptor 97 on Unix, and in

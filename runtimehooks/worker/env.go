@@ -1,13 +1,10 @@
 package worker
 
 import (
-	"fmt"
-	"hash/fnv"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,15 +28,16 @@ const ProtocolVersion = "v1"
 const defaultGrace = 5 * time.Second
 
 // parentMarker is the parsed value of BUNDLE_RT_PARENT: who set it, how many
-// generations of hooked processes lie above it, and which executable it runs.
+// generations of hooked processes lie above it, and which program it runs
+// (appIdentity).
 type parentMarker struct {
 	pid   int
 	depth int
-	exeID string
+	app   string
 }
 
 func (m parentMarker) String() string {
-	return fmt.Sprintf("%s:%d:%d:%s", ProtocolVersion, m.pid, m.depth, m.exeID)
+	return ProtocolVersion + ":" + strconv.Itoa(m.pid) + ":" + strconv.Itoa(m.depth) + ":" + m.app
 }
 
 // parseParentMarker parses "v1:<pid>:<depth>:<exeid>". It reports false for
@@ -57,37 +55,26 @@ func parseParentMarker(s string) (parentMarker, bool) {
 	if err != nil || depth < 0 {
 		return parentMarker{}, false
 	}
-	return parentMarker{pid: pid, depth: depth, exeID: fields[3]}, true
+	return parentMarker{pid: pid, depth: depth, app: fields[3]}, true
 }
 
-// executableIdentity returns the path used to start copies of this program
-// and a short id that is equal for every process running the same file.
-func executableIdentity() (exe, id string) {
-	exe, err := os.Executable()
-	if err != nil {
-		// Without a path, fall back to argv[0]: still stable for the
-		// common "exec.Command(os.Args[0])" respawn.
-		if len(os.Args) > 0 {
-			return "", exeID(os.Args[0])
+// executable returns the path that starts copies of this program, "" if
+// it cannot be found. It is looked up once, when first needed (to start a
+// worker or a relaunch, or to name a log file), not at every start.
+func executable() string {
+	exePath.once.Do(func() {
+		if exe, err := os.Executable(); err == nil {
+			exePath.path = exe
 		}
-		return "", exeID("")
-	}
-	resolved, err := filepath.EvalSymlinks(exe)
-	if err != nil {
-		resolved = exe
-	}
-	return exe, exeID(resolved)
+	})
+	return exePath.path
 }
 
-// exeID hashes an executable path. Paths are case-insensitive on the default
-// file systems of Windows and macOS, so they are lower-cased there.
-func exeID(path string) string {
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
-		path = strings.ToLower(path)
-	}
-	h := fnv.New64a()
-	h.Write([]byte(path))
-	return fmt.Sprintf("%016x", h.Sum64())
+// exePath is executable's answer. sync.Once, not sync.OnceValue, which
+// needs generics, which a module older than go 1.18 cannot compile.
+var exePath struct {
+	once sync.Once
+	path string
 }
 
 // parseGrace reads a grace period given as a Go duration ("5s"); empty or

@@ -28,7 +28,7 @@ func hideRecord() { syscall.Close(tokenFD) }
 // pkexec starts a program: with an empty environment but for env, and with
 // every descriptor above stderr closed.
 func strippedCommand(env ...string) *exec.Cmd {
-	cmd := exec.Command(self.exe, "-test.run=^$")
+	cmd := exec.Command(executable(), "-test.run=^$")
 	cmd.Env = env
 	cmd.ExtraFiles = make([]*os.File, tokenFD-2)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -58,7 +58,7 @@ func TestWalkFindsTheStarter(t *testing.T) {
 
 // execSelf replaces this process with a fresh copy of the executable.
 func execSelf() error {
-	return syscall.Exec(self.exe, []string{self.exe}, os.Environ())
+	return syscall.Exec(executable(), []string{executable()}, os.Environ())
 }
 
 func TestInPlaceExec(t *testing.T) {
@@ -89,7 +89,7 @@ func TestTokenDescriptor(t *testing.T) {
 	t.Run("own record", func(t *testing.T) {
 		cmd := helperCommand(t, "token")
 		code, stdout, stderr := runWithTimeout(t, cmd)
-		own := fmt.Sprintf(`record="%s %s:%d:`, lineageMagic, appIdentity(self.exe), cmd.Process.Pid)
+		own := fmt.Sprintf(`record="%s %s:%d:`, lineageMagic, appIdentity(), cmd.Process.Pid)
 		if want := fmt.Sprintf("fd=%o cloexec=false errno=0 ", syscall.S_IFREG); code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, own) {
 			t.Errorf("exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, own)
 		}

@@ -52,10 +52,13 @@ const (
 // buildStamp is set to "bundle-runtime-hook/v1;guard=…;grace=…;end", a
 // string `bundle inspect` finds in the file to say that the hook is
 // compiled in and with which settings.
+//
+// buildAppID is the program's identity (appIdentity), 16 hex digits.
 var (
 	buildGuard    string
 	buildGrace    string
 	buildMaxProcs string
+	buildAppID    string
 	buildStamp    string
 )
 
@@ -92,8 +95,7 @@ type guardInput struct {
 	ppid     int    // its real parent
 	start    int64  // its OS start id (processStart)
 	now      int64  // wall clock, Unix ms
-	exeID    string // this executable's path
-	appID    string // this executable's content (appIdentity)
+	appID    string // this program (appIdentity)
 	call     string // its arguments and working folder (callIdentity)
 	parent   string // BUNDLE_RT_PARENT as inherited
 	worker   string // BUNDLE_RT_WORKER as inherited
@@ -141,13 +143,14 @@ type decision struct {
 func decide(in guardInput) decision {
 	env, envOK := parseParentMarker(in.parent)
 	envDirect := envOK && env.pid == in.ppid
-	envSameExe := envOK && env.exeID == in.exeID
+	envSameApp := envOK && env.app == in.appID
 
 	// syscall.Exec keeps the process (pid and start id) and the descriptor:
 	// the nearest entry is then the image this one replaced.
 	var prev *lineageEntry
 	inherited := in.lineage
-	if len(inherited) > 0 && inherited[0].pid == in.pid && inherited[0].start == in.start {
+	// A start below 0 is a token (ownStart), and the pid alone says it.
+	if len(inherited) > 0 && inherited[0].pid == in.pid && (inherited[0].start == in.start || inherited[0].start < 0) {
 		prev = &inherited[0].lineageEntry
 		inherited = inherited[1:]
 	}
@@ -167,7 +170,7 @@ func decide(in guardInput) decision {
 	}
 
 	switch {
-	case in.worker != "" && envDirect && envSameExe:
+	case in.worker != "" && envDirect && envSameApp:
 		if tooDeep {
 			return d.refuse(depthMessage(d.depth, env.pid))
 		}
@@ -209,7 +212,7 @@ func decide(in guardInput) decision {
 			d.gen = own.gen + 1
 			d.restart = d.gen >= sameCallLimit
 		}
-	case envDirect && envSameExe:
+	case envDirect && envSameApp:
 		// The record was lost on the way, the marker was not: a direct
 		// copy whose starter's place in a run is unknown.
 		switch in.mode {
@@ -286,14 +289,16 @@ func nearest(lineage []ancestor, app string) *ancestor {
 // check is the second half of the guard, a pure function too: given what
 // the table holds, it returns why this process may not run ("" if it may)
 // and, for a restart, the run record to write. maxProcs caps the live
-// processes of one lineage. A restart may take the next place of its run
+// copies in one lineage. A restart may take the next place of its run
 // only: a run of copies that each start several copies would otherwise
 // branch, and a copy that starts late, after the one that took its place
 // has gone, would start a second branch.
 func (d decision) check(in guardInput, v tableView, maxProcs int) (string, *runRecord) {
 	members := 0
 	for _, e := range v.live {
-		if e.root == d.root && e.key() != in.key() {
+		// The copies of the lineage: its root does not count, as Linux
+		// roots do not join the table.
+		if e.root == d.root && e.key() != in.key() && e.key() != e.root {
 			members++
 		}
 	}
@@ -344,7 +349,7 @@ func inPlaceMessage(img int) string {
 }
 
 func capMessage(members, maxProcs int) string {
-	return fmt.Sprintf("bundle runtime guard: refused to start a process of this program: %d processes of its lineage run already (the limit, runtime.max_procs, is %d); a program keeps starting itself; %s", members, maxProcs, chainFix)
+	return fmt.Sprintf("bundle runtime guard: refused to start a process of this program: %d copies of it run already below the process the user started (the limit, runtime.max_procs, is %d); a program keeps starting itself; %s", members, maxProcs, chainFix)
 }
 
 func ceilingMessage(running int) string {

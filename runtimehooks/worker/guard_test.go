@@ -14,7 +14,7 @@ func TestDecide(t *testing.T) {
 		other  = "00000000000000bb"
 	)
 	marker := func(pid, depth int, id string) string {
-		return parentMarker{pid: pid, depth: depth, exeID: id}.String()
+		return parentMarker{pid: pid, depth: depth, app: id}.String()
 	}
 	tests := []struct {
 		name    string
@@ -46,7 +46,7 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
-			in.pid, in.ppid, in.exeID = self, parent, me
+			in.pid, in.ppid, in.appID = self, parent, me
 			if in.mode == "" {
 				in.mode = modeRefuse
 			}
@@ -87,7 +87,7 @@ func TestResolveMode(t *testing.T) {
 }
 
 func TestParentMarker(t *testing.T) {
-	m := parentMarker{pid: 1234, depth: 2, exeID: "0123456789abcdef"}
+	m := parentMarker{pid: 1234, depth: 2, app: "0123456789abcdef"}
 	if got := m.String(); got != "v1:1234:2:0123456789abcdef" {
 		t.Fatalf("String() = %q", got)
 	}
@@ -101,13 +101,9 @@ func TestParentMarker(t *testing.T) {
 	}
 }
 
-func TestExeID(t *testing.T) {
-	a, b := exeID("/opt/app/bin/app"), exeID("/opt/app/bin/other")
-	if len(a) != 16 || a == b || a != exeID("/opt/app/bin/app") {
-		t.Errorf("exeID: %q %q", a, b)
-	}
-	if _, id := executableIdentity(); id != self.exeID {
-		t.Errorf("executableIdentity() id %q, guard recorded %q", id, self.exeID)
+func TestAppRecorded(t *testing.T) {
+	if id := appIdentity(); id != self.app {
+		t.Errorf("appIdentity() %q, guard recorded %q", id, self.app)
 	}
 }
 
@@ -136,7 +132,6 @@ func TestDecideLineage(t *testing.T) {
 		now       = 1_000_000
 		me        = "00000000000000aa"
 		other     = "00000000000000bb"
-		exe       = "00000000000000ee"
 		call      = "00000000000000c1"
 		otherCall = "00000000000000c2"
 	)
@@ -149,7 +144,7 @@ func TestDecideLineage(t *testing.T) {
 	image := func(gen, img int, worker bool, c string) ancestor {
 		return ancestor{lineageEntry: lineageEntry{app: me, pid: pid, start: start, at: now - 5, gen: gen, img: img, worker: worker, call: c, root: root}, alive: true}
 	}
-	marker := func(pid, depth int) string { return parentMarker{pid: pid, depth: depth, exeID: exe}.String() }
+	marker := func(pid, depth int) string { return parentMarker{pid: pid, depth: depth, app: me}.String() }
 	many := func(n int, alive bool) []ancestor {
 		var l []ancestor
 		for i := 0; i < n; i++ {
@@ -207,7 +202,7 @@ func TestDecideLineage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := guardInput{mode: tt.mode, pid: pid, ppid: ppid, start: start, now: now, exeID: exe, appID: me, call: call,
+			in := guardInput{mode: tt.mode, pid: pid, ppid: ppid, start: start, now: now, appID: me, call: call,
 				parent: tt.parent, worker: tt.worker, relaunch: tt.relnch, lineage: tt.lineage, hasLine: tt.lineage != nil, listener: tt.listener}
 			got := decide(in)
 			if got.verdict != tt.want || got.depth != tt.depth || got.gen != tt.gen || got.img != tt.img || got.restart != tt.restart || got.root != tt.root {
@@ -250,7 +245,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{name: "alone", view: tableView{}},
 		{name: "under the cap", view: tableView{live: members(3)}},
-		{name: "at the cap", view: tableView{live: members(4)}, message: "4 processes of its lineage run already (the limit, runtime.max_procs, is 4)"},
+		{name: "at the cap", view: tableView{live: members(4)}, message: "4 copies of it run already below the process the user started (the limit, runtime.max_procs, is 4)"},
 		{name: "other lineages do not count", view: tableView{live: append(members(3), tableEntry{pid: 2000, root: otherRoot}, tableEntry{pid: 2001, root: otherRoot})}},
 		{name: "itself does not count", view: tableView{live: append(members(3), tableEntry{pid: me.pid, start: me.start, root: root})}},
 		{name: "a restart begins its run's record", restart: true, view: tableView{}, record: 3},
@@ -344,10 +339,10 @@ func TestPass(t *testing.T) {
 func TestLineageRecord(t *testing.T) {
 	entries := []lineageEntry{
 		{app: "0123456789abcdef", pid: 42, start: 9876, at: 1700000000000, gen: 2, img: 1, call: "00000000000000c1", root: procKey{40, 9000}},
-		{app: "fedcba9876543210", pid: 7, at: 1700000000001, gen: 1, img: 3, worker: true, call: "00000000000000c2", root: procKey{7, 0}},
+		{app: "fedcba9876543210", pid: 7, start: -1765000000000000001, at: 1700000000001, gen: 1, img: 3, worker: true, call: "00000000000000c2", root: procKey{7, -1765000000000000001}},
 	}
 	record := formatLineage(entries)
-	if want := "bundle-rt-lineage v2 0123456789abcdef:42:9876:1700000000000:2:1:m:00000000000000c1:40:9000 fedcba9876543210:7:0:1700000000001:1:3:w:00000000000000c2:7:0"; record != want {
+	if want := "bundle-rt-lineage v2 0123456789abcdef:42:9876:1700000000000:2:1:m:00000000000000c1:40:9000 fedcba9876543210:7:-1765000000000000001:1700000000001:1:3:w:00000000000000c2:7:-1765000000000000001"; record != want {
 		t.Fatalf("formatLineage() = %q, want %q", record, want)
 	}
 	back, ok := parseLineage(record + "\n")
@@ -359,7 +354,7 @@ func TestLineageRecord(t *testing.T) {
 		"", "bundle-rt-lineage v2", "bundle-rt-lineage v2 ", "bundle-rt-lineage v1 " + good, "x" + good,
 		"bundle-rt-lineage v2 " + good + " ", "bundle-rt-lineage v2 0123456789ABCDEF:1:0:1:1:1:m:00000000000000c1:1:0",
 		"bundle-rt-lineage v2 0123:1:0:1:1:1:m:00000000000000c1:1:0", "bundle-rt-lineage v2 0123456789abcdef:0:0:1:1:1:m:00000000000000c1:1:0",
-		"bundle-rt-lineage v2 0123456789abcdef:1:-1:1:1:1:m:00000000000000c1:1:0", "bundle-rt-lineage v2 0123456789abcdef:1:0:0:1:1:m:00000000000000c1:1:0",
+		"bundle-rt-lineage v2 0123456789abcdef:1:0:-1:1:1:m:00000000000000c1:1:0", "bundle-rt-lineage v2 0123456789abcdef:1:0:0:1:1:m:00000000000000c1:1:0",
 		"bundle-rt-lineage v2 0123456789abcdef:1:0:1:0:1:m:00000000000000c1:1:0", "bundle-rt-lineage v2 0123456789abcdef:1:0:1:1:0:m:00000000000000c1:1:0",
 		"bundle-rt-lineage v2 0123456789abcdef:1:0:1:1:1:x:00000000000000c1:1:0", "bundle-rt-lineage v2 0123456789abcdef:1:0:1:1:1:m:c1:1:0",
 		"bundle-rt-lineage v2 0123456789abcdef:1:0:1:1:1:m:00000000000000c1:0:0", "bundle-rt-lineage v2 0123456789abcdef:1:0:1:1:1:m:00000000000000c1:1",
@@ -401,11 +396,13 @@ func TestSlotRoundTrip(t *testing.T) {
 }
 
 func TestAppIdentity(t *testing.T) {
-	id := appIdentity(self.exe)
-	if !isID(id) || id != appIdentity(self.exe) {
+	id := appIdentity()
+	if !isID(id) || id != appIdentity() {
 		t.Errorf("appIdentity() = %q, not a stable 16-digit hex id", id)
 	}
-	if appIdentity("") == id {
-		t.Error("appIdentity ignores the executable's size")
+	buildAppID = "0123456789abcdef"
+	defer func() { buildAppID = "" }()
+	if got := appIdentity(); got != buildAppID {
+		t.Errorf("appIdentity() = %q, not the id the bundler linked in", got)
 	}
 }

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"fmt"
 	"hash/fnv"
 	"io"
 	"os"
@@ -44,7 +43,7 @@ type procKey struct {
 type lineageEntry struct {
 	app    string // appIdentity of its executable
 	pid    int
-	start  int64  // OS start id of the process (see processStart); 0 if unknown
+	start  int64  // OS start id of the process (see processStart); 0 if unknown, below 0 a token that only tells processes apart (ownStart)
 	at     int64  // wall clock, Unix ms, when its guard ran; for messages only
 	gen    int    // its place in a run of copies making the same call; 1 begins one
 	img    int    // its image in the process (syscall.Exec in place); 1 is the first
@@ -63,17 +62,26 @@ type ancestor struct {
 
 // formatLineage encodes entries, nearest first, as
 // "bundle-rt-lineage v2 <app>:<pid>:<start>:<at>:<gen>:<img>:<m|w>:<call>:<rootpid>:<rootstart> ...".
+// It runs at every start, so it appends with strconv rather than fmt.
 func formatLineage(entries []lineageEntry) string {
-	var b strings.Builder
-	b.WriteString(lineageMagic)
+	b := make([]byte, 0, len(lineageMagic)+len(entries)*96)
+	b = append(b, lineageMagic...)
 	for _, e := range entries {
-		kind := "m"
+		kind := byte('m')
 		if e.worker {
-			kind = "w"
+			kind = 'w'
 		}
-		fmt.Fprintf(&b, " %s:%d:%d:%d:%d:%d:%s:%s:%d:%d", e.app, e.pid, e.start, e.at, e.gen, e.img, kind, e.call, e.root.pid, e.root.start)
+		b = append(b, ' ')
+		b = append(b, e.app...)
+		for _, n := range []int64{int64(e.pid), e.start, e.at, int64(e.gen), int64(e.img)} {
+			b = strconv.AppendInt(append(b, ':'), n, 10)
+		}
+		b = append(b, ':', kind, ':')
+		b = append(b, e.call...)
+		b = strconv.AppendInt(append(b, ':'), int64(e.root.pid), 10)
+		b = strconv.AppendInt(append(b, ':'), e.root.start, 10)
 	}
-	return b.String()
+	return string(b)
 }
 
 // parseLineage decodes a record. Anything malformed, foreign or oversized
@@ -107,7 +115,7 @@ func parseEntry(s string) (lineageEntry, bool) {
 	var n [7]int64
 	for i, field := range []string{p[1], p[2], p[3], p[4], p[5], p[8], p[9]} {
 		v, err := strconv.ParseInt(field, 10, 64)
-		if err != nil || v < 0 {
+		if err != nil || v < 0 && i != 1 && i != 6 { // starts may be tokens
 			return lineageEntry{}, false
 		}
 		n[i] = v
@@ -140,48 +148,80 @@ func isID(s string) bool {
 // environment, else the nearest ancestor that holds one (a launcher such
 // as sudo or pkexec clears the environment and closes descriptors, but
 // the process that started it still runs, or its own environment still
-// has the record).
-func readLineage() (lineage []ancestor, tokenFree bool) {
+// has the record). With none, orphan says whether the parent, ppid, is
+// init or a service manager.
+func readLineage(ppid int) (lineage []ancestor, tokenFree, orphan bool) {
 	record, tokenFree := readTokenFD()
 	entries, ok := parseLineage(record)
 	if !ok {
 		entries, ok = parseLineage(os.Getenv(envLineage))
 	}
-	if !ok {
-		entries, ok = parseLineage(ancestorRecord())
+	if !ok && (ppid <= 1 || launched()) {
+		record, orphan = ancestorRecord(ppid)
+		entries, ok = parseLineage(record)
 	}
 	if !ok {
-		return nil, tokenFree
+		return nil, tokenFree, orphan
 	}
 	lineage = make([]ancestor, len(entries))
 	for i, e := range entries {
 		lineage[i] = ancestor{lineageEntry: e, alive: alive(e)}
 	}
-	return lineage, tokenFree
+	return lineage, tokenFree, false
+}
+
+// launched reports whether this process's environment is one a launcher
+// gave it: cleared (no PATH), or with the variables sudo, pkexec, doas or
+// systemd set. Only then can its record be lost while its starter still
+// has one (the copy of a program, started through such a launcher, which
+// also closes every descriptor), so only then is it worth the system calls
+// of the walk up the ancestors, at every start.
+func launched() bool {
+	if _, ok := os.LookupEnv("PATH"); !ok {
+		return true
+	}
+	for _, v := range []string{"SUDO_UID", "PKEXEC_UID", "DOAS_USER", "INVOCATION_ID"} {
+		if _, ok := os.LookupEnv(v); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // appIdentity returns an id that every copy, hard link and symbolic link of
-// this executable shares, and other programs do not: a hash of the build
-// information the go command embeds (module, main package, version, VCS
-// revision, build flags) and of the file size. It reads nothing but one
-// stat: hashing a 50 MB executable at every start would cost milliseconds.
-// The path is no part of it, as copies and links differ in path.
-func appIdentity(exe string) string {
+// this executable shares, and other programs do not. The bundler links one
+// in (buildAppID: a hash of the module, main package, version and hook
+// settings), which costs nothing at start. Otherwise it is a hash of the
+// build information the go command embeds (module, main package, version,
+// VCS revision, build flags) and of the file size: one stat, as hashing a
+// 50 MB executable at every start would cost milliseconds. The path is no
+// part of it, as copies and links differ in path.
+func appIdentity() string {
+	if isID(buildAppID) {
+		return buildAppID
+	}
+	exe := executable()
 	h := fnv.New64a()
+	write := func(s ...string) {
+		for _, x := range s {
+			io.WriteString(h, x)
+			h.Write([]byte{0})
+		}
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", info.Path, info.Main.Path, info.Main.Version, info.Main.Sum)
+		write(info.Path, info.Main.Path, info.Main.Version, info.Main.Sum)
 		for _, s := range info.Settings {
-			fmt.Fprintf(h, "%s=%s\x00", s.Key, s.Value)
+			write(s.Key, s.Value)
 		}
 	} else {
-		io.WriteString(h, exeID(exe)) // no build information: the path is all there is
+		write(exe) // no build information: the path is all there is
 	}
 	if exe != "" {
 		if fi, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "size=%d", fi.Size())
+			write("size", strconv.FormatInt(fi.Size(), 10))
 		}
 	}
-	return fmt.Sprintf("%016x", h.Sum64())
+	return hex16(h.Sum64())
 }
 
 // callIdentity returns an id of what a process was asked to do: its
@@ -194,9 +234,13 @@ func callIdentity(args []string, dir string) string {
 		dir = strings.ToLower(dir) // case-insensitive file systems, as exeID
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%d\x00%s\x00", len(args), dir)
-	for _, a := range args {
-		fmt.Fprintf(h, "%d\x00%s\x00", len(a), a)
+	for _, s := range append([]string{strconv.Itoa(len(args)), dir}, args...) {
+		// Each string with its length first, so no two lists hash alike
+		// by moving a boundary.
+		io.WriteString(h, strconv.Itoa(len(s)))
+		h.Write([]byte{0})
+		io.WriteString(h, s)
+		h.Write([]byte{0})
 	}
-	return fmt.Sprintf("%016x", h.Sum64())
+	return hex16(h.Sum64())
 }

@@ -64,9 +64,9 @@ func runHelper(mode string, args []string) int {
 		if self.depth >= chainCap {
 			return 3
 		}
-		cmd := exec.Command(self.exe)
+		cmd := exec.Command(executable())
 		if os.Getenv(envChain) == "shell" {
-			cmd = exec.Command("sh", "-c", `"$0"; exit $?`, self.exe)
+			cmd = exec.Command("sh", "-c", `"$0"; exit $?`, executable())
 		}
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		return exitCodeOf(cmd.Run())

@@ -4,11 +4,11 @@
 package worker
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -99,21 +99,28 @@ func procStat(pid int) (start int64, zombie bool) {
 		return 0, false
 	}
 	// "pid (comm) state ppid ...": comm may contain spaces and parentheses.
-	s := string(buf[:n])
-	end := strings.LastIndexByte(s, ')')
-	if end < 0 {
+	// Scanned in place: this runs at every start.
+	b := buf[:n]
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+3 >= len(b) {
 		return 0, false
 	}
-	fields := strings.Fields(s[end+1:])
-	const startField = 22 - 3 // fields 1 and 2 are before the ')', and we count from 0
-	if len(fields) <= startField {
-		return 0, false
+	zombie = b[i+2] == 'Z'
+	const startField = 22 - 2 // fields 1 and 2 end with the ')'
+	for field := 0; field < startField; field++ {
+		j := bytes.IndexByte(b[i+1:], ' ')
+		if j < 0 {
+			return 0, false
+		}
+		i += j + 1
 	}
-	start, err = strconv.ParseInt(fields[startField], 10, 64)
-	if err != nil {
-		return 0, false
+	for _, c := range b[i+1:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		start = start*10 + int64(c-'0')
 	}
-	return start, fields[0] == "Z"
+	return start, zombie
 }
 
 // alive reports whether the process of e still runs: kill(pid, 0) first,
@@ -123,5 +130,5 @@ func alive(e lineageEntry) bool {
 		return false
 	}
 	start, zombie := procStat(e.pid)
-	return !zombie && (e.start == 0 || start == e.start)
+	return !zombie && (e.start <= 0 || start == e.start)
 }

@@ -1,12 +1,16 @@
 package worker
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -66,3 +70,43 @@ func readPdeathsig() string {
 func kernelSupervision() string { return startPdeathsig }
 
 func disableKernelSupervision() { usePdeathsig = false }
+
+// TestProcStat reads the start time and state of a process whose name
+// holds spaces and parentheses, as /proc/<pid>/stat writes them, and tells
+// a zombie.
+func TestProcStat(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "x) y (z")
+	if err := os.Symlink("/bin/sleep", link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	want := func() (string, string) {
+		data, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat")
+		fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+		return fields[0], fields[22-3]
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if data, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat"); bytes.Contains(data, []byte("(x) y (z)")) || time.Now().After(deadline) {
+			break
+		}
+	}
+	state, start := want()
+	got, zombie := procStat(cmd.Process.Pid)
+	if strconv.FormatInt(got, 10) != start || zombie || state == "Z" {
+		t.Errorf("procStat = %d, %v; /proc says start %s, state %s", got, zombie, start, state)
+	}
+	cmd.Process.Kill()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, zombie = procStat(cmd.Process.Pid); zombie {
+			break
+		}
+	}
+	if !zombie {
+		t.Error("procStat did not tell the killed, unreaped process for a zombie")
+	}
+}

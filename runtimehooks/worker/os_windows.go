@@ -532,5 +532,5 @@ func alive(e lineageEntry) bool {
 		return false
 	}
 	defer syscall.CloseHandle(h)
-	return running(h) && (e.start == 0 || creationTime(h) == e.start)
+	return running(h) && (e.start <= 0 || creationTime(h) == e.start)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // maxWalk bounds the ancestors ancestorRecord looks at: a launcher (sudo
@@ -18,23 +19,82 @@ const maxWalk = 4
 // or pkexec clears the environment and closes every descriptor above
 // stderr, but the copy's starter may still run (its descriptor holds its
 // record), or the launcher's own environment, as the starter passed it,
-// may hold it. Only processes this one may inspect are read (the same
-// user, or any as root). "" when none has one.
-func ancestorRecord() string {
-	pid := parentPID()
+// may hold it (sudo's, and that of the monitor it forks, which shares it).
+// The walk reads the parent's environment, and goes past the parent, only
+// when the parent is a privilege launcher (a setuid program: sudo, doas,
+// su), which may keep the starter's environment and stand between a copy
+// and its starter with a monitor process of its own: each step costs a
+// read of /proc, some 10 microseconds, at every start of a program. Only
+// processes this one may inspect are read (the same user, or any as root).
+// "" when none has one.
+//
+// It also reports whether the parent is init or a service manager (see
+// isOrphan), from what the walk reads of the parent anyway.
+func ancestorRecord(ppid int) (record string, orphan bool) {
+	orphan = ppid <= 1
+	pid := ppid
 	for level := 0; level < maxWalk && pid > 1; level++ {
 		dir := "/proc/" + strconv.Itoa(pid) + "/"
 		if record, _ := readRecordFile(dir+"fd/"+strconv.Itoa(tokenFD), maxRecordSize); record != "" {
-			return record
+			return record, false
 		}
-		if env, ok := readRecordFile(dir+"environ", 1<<20); ok {
-			for _, kv := range bytes.Split([]byte(env), []byte{0}) {
-				if v, found := bytes.CutPrefix(kv, []byte(envLineage+"=")); found {
-					return string(v)
+		if level == 0 {
+			var st syscall.Stat_t
+			if syscall.Stat(dir+"exe", &st) != nil || st.Mode&syscall.S_ISUID == 0 {
+				return "", isServiceManager(dir)
+			}
+			if env, ok := readRecordFile(dir+"environ", 1<<20); ok {
+				if record := environRecord(env); record != "" {
+					return record, false
 				}
 			}
 		}
 		pid = parentOf(pid)
+	}
+	return "", orphan
+}
+
+// ownStart returns this process's start id for its record: for a root (a
+// process that inherited no record) a token that tells it apart from any
+// other process, written below 0 so that others check its pid alone; for a
+// copy, its start time, which others compare with /proc (a copy's life
+// decides a restart's wait). The token spares every root a read of
+// /proc/self/stat; a root's liveness only counts towards the depth limit.
+func ownStart(root bool) int64 {
+	if root {
+		return -time.Now().UnixNano()
+	}
+	return processStart(os.Getpid())
+}
+
+// rootsJoinTable is false on Linux: a root (a process no copy of its
+// program started) has no other member of its lineage to count, and the
+// program's processes are counted in /proc (programProcesses), which sees
+// more than the table; skipping the table keeps every start cheaper.
+const rootsJoinTable = false
+
+// isServiceManager reports whether the process whose /proc folder is dir
+// runs systemd: the session's subreaper, which takes the orphans of a
+// desktop session, and the manager that starts services (systemd-run).
+func isServiceManager(dir string) bool {
+	var buf [256]byte
+	n, err := syscall.Readlink(dir+"exe", buf[:])
+	return err == nil && n > 0 && strings.HasSuffix(string(buf[:n]), "/systemd")
+}
+
+// environRecord returns the value of envLineage in an environment block
+// (NUL-separated KEY=VALUE), or "".
+func environRecord(env string) string {
+	key := envLineage + "="
+	for i := 0; i < len(env); {
+		end := strings.IndexByte(env[i:], 0)
+		if end < 0 {
+			end = len(env) - i
+		}
+		if kv := env[i : i+end]; strings.HasPrefix(kv, key) {
+			return kv[len(key):]
+		}
+		i += end + 1
 	}
 	return ""
 }
@@ -81,19 +141,6 @@ func parentOf(pid int) int {
 	}
 	ppid, _ := strconv.Atoi(string(fields[1]))
 	return ppid
-}
-
-// isOrphan reports whether parent pid ppid is init or a service manager:
-// the parent of a copy whose starter exited (the kernel hands orphans to
-// init, or to the session's systemd as subreaper) or that a service
-// manager started for it (systemd-run). Such a copy cannot be linked to
-// its starter by its ancestors.
-func isOrphan(ppid int) bool {
-	if ppid <= 1 {
-		return true
-	}
-	comm, ok := readRecordFile("/proc/"+strconv.Itoa(ppid)+"/comm", 64)
-	return ok && strings.TrimSpace(comm) == "systemd"
 }
 
 // programProcesses counts the processes that run this executable file

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -10,8 +11,7 @@ import (
 // afterwards, so it needs no lock.
 type process struct {
 	mode   string // effective guard mode
-	exe    string // path to start copies of this program ("" if unknown)
-	exeID  string
+	app    string // appIdentity
 	depth  int
 	gen    int    // place in a run of copies making the same call (1: the first)
 	img    int    // image in this process (1: the first)
@@ -38,21 +38,21 @@ func init() {
 // children (in its environment and at tokenFD) and, when it refuses, exits
 // with ExitRefused.
 func guard() process {
-	in, exe, tokenFree := readGuardInput()
+	in, tokenFree := readGuardInput()
 	lifeline, grace := takeEnv(envLifeline), takeEnv(envGraceMS)
 	d := decide(in)
 	var table *processTable
 	if d.verdict != refuse && in.mode != modeOff {
 		d, table = admit(d, in, osSystem{app: in.appID, maxProcs: parseMaxProcs(buildMaxProcs)})
 	}
-	p := process{mode: in.mode, exe: exe, exeID: in.exeID, depth: d.depth, gen: d.gen, img: d.img, stamp: buildStamp, table: table}
+	p := process{mode: in.mode, app: in.appID, depth: d.depth, gen: d.gen, img: d.img, stamp: buildStamp, table: table}
 	if d.message != "" {
-		report(p.exe, d.message)
+		report(d.message)
 	}
 	if d.verdict == refuse {
 		os.Exit(ExitRefused)
 	}
-	os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, exeID: in.exeID}.String())
+	os.Setenv(envParent, parentMarker{pid: in.pid, depth: d.depth, app: in.appID}.String())
 	own := lineageEntry{app: in.appID, pid: in.pid, start: in.start, at: in.now, gen: d.gen, img: d.img,
 		worker: d.verdict == runWorker, call: in.call, root: d.root}
 	record := formatLineage(append([]lineageEntry{own}, d.keep...))
@@ -103,7 +103,11 @@ func admit(d decision, in guardInput, sys guardSystem) (decision, *processTable)
 			return d.refuse(ceilingMessage(n - 1)), nil
 		}
 	}
-	refusal, table, err := sys.join(d.entry(in), d.joinCheck(in, sys.maxSlots()/ceilingFactor))
+	check := d.joinCheck(in, sys.maxSlots()/ceilingFactor)
+	if check == nil && !rootsJoinTable {
+		return d, nil
+	}
+	refusal, table, err := sys.join(d.entry(in), check)
 	return d.joined(refusal, err), table
 }
 
@@ -134,7 +138,8 @@ type checkFunc func(tableView) (string, *runRecord)
 
 // joinCheck returns the check a process makes as it joins the table, or
 // nil for a root that is no restart: its lineage has no other member yet,
-// so it joins without reading the table.
+// so it joins without reading the table (on Linux it does not join at
+// all: see rootsJoinTable).
 func (d decision) joinCheck(in guardInput, maxProcs int) checkFunc {
 	if d.root == in.key() && !d.restart {
 		return nil
@@ -184,22 +189,23 @@ func (s osSystem) join(me tableEntry, check checkFunc) (string, *processTable, e
 }
 
 // readGuardInput reads the guard's input from the process and takes the
-// one-shot variables out of the environment. It also returns the path of
-// the executable and whether tokenFD may carry this process's record.
-func readGuardInput() (in guardInput, exe string, tokenFree bool) {
-	exe, id := executableIdentity()
-	lineage, tokenFree := readLineage()
+// one-shot variables out of the environment. It also returns whether
+// tokenFD may carry this process's record. It runs at every start of a
+// program, so each system call counts.
+func readGuardInput() (in guardInput, tokenFree bool) {
 	pid, ppid := os.Getpid(), parentPID()
-	wd, _ := os.Getwd()
+	lineage, tokenFree, orphan := readLineage(ppid)
+	// syscall.Getwd, not os.Getwd, which first stats $PWD and "." to
+	// prefer the path the shell used: one system call, not three.
+	wd, _ := syscall.Getwd()
 	return guardInput{
 		mode:     resolveMode(buildGuard, os.Getenv(envGuard)),
 		pid:      pid,
 		ppid:     ppid,
-		orphan:   lineage == nil && isOrphan(ppid),
-		start:    processStart(pid),
+		orphan:   orphan,
+		start:    ownStart(lineage == nil),
 		now:      time.Now().UnixMilli(),
-		exeID:    id,
-		appID:    appIdentity(exe),
+		appID:    appIdentity(),
 		call:     callIdentity(arguments(), wd),
 		parent:   os.Getenv(envParent),
 		worker:   takeEnv(envWorker),
@@ -207,7 +213,7 @@ func readGuardInput() (in guardInput, exe string, tokenFree bool) {
 		lineage:  lineage,
 		hasLine:  lineage != nil,
 		listener: lineage != nil && inheritsListener(),
-	}, exe, tokenFree
+	}, tokenFree
 }
 
 // arguments returns the process's arguments after argv[0].

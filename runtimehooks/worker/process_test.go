@@ -180,8 +180,8 @@ func TestForgedAssignmentIgnored(t *testing.T) {
 		depth  int
 	}{
 		{name: "fresh start", depth: 0},
-		{name: "marker of another parent", parent: parentMarker{pid: 1, exeID: self.exeID}.String(), depth: 1},
-		{name: "marker of another executable", parent: parentMarker{pid: os.Getpid(), exeID: exeID("elsewhere")}.String(), depth: 1},
+		{name: "marker of another parent", parent: parentMarker{pid: 1, app: self.app}.String(), depth: 1},
+		{name: "marker of another program", parent: parentMarker{pid: os.Getpid(), app: "00000000000e15e1"}.String(), depth: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +233,7 @@ func TestGuardModes(t *testing.T) {
 // not its path: a copy is the same program, and a file that differs (here:
 // by one byte appended, which the loader ignores) is another one.
 func TestGuardCopies(t *testing.T) {
-	data, err := os.ReadFile(self.exe)
+	data, err := os.ReadFile(executable())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestGuardCopies(t *testing.T) {
 		{name: "other", content: append(data[:len(data):len(data)], 0), stdout: "isworker=false depth=1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(scratchDir(t), filepath.Base(self.exe))
+			path := filepath.Join(scratchDir(t), filepath.Base(executable()))
 			if err := os.WriteFile(path, tt.content, 0o755); err != nil {
 				t.Fatal(err)
 			}

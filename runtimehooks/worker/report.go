@@ -7,7 +7,7 @@ import (
 
 // report prints a one-line diagnostic to stderr and, where stderr may not be
 // visible (Windows GUI programs), also to a log file.
-func report(exe, line string) {
+func report(line string) {
 	fmt.Fprintln(os.Stderr, line)
-	logDiagnostic(exe, line)
+	logDiagnostic(executable(), line)
 }

@@ -15,7 +15,7 @@ func TestRefusalLogged(t *testing.T) {
 	if code != ExitRefused {
 		t.Fatalf("exit %d, want %d", code, ExitRefused)
 	}
-	base := filepath.Base(self.exe)
+	base := filepath.Base(executable())
 	log, err := os.ReadFile(filepath.Join(cache, "bundle-runtime", strings.TrimSuffix(base, filepath.Ext(base))+".log"))
 	if err != nil {
 		t.Fatal(err)

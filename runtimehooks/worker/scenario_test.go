@@ -122,6 +122,11 @@ func runScenarios(t *testing.T, host *scenarioHost, exes map[string]string, runs
 			}
 		}
 	}
+	// The launcher stands for sudo and pkexec, which are setuid programs:
+	// the guard reads a setuid parent's environment.
+	if err := os.Chmod(filepath.Join(root, "launcher"), os.ModeSetuid|0o755); err != nil && exes["launcher"] != "" {
+		t.Fatal(err)
+	}
 	os.Chmod(root, 0o777) // the fallback jail runs the app as another user
 	for _, r := range runs {
 		wg.Add(1)

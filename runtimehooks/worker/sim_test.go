@@ -82,7 +82,6 @@ const (
 	simHorizon  = 60 * time.Second // watched for this long
 	simPoll     = 10 * time.Millisecond
 	simApp      = "00000000000000aa"
-	simExe      = "00000000000000ee"
 )
 
 type simState int
@@ -214,7 +213,7 @@ func (s *sim) guard(p *simProc) {
 	way := s.tree.way
 	st := p.starter
 	in := guardInput{mode: modeChain, pid: p.pid, ppid: 1, start: int64(p.pid), now: 1 + s.now.Milliseconds(),
-		exeID: simExe, appID: simApp, call: p.call, orphan: true}
+		appID: simApp, call: p.call, orphan: true}
 	if st != nil {
 		var record []lineageEntry
 		switch {
@@ -232,7 +231,7 @@ func (s *sim) guard(p *simProc) {
 			in.ppid, in.orphan = st.pid, false
 		}
 		if way.marker {
-			in.parent = parentMarker{pid: st.pid, depth: st.depth, exeID: simExe}.String()
+			in.parent = parentMarker{pid: st.pid, depth: st.depth, app: simApp}.String()
 		}
 	}
 	p.in, p.d = in, decide(in)
@@ -260,10 +259,12 @@ func (s *sim) join(p *simProc) {
 	}
 	var refusal string
 	var run *runRecord
-	if check := p.d.joinCheck(p.in, simMaxProcs); check != nil {
+	check := p.d.joinCheck(p.in, simMaxProcs)
+	joins := check != nil || rootsJoinTable
+	if check != nil {
 		refusal, run = check(tableView{live: s.entries, runs: readRuns(s.runs)})
 	}
-	if refusal == "" && len(s.table) >= simSlots {
+	if refusal == "" && joins && len(s.table) >= simSlots {
 		refusal = ceilingMessage(simSlots)
 	}
 	if refusal == "" && run != nil {
@@ -274,8 +275,10 @@ func (s *sim) join(p *simProc) {
 		s.exit(p, true)
 		return
 	}
-	s.table[p.pid] = p
-	s.entries = append(s.entries, p.d.entry(p.in))
+	if joins {
+		s.table[p.pid] = p
+		s.entries = append(s.entries, p.d.entry(p.in))
+	}
 	p.state = simRunning
 	s.running++
 	s.res.maxRunning = max(s.res.maxRunning, s.running)
@@ -391,11 +394,12 @@ func treeBounds(tr simTree, r simResult) string {
 		// service manager started it): each is a root, and the ceiling
 		// above is the bound.
 	case !tr.same:
-		// Recursion with new arguments: the depth limit and the cap.
-		if r.maxRunning > simMaxProcs {
-			return fmt.Sprintf("%d ran main() at once, more than the cap (%d)", r.maxRunning, simMaxProcs)
+		// Recursion with new arguments: the depth limit, and the cap on
+		// the copies below the root.
+		if r.maxRunning > simMaxProcs+1 {
+			return fmt.Sprintf("%d ran main() at once, more than the root and the cap allow (%d)", r.maxRunning, simMaxProcs+1)
 		}
-		want := min(maxDepth+1, simMaxProcs)
+		want := min(maxDepth+1, simMaxProcs+1)
 		if tr.nested && k == 1 && (r.mains > want || tr.delay < 5*time.Second && r.mains != want) {
 			return fmt.Sprintf("a nested call of new arguments ran %d times, want %d (the depth limit or the cap)", r.mains, want)
 		}

@@ -17,7 +17,8 @@ const pipeDrainTimeout = time.Second
 // spawn starts w in a child process of the running executable and returns
 // its Handle. The caller holds w's slot.
 func spawn(w *Worker, o Options) (*Handle, error) {
-	if self.exe == "" {
+	exe := executable()
+	if exe == "" {
 		return nil, fmt.Errorf("worker %q: cannot locate the running executable", w.name)
 	}
 	grace := o.Grace
@@ -31,7 +32,7 @@ func spawn(w *Worker, o Options) (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker %q: create lifeline: %w", w.name, err)
 	}
-	cmd := exec.Command(self.exe, o.Args...)
+	cmd := exec.Command(exe, o.Args...)
 	cmd.Dir = o.Dir
 	cmd.Stdin = o.Stdin
 	cmd.Stdout = writerOr(o.Stdout, os.Stdout)

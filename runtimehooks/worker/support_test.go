@@ -75,7 +75,7 @@ func helperCommand(t *testing.T, mode string, env ...string) *exec.Cmd {
 // pattern does, with env added to this process's environment (including
 // its BUNDLE_RT_PARENT marker).
 func selfCommand(env ...string) *exec.Cmd {
-	cmd := exec.Command(self.exe, "-test.run=^$")
+	cmd := exec.Command(executable(), "-test.run=^$")
 	cmd.Env = append(os.Environ(), env...)
 	return cmd
 }

@@ -124,7 +124,7 @@ func TestTableCap(t *testing.T) {
 		t.Fatalf("%d of 24 joined, want 3 and 21 refused: %q", got, lines(joiners))
 	}
 	for _, j := range joiners {
-		if strings.HasPrefix(j.line, "refused:") && !strings.Contains(j.line, "3 processes of its lineage run already") {
+		if strings.HasPrefix(j.line, "refused:") && !strings.Contains(j.line, "3 copies of it run already below the process the user started") {
 			t.Errorf("refusal %q does not name the cap", j.line)
 		}
 	}

@@ -51,7 +51,7 @@ func probe(ctx context.Context, args []string) error {
 
 	// The bug itself: run this executable again expecting something else.
 	var stderr bytes.Buffer
-	naive := exec.Command(self.exe, "-test.run=^$") // would run no test, were it let through
+	naive := exec.Command(executable(), "-test.run=^$") // would run no test, were it let through
 	naive.Stderr = &stderr
 	fmt.Printf("naive=%d\n", exitCodeOf(naive.Run()))
 	fmt.Printf("naivemsg=%s\n", strings.TrimSpace(stderr.String()))

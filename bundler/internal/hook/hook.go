@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,6 +49,7 @@ type Request struct {
 	Guard    string   // chain, refuse, warn or off
 	Grace    string   // a duration such as 5s
 	MaxProcs int      // the lineage cap (runtime.max_procs)
+	Version  string   // the app's version
 }
 
 // Plan is how to build the hooked app.
@@ -135,9 +137,25 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 		"-X=" + plan.ImportPath + ".buildGuard=" + r.Guard,
 		"-X=" + plan.ImportPath + ".buildGrace=" + r.Grace,
 		"-X=" + plan.ImportPath + ".buildMaxProcs=" + procs,
+		"-X=" + plan.ImportPath + ".buildAppID=" + appID(pkg, r),
 		"-X=" + plan.ImportPath + ".buildStamp=" + StampPrefix + "guard=" + r.Guard + ";grace=" + r.Grace + ";max_procs=" + procs + ";end",
 	}
 	return plan, nil
+}
+
+// appID is the program's identity for the guard (the worker package's
+// buildAppID): the same for every copy and link of one build, and for the
+// builds of every architecture of an OS, and another for another program
+// or version. Linked in, it spares the program reading its build
+// information and its file at every start. Reproducible: it hashes only
+// what the build is made of.
+func appID(pkg gomod.Package, r Request) string {
+	h := fnv.New64a()
+	for _, s := range []string{pkg.Module.Path, pkg.ImportPath, r.Version, r.Guard, r.Grace, strconv.Itoa(r.MaxProcs), strings.Join(r.Tags, ",")} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // hookFileName picks a file name that sorts after every file of the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,6 +78,25 @@ func TestPrepare(t *testing.T) {
 	}
 	if want := "-X=example.com/app/internal/zzbundlert/worker.buildGuard=warn"; p.Ldflags[0] != want {
 		t.Errorf("ldflags %v", p.Ldflags)
+	}
+	// The program's identity: 16 hex digits, the same for the same build,
+	// another for another version.
+	id := regexp.MustCompile(`\.buildAppID=([0-9a-f]{16})$`)
+	idOf := func(version string) string {
+		q, err := Prepare(context.Background(), Request{Dir: dir, Main: ".", Guard: "warn", Grace: "2s", Version: version}, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range q.Ldflags {
+			if m := id.FindStringSubmatch(f); m != nil {
+				return m[1]
+			}
+		}
+		t.Fatalf("no buildAppID in %v", q.Ldflags)
+		return ""
+	}
+	if a, b, c := idOf("1.0.0"), idOf("1.0.0"), idOf("1.0.1"); a != b || a == c {
+		t.Errorf("buildAppID %s, %s for one build, %s for another version", a, b, c)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("Prepare wrote into the project: %v", entries)

@@ -459,7 +459,7 @@ func (r *runner) hookPlan(ctx context.Context, t platform.Target, env []string) 
 		rt := r.p.Config.Runtime
 		h.plan, h.err = hook.Prepare(ctx, hook.Request{
 			Dir: r.p.Dir, Main: r.p.Config.Main, Env: env, Flags: r.p.Config.Build.Flags,
-			Tags: r.p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace, MaxProcs: rt.Procs(),
+			Tags: r.p.Config.Build.Tags, Guard: rt.Guard, Grace: rt.Grace, MaxProcs: rt.Procs(), Version: r.v.String(),
 		}, filepath.Join(r.work, "hook-"+t.OS))
 	})
 	return h.plan, h.err

@@ -21,8 +21,11 @@ func main() {
 		os.Exit(2)
 	}
 	closeDescriptors()
-	env := []string{"PATH=/usr/bin:/bin", "SUDO_USER=" + os.Getenv("USER")}
+	// The environments the real launchers give a program.
+	uid := strconv.Itoa(os.Getuid())
+	env := []string{"PATH=/usr/bin:/bin", "SUDO_USER=" + os.Getenv("USER"), "SUDO_UID=" + uid, "SUDO_COMMAND=" + os.Args[2]}
 	if os.Args[1] == "pkexec" {
+		env = []string{"PATH=/usr/bin:/bin", "PKEXEC_UID=" + uid}
 		fmt.Fprintln(os.Stderr, syscall.Exec(os.Args[2], os.Args[2:], env))
 		os.Exit(127)
 	}
