@@ -193,7 +193,7 @@ type Runtime struct {
 	Guard string `yaml:"guard" enum:"chain,refuse,warn,off" hint:"chain, refuse, warn or off" doc:"What a copy of the app started by the app itself without a worker assignment does: chain (the default: a copy runs, but a copy of a copy making the same call, the same arguments in the same folder, runs only as a restart, after its starter exited, so a naive relaunch cannot multiply whatever its timing), refuse (exit 77, however it was started), warn (run, with a warning) or off."`
 	Grace string `yaml:"grace" pattern:"^[0-9]+(ms|s|m)$" hint:"a duration such as 5s or 500ms" doc:"How long a worker may take to stop before it is killed. Default: 5s."`
 	// MaxProcs is a pointer so that the default can be told from a value.
-	MaxProcs *int `yaml:"max_procs" minimum:"2" maximum:"4096" hint:"a whole number from 2 to 4096" doc:"The most live processes of the app one lineage (a process the user started and every copy of the app below it) may have; four times as many per user in all. In every guard mode but off. Default: 64."`
+	MaxProcs *int `yaml:"max_procs" minimum:"2" maximum:"4096" hint:"a whole number from 2 to 4096" doc:"The most live copies of the app below one process the user started (its workers included); four times as many processes of the app in all. In every guard mode but off. Default: 64."`
 }
 
 // DefaultMaxProcs is runtime.max_procs when bundle.yaml says nothing: the
