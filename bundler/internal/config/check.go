@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/gomod"
@@ -62,6 +64,9 @@ func ReadSmallFile(dir, rel string) ([]byte, error) {
 // main is a main package. env is passed to `go list` (GOFLAGS and the like).
 func (p *Project) Check(ctx context.Context, env []string) error {
 	c := p.Config
+	if err := CheckProjectPath(p.Dir); err != nil {
+		return err
+	}
 	if c.Icon != "" {
 		if err := p.checkIcon(); err != nil {
 			return err
@@ -92,6 +97,26 @@ func (p *Project) Check(ctx context.Context, env []string) error {
 		dsts[dst] = field
 	}
 	return p.checkMain(ctx, env)
+}
+
+// CheckProjectPath refuses a project folder whose path the go command
+// cannot name: bytes that are not UTF-8, which go list's JSON and go build
+// -overlay's turn into U+FFFD (the runtime hook would silently be left
+// out), or a control character such as a line break, which the go command
+// refuses as a package directory.
+func CheckProjectPath(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	switch {
+	case !utf8.ValidString(abs):
+		return exitcode.Config(fmt.Errorf("the project's path %q holds bytes that are not UTF-8, which go list and go build -overlay cannot name (the runtime hook would be left out); move or rename the project's folder", abs))
+	case strings.IndexFunc(abs, unicode.IsControl) >= 0:
+		r := abs[strings.IndexFunc(abs, unicode.IsControl):]
+		return exitcode.Config(fmt.Errorf("the project's path %q holds a control character (U+%04X), which the go command refuses in a package directory; move or rename the project's folder", abs, []rune(r)[0]))
+	}
+	return nil
 }
 
 // checkFormats runs the checks of each format configured for an OS the

@@ -9,10 +9,12 @@
 package hook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,6 +61,7 @@ type Plan struct {
 	Flags      []string // Request.Flags without their -overlay, which Overlay now includes
 	ImportPath string   // the worker package the generated file imports
 	Injected   bool     // true: the embedded copy; false: the app's own import
+	Stamp      string   // the string the linked executable holds (Stamped)
 }
 
 // Prepare writes the overlay and the files it points to under work and
@@ -133,14 +136,43 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 		return nil, err
 	}
 	procs := strconv.Itoa(r.MaxProcs)
+	plan.Stamp = StampPrefix + "guard=" + r.Guard + ";grace=" + r.Grace + ";max_procs=" + procs + ";end"
 	plan.Ldflags = []string{
 		"-X=" + plan.ImportPath + ".buildGuard=" + r.Guard,
 		"-X=" + plan.ImportPath + ".buildGrace=" + r.Grace,
 		"-X=" + plan.ImportPath + ".buildMaxProcs=" + procs,
 		"-X=" + plan.ImportPath + ".buildAppID=" + appID(pkg, r),
-		"-X=" + plan.ImportPath + ".buildStamp=" + StampPrefix + "guard=" + r.Guard + ";grace=" + r.Grace + ";max_procs=" + procs + ";end",
+		"-X=" + plan.ImportPath + ".buildStamp=" + plan.Stamp,
 	}
 	return plan, nil
+}
+
+// Stamped reports whether the executable at path holds stamp: the proof,
+// read from what was linked, that the runtime hook is in it with these
+// settings. It reads the file in pieces, so a large executable costs no
+// more memory than a small one.
+func Stamped(path, stamp string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	want := []byte(stamp)
+	buf := make([]byte, 1<<20+len(want))
+	kept := 0 // the end of the last piece, which may hold the stamp's start
+	for {
+		n, err := io.ReadFull(f, buf[kept:])
+		if bytes.Contains(buf[:kept+n], want) {
+			return true, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		kept = copy(buf, buf[kept+n-(len(want)-1):kept+n])
+	}
 }
 
 // appID is the program's identity for the guard (the worker package's

@@ -79,6 +79,9 @@ func TestPrepare(t *testing.T) {
 	if want := "-X=example.com/app/internal/zzbundlert/worker.buildGuard=warn"; p.Ldflags[0] != want {
 		t.Errorf("ldflags %v", p.Ldflags)
 	}
+	if last := p.Ldflags[len(p.Ldflags)-1]; !strings.HasSuffix(last, ".buildStamp="+p.Stamp) || !strings.HasPrefix(p.Stamp, StampPrefix) {
+		t.Errorf("stamp %q, last ldflag %q", p.Stamp, last)
+	}
 	// The program's identity: 16 hex digits, the same for the same build,
 	// another for another version.
 	id := regexp.MustCompile(`\.buildAppID=([0-9a-f]{16})$`)
@@ -105,5 +108,46 @@ func TestPrepare(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "internal", "zzbundlert", "worker"), 0o755)
 	if _, err := Prepare(context.Background(), Request{Dir: dir, Main: ".", Guard: "refuse", Grace: "5s"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "runtime.hook: false") {
 		t.Errorf("existing injection folder: %v", err)
+	}
+}
+
+func TestStamped(t *testing.T) {
+	const stamp = StampPrefix + "guard=refuse;grace=5s;max_procs=64;end"
+	piece := 1 << 20
+	tests := []struct {
+		name string
+		at   int // where the stamp starts; -1: absent
+		size int
+	}{
+		{"absent", -1, 3 * piece},
+		{"start", 0, 3 * piece},
+		{"end", 3*piece - len(stamp), 3 * piece},
+		{"across the first piece's end", piece - 5, 3 * piece},
+		{"across a later piece's end", 2*piece + len(stamp) - 7, 3 * piece},
+		{"whole file", 0, len(stamp)},
+		{"one byte short", -1, len(stamp) - 1},
+		{"empty", -1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := make([]byte, tt.size)
+			if tt.at >= 0 {
+				copy(data[tt.at:], stamp)
+			} else if tt.size > 0 {
+				copy(data, stamp[:tt.size%len(stamp)])
+			}
+			path := filepath.Join(t.TempDir(), "app")
+			os.WriteFile(path, data, 0o755)
+			got, err := Stamped(path, stamp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.at >= 0; got != want {
+				t.Errorf("Stamped = %v, want %v", got, want)
+			}
+		})
+	}
+	if _, err := Stamped(filepath.Join(t.TempDir(), "missing"), stamp); err == nil {
+		t.Error("a missing file gave no error")
 	}
 }

@@ -485,12 +485,14 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		Dir: p.Dir, Main: p.Config.Main, Target: t, Out: exe,
 		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
 	}
+	var stamp string
 	if p.Config.Runtime.HookEnabled() {
 		hp, err := r.hookPlan(ctx, t, req.Env())
 		if err != nil {
 			return "", fmt.Errorf("build %s: %w", t, err)
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
+		stamp = hp.Stamp
 	}
 	remove, err := embedResources(p, t, r.v, r.icons, r.exeName(t.OS))
 	if err != nil {
@@ -500,6 +502,17 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 	remove()
 	if err != nil {
 		return "", err
+	}
+	if stamp != "" {
+		// No executable ships without the hook unless runtime.hook says
+		// so: a build the overlay did not reach (a path the go command
+		// names otherwise, a go command that ignores it) stops here.
+		switch ok, err := hook.Stamped(exe, stamp); {
+		case err != nil:
+			return "", fmt.Errorf("build %s: read the linked executable: %w", t, err)
+		case !ok:
+			return "", fmt.Errorf("build %s: the runtime hook is not in the linked executable (go build did not compile its overlay in), so nothing of it was packaged; report this with the go command's version, or set runtime.hook: false to ship without the guard", t)
+		}
 	}
 	r.check.targetCompiled(t)
 	if r.signer != nil && t.OS == "windows" {
