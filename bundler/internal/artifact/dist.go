@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 )
@@ -114,12 +117,19 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 	}
 	defer root.Close()
 	if o.Clean {
+		// Every name is checked before any goes, so a refusal removes
+		// nothing.
+		for _, n := range s.owned {
+			if err := checkOwned(dist, n, true); err != nil {
+				return nil, nil, err
+			}
+		}
 		// Artifacts first and the files that say they are bundle's last, so
 		// a failure halfway leaves nothing unowned.
 		for _, last := range []bool{false, true} {
 			for _, n := range s.owned {
 				if n != LockName && last == describesDist(n) {
-					if err := removeOwned(root, n); err != nil {
+					if err := removeOwned(root, dist, n); err != nil {
 						return nil, nil, fmt.Errorf("clean %s: %w", dist, err)
 					}
 				}
@@ -144,17 +154,23 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 			keep = append(keep, a.Path)
 		}
 	}
+	stale := slices.DeleteFunc(slices.Clone(s.owned), func(n string) bool {
+		return !IsTemp(n) && n != ManifestName && n != ChecksumsName
+	})
+	for _, n := range stale {
+		if err := checkOwned(dist, n, false); err != nil {
+			return nil, nil, err
+		}
+	}
 	// The journal owns the old artifacts before their manifest goes, so a
 	// kill in between leaves nothing unowned.
 	j, err := startJournal(dist, o.Name, o.Version, keep)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, n := range s.owned {
-		if IsTemp(n) || n == ManifestName || n == ChecksumsName {
-			if err := removeOwned(root, n); err != nil {
-				return nil, nil, fmt.Errorf("dist %s: remove old %s: %w", dist, n, err)
-			}
+	for _, n := range stale {
+		if err := removeOwned(root, dist, n); err != nil {
+			return nil, nil, fmt.Errorf("dist %s: remove old %s: %w", dist, n, err)
 		}
 	}
 	return s.old, j, nil
@@ -253,20 +269,47 @@ func checkProtected(dist string, clean bool, project string) error {
 	return nil
 }
 
-// removeOwned removes a file bundle wrote in dist: a link as a link, a
-// folder with what it holds, never following a link out of root.
-func removeOwned(root *os.Root, name string) error {
-	info, err := root.Lstat(name)
+// checkOwned refuses to remove name from dist unless it is what bundle
+// writes: a regular file or a link, on dist's own mount. A folder (bundle
+// writes none) is never entered, so a bind mount or a user's files inside
+// one cannot be lost; a file mounted over one of bundle's names is left
+// for its owner to unmount.
+func checkOwned(dist, name string, clean bool) error {
+	path := filepath.Join(dist, name)
+	info, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if info.IsDir() {
-		return root.RemoveAll(name)
+	switch {
+	case info.IsDir():
+		return refuse(clean, "dist %s holds a folder %s, which bundle never writes, so it does not enter it; move it out of dist, or pass another --dist", dist, name)
+	case !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0:
+		return refuse(clean, "dist %s holds %s, which is not a regular file (%s), so bundle did not write it; move it out of dist, or pass another --dist", dist, name, info.Mode().Type())
 	}
-	return root.Remove(name)
+	same, err := sameMount(dist, path)
+	if err != nil {
+		return err
+	}
+	if !same {
+		return refuse(clean, "dist %s holds %s, which is mounted from elsewhere; bundle never removes across a mount: unmount it, or pass another --dist", dist, name)
+	}
+	return nil
+}
+
+// removeOwned removes a file bundle wrote in dist, a link as a link,
+// after checkOwned, never following a link out of root.
+func removeOwned(root *os.Root, dist, name string) error {
+	if err := checkOwned(dist, name, false); err != nil {
+		return err
+	}
+	err := root.Remove(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // describesDist reports whether name is one of the files that say what
@@ -277,9 +320,12 @@ func describesDist(name string) bool {
 
 // isFileName reports whether p, a path from artifacts.json or the journal,
 // names an artifact directly in dist. bundle writes no folders, so a path
-// with a separator, "..", or an absolute path is none of its artifacts.
+// with a separator, "..", or an absolute path is none of its artifacts;
+// nor is a name checksums.txt's lines could not hold (a control character)
+// or that is not UTF-8.
 func isFileName(p string) bool {
-	return filepath.IsLocal(p) && p != "." && !strings.ContainsAny(p, `/\`) && !describesDist(p)
+	return filepath.IsLocal(p) && p != "." && !strings.ContainsAny(p, `/\`) && !describesDist(p) &&
+		utf8.ValidString(p) && !strings.ContainsFunc(p, unicode.IsControl)
 }
 
 func refuse(clean bool, format string, args ...any) error {

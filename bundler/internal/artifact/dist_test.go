@@ -237,17 +237,16 @@ func names(t *testing.T, dir string) []string {
 }
 
 // TestCleanRemovesOnlyBundlesFiles cleans a dist holding what bundle
-// wrote, including links and a folder with a link in it that lead out:
-// the links go, what they point to stays.
+// wrote, including links that lead out of it: the links go, what they
+// point to stays.
 func TestCleanRemovesOnlyBundlesFiles(t *testing.T) {
 	s := newSandbox(t)
 	dist := filepath.Join(s.base, "dist")
-	putManifest(t, dist, "0.9.0", "app.tar.gz", "app.link", "app.dir")
+	putManifest(t, dist, "0.9.0", "app.tar.gz", "app.link", "app.up")
 	put(t, filepath.Join(dist, ChecksumsName), "x  app.tar.gz\n")
 	put(t, filepath.Join(dist, "app.tar.gz"), "old")
 	link(t, s.outside, filepath.Join(dist, "app.link"))
-	put(t, filepath.Join(dist, "app.dir", "inner"), "x")
-	link(t, s.base, filepath.Join(dist, "app.dir", "up"))
+	link(t, s.base, filepath.Join(dist, "app.up"))
 	put(t, filepath.Join(dist, JournalName), "App\t0.9.0\napp.rpm\n")
 	put(t, filepath.Join(dist, "app.rpm"), "half a build")
 	put(t, filepath.Join(dist, ".app.zip.123"+TempSuffix), "half")

@@ -152,7 +152,7 @@ func (j *Journal) Finish(m Manifest) error {
 	}
 	for _, f := range j.files {
 		if !listed[f] {
-			if err := removeOwned(root, f); err != nil {
+			if err := removeOwned(root, j.dist, f); err != nil {
 				return fmt.Errorf("remove %s: %w", f, err)
 			}
 		}

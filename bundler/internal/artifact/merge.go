@@ -2,9 +2,14 @@ package artifact
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
-	"path/filepath"
+	"os"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 )
@@ -12,21 +17,22 @@ import (
 // Merge joins the dists of several builds of one app and version (the jobs
 // of a CI matrix, each built with --split) into dist, with one
 // checksums.txt and one artifacts.json. It refuses inputs of different apps
-// or versions and an artifact two inputs both made, checks every file
-// against the hash its manifest lists, and writes each file atomically.
-// Like a build, it holds dist's lock while it writes; waiting is called
-// once if another build holds it.
+// or versions, an artifact two inputs both made, and two names only case
+// tells apart; it checks every file against the hash its manifest lists as
+// it reads it, writes each file atomically, and hashes what it wrote again
+// before it writes checksums.txt. Like a build, it holds dist's lock while
+// it writes; waiting is called once if another build holds it.
 func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
 	if len(inputs) == 0 {
 		return Manifest{}, exitcode.Config(fmt.Errorf("merge: name the dist folders of the builds to join, such as dist-linux dist-windows"))
 	}
-	absDist, _ := filepath.Abs(dist)
 	var merged Manifest
-	from := map[string]string{} // artifact path -> input it came from
+	from := map[string]string{}   // artifact path -> input it came from
+	folded := map[string]string{} // the path as a case-insensitive file system sees it -> path
 	var first string
 	for _, in := range inputs {
-		if abs, _ := filepath.Abs(in); abs == absDist {
-			return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s is both an input and --dist; write the merged dist elsewhere", in))
+		if err := notDist(in, dist); err != nil {
+			return Manifest{}, err
 		}
 		m, err := ReadManifest(in)
 		if err != nil {
@@ -44,10 +50,15 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 			if prev, dup := from[a.Path]; dup {
 				return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s is in both %s and %s; give each build its own --target", a.Path, prev, in))
 			}
-			from[a.Path] = in
+			key := foldName(a.Path)
+			if other, clash := folded[key]; clash {
+				return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s in %s and %s in %s differ only in case, and would be one file on macOS and Windows; rename one", a.Path, in, other, from[other]))
+			}
+			from[a.Path], folded[key] = in, a.Path
 			merged.Artifacts = append(merged.Artifacts, a)
 		}
 	}
+	// Checked before dist is touched, so a changed input costs nothing.
 	for _, a := range merged.Artifacts {
 		sum, err := SHA256File(from[a.Path], a.Path)
 		if err != nil {
@@ -62,9 +73,24 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 		return Manifest{}, err
 	}
 	defer journal.Close()
+	for _, in := range inputs { // dist exists now, and may have been made a link to an input
+		if err := notDist(in, dist); err != nil {
+			return Manifest{}, err
+		}
+	}
 	for _, a := range merged.Artifacts {
-		if _, _, err := journal.WriteFile(a.Path, func(w io.Writer) error { return copyInto(w, from[a.Path], a.Path) }); err != nil {
+		if _, _, err := journal.WriteFile(a.Path, func(w io.Writer) error { return copyChecked(w, from[a.Path], a) }); err != nil {
 			return Manifest{}, fmt.Errorf("merge: %s: %w", a.Path, err)
+		}
+	}
+	// What checksums.txt lists is read back from dist, not taken on trust.
+	for _, a := range merged.Artifacts {
+		sum, err := SHA256File(dist, a.Path)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("merge: %w", err)
+		}
+		if sum != a.SHA256 {
+			return Manifest{}, fmt.Errorf("merge: %s changed in %s after merge wrote it; run merge again", a.Path, dist)
 		}
 	}
 	if err := merged.Write(dist); err != nil {
@@ -77,12 +103,42 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 	return merged, nil
 }
 
-func copyInto(w io.Writer, dir, name string) error {
-	f, err := openRegular(dir, name)
+// notDist refuses an input that is dist itself, however each is named:
+// the two are compared as folders (device and inode, links followed), not
+// as paths.
+func notDist(in, dist string) error {
+	a, err := os.Stat(in)
+	if err != nil {
+		return nil // ReadManifest says why it cannot be read
+	}
+	d, err := os.Stat(dist)
+	if err != nil || !os.SameFile(a, d) {
+		return nil
+	}
+	return exitcode.Config(fmt.Errorf("merge: %s is both an input and --dist %s (the same folder); write the merged dist elsewhere", in, dist))
+}
+
+// foldName is name as a case-insensitive, normalization-insensitive file
+// system (macOS's APFS, Windows's NTFS) compares it.
+func foldName(name string) string {
+	return norm.NFC.String(cases.Fold().String(name))
+}
+
+// copyChecked copies dir/a.Path into w, hashing what it reads: an input
+// rewritten since Merge checked it fails here, before the copy is renamed
+// into dist.
+func copyChecked(w io.Writer, dir string, a Artifact) error {
+	f, err := openRegular(dir, a.Path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(w, h), f); err != nil {
+		return err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != a.SHA256 {
+		return fmt.Errorf("%s changed in %s while merge copied it; run merge again", a.Path, dir)
+	}
+	return nil
 }
