@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bundlekit/bundle/bundler/internal/appfiles"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/gomod"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
@@ -248,7 +249,7 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 	case info.Mode().IsRegular():
 		return nil
 	case !info.IsDir():
-		return p.Errorf(field, "%q is %s, not a regular file; bundle ships files and folders only, so remove it or point %s elsewhere", shown(), special(info.Mode()), field)
+		return p.Errorf(field, "%q is %s, not a regular file; bundle ships files and folders only, so remove it or point %s elsewhere", shown(), appfiles.TypeName(info.Mode()), field)
 	case slices.Contains(open, real):
 		return p.Errorf(field, "%q is a symlink loop (it leads back to a folder that holds it); remove the link", shown())
 	}
@@ -258,6 +259,9 @@ func (p *Project) walkInside(field, root, path string, open []string) error {
 	}
 	open = append(open[:len(open):len(open)], real)
 	for _, e := range entries {
+		if appfiles.Excluded(e.Name()) != "" {
+			continue // never packaged (appfiles.Copy says so), so not checked
+		}
 		if err := p.walkInside(field, root, filepath.Join(path, e.Name()), open); err != nil {
 			return err
 		}
@@ -273,21 +277,6 @@ func reason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// special names a file type that is neither a regular file nor a folder.
-func special(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a special file"
 }
 
 func (p *Project) checkIcon() error {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ func BundleName(c config.Config) string {
 //
 //	Contents/Info.plist, Contents/PkgInfo, Contents/MacOS/<binary>,
 //	Contents/Resources/<binary>.icns and the configured files.
-func (r *runner) stageAppBundle(appDir, exe string) (string, error) {
+func (r *runner) stageAppBundle(ctx context.Context, appDir, exe string) (string, error) {
 	c := r.p.Config
 	contents := filepath.Join(appDir, BundleName(c), "Contents")
 	exeRel := filepath.Join(BundleName(c), "Contents", "MacOS", c.Binary)
@@ -61,7 +62,7 @@ func (r *runner) stageAppBundle(appDir, exe string) (string, error) {
 	if err := writeStaged(filepath.Join(contents, "PkgInfo"), []byte("APPL????")); err != nil {
 		return "", err
 	}
-	return exeRel, stageFiles(r.p, filepath.Join(contents, "Resources"))
+	return exeRel, r.stageFiles(ctx, filepath.Join(contents, "Resources"))
 }
 
 // mergeUniversal merges the executables its parts compiled into one

@@ -293,6 +293,7 @@ type runner struct {
 	made    []artifact.Artifact
 	writing map[string]int       // artifacts being written into dist, for abandon
 	hooks   map[string]*hookOnce // GOOS -> its hook plan
+	leftOut map[string]bool      // files: paths reported as left out
 }
 
 // buildTarget compiles one target (or merges a universal binary from its parts),

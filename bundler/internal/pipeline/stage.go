@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/appfiles"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
@@ -37,14 +37,14 @@ func (r *runner) stage(ctx context.Context, t platform.Target, job Job, exe stri
 		switch {
 		case packager.LayoutOf(f) == packager.MacAppBundle && s.bundle == "":
 			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
-			s.bundleExe, err = r.stageAppBundle(s.bundle, exe)
+			s.bundleExe, err = r.stageAppBundle(ctx, s.bundle, exe)
 			if err == nil && r.mac != nil {
 				err = r.mac.SignBundle(ctx, filepath.Join(s.bundle, BundleName(r.p.Config)), macIdentifier(r.p.Config))
 			}
 		case packager.LayoutOf(f) == packager.PlainFolder && s.plain == "":
 			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
 			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {
-				err = stageFiles(r.p, s.plain)
+				err = r.stageFiles(ctx, s.plain)
 			}
 		}
 		if err != nil {
@@ -55,36 +55,35 @@ func (r *runner) stage(ctx context.Context, t platform.Target, job Job, exe stri
 }
 
 // stageFiles copies the configured files into appDir, the frozen app
-// folder that holds the executable. Symlinks inside the project (config
-// checked that they stay inside) are copied as the files they point to,
-// since the link target would not exist on the user's machine.
-func stageFiles(p *config.Project, appDir string) error {
-	for _, f := range p.Config.Files {
-		dst := filepath.Join(appDir, filepath.FromSlash(f.Dst))
-		if err := copyTree(p.Abs(f.Src), dst); err != nil {
-			return fmt.Errorf("stage %s: %w", f.Src, err)
+// folder that holds the executable, as appfiles.Copy does: re-checked as
+// they are copied, never from outside the project, never dist, bundle's
+// work folder or a version control folder. Each file left out is reported
+// once per build, not once per target.
+func (r *runner) stageFiles(ctx context.Context, appDir string) error {
+	var skip []fs.FileInfo
+	for _, dir := range []string{r.dist, r.work} {
+		if info, err := os.Stat(dir); err == nil {
+			skip = append(skip, info)
 		}
 	}
-	return nil
-}
-
-func copyTree(src, dst string) error {
-	info, err := os.Stat(src) // follows a symlink at src itself
-	if err != nil {
-		return err
-	}
-	if !info.IsDir() {
-		return copyFile(src, dst, info.Mode())
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+	for i, f := range r.p.Config.Files {
+		err := appfiles.Copy(ctx, r.p.Dir, f.Src, filepath.Join(appDir, filepath.FromSlash(f.Dst)), appfiles.Options{
+			Field: fmt.Sprintf("files[%d].src", i),
+			Skip:  skip,
+			LeftOut: func(rel, why string) {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				if r.leftOut[rel] {
+					return
+				}
+				if r.leftOut == nil {
+					r.leftOut = map[string]bool{}
+				}
+				r.leftOut[rel] = true
+				r.emit(Event{Kind: Noted, Message: fmt.Sprintf("files[%d]: left out %s (%s), which bundle never packages", i, rel, why)})
+			},
+		})
+		if err != nil {
 			return err
 		}
 	}
