@@ -86,10 +86,27 @@ func PackageFlags(b config.Build) []string {
 // cross-compiler the user must choose), then build.env.
 func (r Request) Env() []string {
 	env := []string{"GOOS=" + r.Target.OS, "GOARCH=" + r.Target.Arch}
-	if !hasKey(r.Build.Env, "CGO_ENABLED") && os.Getenv("CGO_ENABLED") == "" {
+	if _, set := lastValue(r.Build.Env, "CGO_ENABLED"); !set && os.Getenv("CGO_ENABLED") == "" {
 		env = append(env, "CGO_ENABLED=0")
 	}
 	return append(env, r.Build.Env...)
+}
+
+// GOARM is the ARM version go build compiles GOARCH=arm for, and where it
+// was set: build.env's GOARM (Env appends build.env after the environment,
+// so it wins), else the environment's; unset or empty, it is 7, the go
+// command's default when it cross-compiles. A GOARM set only with
+// `go env -w` is not seen: build.env is the place for it.
+func GOARM(b config.Build) (goarm, from string) {
+	v, ok := lastValue(b.Env, "GOARM")
+	from = "build.env"
+	if !ok {
+		v, from = os.Getenv("GOARM"), "the environment"
+	}
+	if v == "" {
+		return "7", "Go's default"
+	}
+	return v, from
 }
 
 // Run compiles r.
@@ -105,13 +122,15 @@ func Run(ctx context.Context, r Request) error {
 	return nil
 }
 
-func hasKey(env []string, key string) bool {
+// lastValue is key's value in env, the last one when it is set twice, as
+// os/exec passes it.
+func lastValue(env []string, key string) (value string, ok bool) {
 	for _, kv := range env {
-		if strings.HasPrefix(kv, key+"=") {
-			return true
+		if v, found := strings.CutPrefix(kv, key+"="); found {
+			value, ok = v, true
 		}
 	}
-	return false
+	return value, ok
 }
 
 // quote protects a linker flag that holds spaces, in the quoting the go

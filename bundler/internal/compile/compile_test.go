@@ -62,3 +62,29 @@ func TestEnv(t *testing.T) {
 		t.Errorf("build.env CGO_ENABLED not respected: %v", env[len(env)-3:])
 	}
 }
+
+func TestGOARM(t *testing.T) {
+	tests := []struct {
+		name     string
+		buildEnv []string
+		environ  string
+		want     string
+		from     string
+	}{
+		{name: "unset", want: "7", from: "Go's default"},
+		{name: "environment", environ: "6", want: "6", from: "the environment"},
+		{name: "build.env wins", buildEnv: []string{"GOARM=5"}, environ: "6", want: "5", from: "build.env"},
+		{name: "the last of build.env", buildEnv: []string{"GOARM=5", "CGO_ENABLED=0", "GOARM=6,hardfloat"}, want: "6,hardfloat", from: "build.env"},
+		{name: "empty in build.env is unset, over the environment", buildEnv: []string{"GOARM="}, environ: "6", want: "7", from: "Go's default"},
+		{name: "another key", buildEnv: []string{"GOARM64=v8.0", "XGOARM=5"}, want: "7", from: "Go's default"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("GOARM", tt.environ)
+			got, from := GOARM(config.Build{Env: tt.buildEnv})
+			if got != tt.want || from != tt.from {
+				t.Errorf("GOARM = %q from %s, want %q from %s", got, from, tt.want, tt.from)
+			}
+		})
+	}
+}

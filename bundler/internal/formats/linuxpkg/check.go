@@ -16,11 +16,16 @@ import (
 // Check refuses a description that is still a placeholder (bundle init
 // writes "TODO: …" when the project has no summary to take): package
 // managers show it as the package's summary, so it must be written before
-// the first package is.
-func (f Format) Check(c config.Config, _ platform.Target, _ *semver.Version) error {
+// the first package is. It also refuses a target whose package
+// architecture arch cannot name: a GOARM go build does not know, or an ARM
+// version the format's distribution has no port for.
+func (f Format) Check(c config.Config, t platform.Target, _ *semver.Version) error {
 	syn := strings.TrimSpace(text.Synopsis(c.Description))
 	if strings.HasPrefix(strings.ToUpper(syn), "TODO") {
 		return exitcode.Config(fmt.Errorf("%s: description: is still %q; write one line saying what %s does in bundle.yaml", f.name, syn, c.Name))
+	}
+	if _, err := f.arch(t, c.Build); err != nil {
+		return fmt.Errorf("%s: %s: %w", f.name, t, err)
 	}
 	return nil
 }

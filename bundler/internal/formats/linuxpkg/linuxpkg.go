@@ -38,13 +38,19 @@ func (f Format) Name() string              { return f.name }
 func (f Format) Supports(goos string) bool { return goos == "linux" }
 func (f Format) Tools() []tool.Tool        { return nil }
 
-// FileName is nfpm's conventional name, such as hello_1.2.3-1_amd64.deb.
+// FileName is nfpm's conventional name, such as hello_1.2.3-1_amd64.deb,
+// with the package's architecture. A target Check refuses has no
+// architecture, and is named by its stem.
 func (f Format) FileName(in packager.Input) string {
 	p, err := nfpm.Get(f.name)
 	if err != nil {
 		return in.Stem + "." + f.name
 	}
-	return p.ConventionalFileName(metadata(in, f.name))
+	info, err := metadata(in, f.name)
+	if err != nil {
+		return in.Stem + "." + f.name
+	}
+	return p.ConventionalFileName(info)
 }
 
 // Package describes the package, lets nfpm check it and writes it at dest.
@@ -97,7 +103,10 @@ func (f Format) relations(r config.Relations) []string {
 // describe is the whole package: metadata plus contents, the generated
 // files written into in.WorkDir.
 func describe(in packager.Input, format string) (*nfpm.Info, error) {
-	info := metadata(in, format)
+	info, err := metadata(in, format)
+	if err != nil {
+		return nil, err
+	}
 	contents, err := contents(in, format)
 	if err != nil {
 		return nil, err

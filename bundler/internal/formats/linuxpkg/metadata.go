@@ -12,11 +12,15 @@ import (
 )
 
 // metadata is the package's control data for format, without contents.
-func metadata(in packager.Input, format string) *nfpm.Info {
+func metadata(in packager.Input, format string) (*nfpm.Info, error) {
 	c := in.Config
+	arch, err := Format{format}.arch(in.Target, c.Build)
+	if err != nil {
+		return nil, err
+	}
 	info := &nfpm.Info{
 		Name:          c.Linux.PackageName,
-		Arch:          in.Target.Arch,
+		Arch:          arch,
 		Platform:      "linux",
 		VersionSchema: "none", // bundle maps semver itself (bundler/version)
 		Section:       field(c.Linux.Section),
@@ -55,7 +59,7 @@ func metadata(in packager.Input, format string) *nfpm.Info {
 	case Arch.name:
 		info.Version, info.Release = version.Arch(v), "1"
 	}
-	return info
+	return info, nil
 }
 
 // core is the MAJOR.MINOR.PATCH of a semantic version string.
