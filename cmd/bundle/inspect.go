@@ -76,10 +76,19 @@ func printExecutableDetails(p printer, x *bundler.Executable, in string) {
 	if x.GoVersion != "" {
 		p.linef("%sgo          %s (module %s)", in, x.GoVersion, x.Module)
 	}
-	if x.Hook.Present {
+	switch {
+	case x.Hook.Present:
 		p.linef("%shook        %s guard=%s grace=%s max_procs=%s", in, p.paint(green, "present"), x.Hook.Guard, x.Hook.Grace, x.Hook.MaxProcs)
-	} else {
+	case x.Hook.Unknown != "":
+		p.linef("%shook        %s: %s", in, p.paint(yellow, "unknown"), x.Hook.Unknown)
+	default:
 		p.linef("%shook        %s", in, p.paint(yellow, "absent"))
+	}
+	if x.ReadInPart != "" {
+		p.linef("%sread        %s %s", in, p.paint(yellow, "in part:"), x.ReadInPart)
+	}
+	if x.ResourcesError != "" {
+		p.linef("%sresources   %s: %s", in, p.paint(yellow, "unreadable, so version info and icons are not shown"), printable(x.ResourcesError))
 	}
 	if res := x.Resources; res != nil {
 		if v := res.Version; v != nil {
@@ -141,6 +150,9 @@ func printMacApp(p printer, a *bundler.MacApp) {
 		p.linef("  %-28s %s", f.Key, f.Value)
 	}
 	p.linef("  %-28s %s", "executable architectures", strings.Join(a.Arches, ", "))
+	if a.ExecutableReadInPart != "" {
+		p.linef("  %-28s %s %s", "executable read", p.paint(yellow, "in part:"), a.ExecutableReadInPart)
+	}
 	seal := "no resource seal"
 	if a.Sealed {
 		seal = "resources sealed"
@@ -155,7 +167,10 @@ func printPackage(p printer, pkg *bundler.Package) {
 	}
 	p.linef("  files (%d):", len(pkg.Files))
 	for _, f := range pkg.Files {
-		p.linef("    %s", f)
+		p.linef("    %s", printable(f))
+	}
+	for _, u := range pkg.Unsafe {
+		p.linef("  %s %s", p.paint(yellow, "unsafe:"), printable(u))
 	}
 }
 

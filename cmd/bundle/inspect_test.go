@@ -5,6 +5,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"debug/pe"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -134,5 +136,50 @@ func TestPrintMSI(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestInspectResourceLoop builds a Windows executable with resources, then
+// points its resource directory's entries back at the directory itself: inspect says the resources are unreadable, where it used to
+// leave the version info out without a word.
+func TestInspectResourceLoop(t *testing.T) {
+	t.Parallel()
+	dir := testfs.CopyProject(t, "testdata/project")
+	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/full.yaml"), filepath.Join(dir, "bundle.yaml"))
+	config, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), strings.Replace(string(config), "targets: [linux/amd64]", "targets: [windows/amd64]", 1))
+	if r := runBundle(t, dir, []string{epoch}, "build", "--format", "zip"); r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	exe := testfs.ExtractAll(t, filepath.Join(dir, "dist", "fixture_1.0.0_windows_amd64.zip"), t.TempDir())
+	if r := runBundle(t, dir, nil, "inspect", exe); r.code != 0 || !strings.Contains(r.stdout, "version     file 1.0.0.0") {
+		t.Fatalf("before the loop, exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pe.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsrc := f.Section(".rsrc")
+	if rsrc == nil {
+		t.Fatal("no .rsrc section")
+	}
+	// Each entry of the root directory (a 16-byte header ending in the
+	// counts of named and numbered entries, then 8 bytes an entry: name,
+	// offset) now leads to a subdirectory at offset 0: the root.
+	root := data[rsrc.Offset:]
+	for i := range int(binary.LittleEndian.Uint16(root[12:]) + binary.LittleEndian.Uint16(root[14:])) {
+		binary.LittleEndian.PutUint32(root[16+8*i+4:], 0x80000000)
+	}
+	looped := filepath.Join(t.TempDir(), "looped.exe")
+	if err := os.WriteFile(looped, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runBundle(t, dir, nil, "inspect", looped)
+	if r.code != 0 || !strings.Contains(r.stdout, "resources   unreadable, so version info and icons are not shown: winres:") {
+		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

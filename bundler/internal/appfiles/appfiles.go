@@ -167,7 +167,32 @@ func (c *copier) copyFile(rel string, f *os.File, info fs.FileInfo, dst string) 
 		out.Close()
 		return fmt.Errorf("%s: copy %s: %w", c.o.Field, rel, err)
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if info.Mode().Perm()&0o044 == 0 && !c.stillAlone(rel, f, info) {
+		os.Remove(dst)
+		return c.refuse(rel, "changed while it was copied (a hard link to a file only its owner may read came and went); copy the file into the project if it is meant to ship")
+	}
+	return nil
+}
+
+// stillAlone checks a private file again once it is copied. A hard link
+// swapped away between its open and its first check (its count back to
+// one) shows now: as a count above one, or as another file under its name.
+// Each check is made twice around the name's, so one swap between them
+// cannot hide it.
+func (c *copier) stillAlone(rel string, f *os.File, opened fs.FileInfo) bool {
+	before, err := f.Stat()
+	if err != nil || links(before) > 1 {
+		return false
+	}
+	named, err := c.root.Stat(rel)
+	if err != nil || !os.SameFile(named, opened) {
+		return false
+	}
+	after, err := f.Stat()
+	return err == nil && links(after) == 1
 }
 
 // isDist reports whether a folder holding entries is a dist a bundle build

@@ -308,6 +308,12 @@ func (p *Project) checkIcon() error {
 	if cfg.Width < MinIconSize {
 		return p.Errorf("icon", "%q is %d×%d px, too small; use at least %d×%d px (1024×1024 is best)", rel, cfg.Width, cfg.Height, MinIconSize, MinIconSize)
 	}
+	if cfg.Width > icons.MaxSize {
+		return p.Errorf("icon", "%q is %d×%d px, larger than the %d×%d px bundle reads; scale it to 1024×1024 px", rel, cfg.Width, cfg.Height, icons.MaxSize, icons.MaxSize)
+	}
+	if info, err := f.Stat(); err == nil && info.Size() > icons.MaxFileSize {
+		return p.Errorf("icon", "%q is %d MB, more than the %d MB bundle reads of an icon; export it again as a PNG of 1024×1024 px", rel, info.Size()>>20, icons.MaxFileSize>>20)
+	}
 	return nil
 }
 

@@ -2,6 +2,8 @@ package icons
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -46,6 +48,9 @@ func TestLoadErrors(t *testing.T) {
 		{"too small", write("small.png", pngOf(t, 64, 64)), "64×64 px, too small"},
 		{"not a PNG", write("icon.png", []byte("GIF89a, or anything but a PNG")), "is not a PNG image"},
 		{"truncated PNG", write("cut.png", pngOf(t, 256, 256)[:60]), "damaged PNG"},
+		{"larger than bundle reads", write("huge.png", pngOf(t, 2049, 2049)), "2049×2049 px, larger than the 2048×2048 px bundle reads"},
+		{"a header declaring 30000² RGBA16", write("header.png", headerOnly(30000, 16, 6)), "30000×30000 px, larger than the 2048×2048 px bundle reads"},
+		{"more bytes than bundle reads", write("padded.png", append(pngOf(t, 256, 256), make([]byte, MaxFileSize)...)), "more than the 64 MB bundle reads of an icon"},
 		{"missing", filepath.Join(dir, "missing.png"), "no such file"},
 	}
 	for _, tt := range tests {
@@ -69,4 +74,17 @@ func pngOf(t *testing.T, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// headerOnly is the start of a PNG of side×side px: its signature and IHDR
+// chunk, and nothing else.
+func headerOnly(side uint32, depth, colorType byte) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, side)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, side)
+	ihdr = append(ihdr, depth, colorType, 0, 0, 0)
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)))
+	b = append(b, "IHDR"...)
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte("IHDR"), ihdr...)))
 }

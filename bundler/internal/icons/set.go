@@ -73,7 +73,7 @@ func (s *Set) PNG(size int) ([]byte, error) {
 
 func (s *Set) get(kind string, encode func(image.Image) ([]byte, error)) ([]byte, error) {
 	s.hash.Do(func() {
-		data, err := os.ReadFile(s.path)
+		data, err := ReadFile(s.path)
 		if err != nil {
 			s.err = fmt.Errorf("icons: %w", err)
 			return

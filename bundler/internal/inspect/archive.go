@@ -13,6 +13,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 )
 
 // Archive describes a tar.gz or zip: every entry, as its headers say, and
@@ -40,10 +42,9 @@ type Entry struct {
 // Limits on what inspect reads from one archive, so a hostile one costs
 // bounded time and memory: bundle's own archives stay far below them.
 const (
-	maxEntries    = 100_000
-	maxEntryName  = 4096     // bytes in one entry's path or link target
-	maxTotalSize  = 16 << 30 // bytes of every entry together, as the headers declare them
-	maxExecutable = 1 << 30  // bytes of the executable, which is read into memory
+	maxEntries   = 100_000
+	maxEntryName = 4096    // bytes in one entry's path or link target
+	maxTotalSize = 4 << 30 // bytes of every entry together, as the headers declare them
 )
 
 // readTarGz streams a tar.gz: only the executable's bytes are read; the
@@ -255,11 +256,9 @@ func (x *exePicker) wants(folder string, e Entry, perm fs.FileMode) bool {
 }
 
 // read reads the entry wants last accepted, and keeps it when it is an
-// executable; only its first bytes are read when it does not start like one.
+// executable; only its first bytes are read when it does not start like
+// one. An executable larger than maxWhole is read in part.
 func (x *exePicker) read(e Entry, r io.Reader) error {
-	if e.Size > maxExecutable {
-		return fmt.Errorf("%d bytes, more than the %d MiB inspect reads of an executable", e.Size, maxExecutable>>20)
-	}
 	head := make([]byte, 4)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -268,13 +267,12 @@ func (x *exePicker) read(e Entry, r io.Reader) error {
 	if !executableMagic(head[:n]) {
 		return nil
 	}
-	rest, err := io.ReadAll(io.LimitReader(r, maxExecutable))
+	exe, err := readExecutable(e.Path, head, r, e.Size)
 	if err != nil {
+		if exitcode.Of(err) == exitcode.Usage {
+			return nil // starts like one, but is not an executable inspect can read
+		}
 		return err
-	}
-	exe, err := executable(e.Path, append(head, rest...))
-	if err != nil {
-		return nil // starts like one, but is not an executable inspect can read
 	}
 	x.exe, x.rank = exe, x.next
 	return nil

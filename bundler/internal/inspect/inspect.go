@@ -12,9 +12,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"debug/buildinfo"
-	"debug/elf"
-	"debug/macho"
 	"debug/pe"
 	"fmt"
 	"io"
@@ -22,13 +19,9 @@ import (
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
-	"github.com/bundlekit/bundle/bundler/internal/hook"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
 )
-
-// stampEnd closes the stamp that starts with hook.hook.StampPrefix.
-const stampEnd = ";end"
 
 // Executable describes a Go executable.
 type Executable struct {
@@ -39,9 +32,14 @@ type Executable struct {
 	GoVersion string `json:"go_version,omitempty"`
 	Module    string `json:"module,omitempty"`
 	Hook      Hook   `json:"hook"`
+	Size      int64  `json:"size"`
+	// ReadInPart says how much of a large executable inside an archive was
+	// read, when not all of it was; "" when it was read whole.
+	ReadInPart string `json:"read_in_part,omitempty"`
 
-	Resources *winres.Resources `json:"resources,omitempty"` // Windows executables
-	Signed    *bool             `json:"authenticode_signed,omitempty"`
+	Resources      *winres.Resources `json:"resources,omitempty"`       // Windows executables
+	ResourcesError string            `json:"resources_error,omitempty"` // why a PE's resources could not be read
+	Signed         *bool             `json:"authenticode_signed,omitempty"`
 
 	CodeSignature *macsign.Info `json:"code_signature,omitempty"` // macOS executables; nil when unsigned
 }
@@ -56,8 +54,10 @@ type Report struct {
 	MSI        *MSI        `json:"msi,omitempty"`
 }
 
-// Path inspects the artifact at path. Archives are streamed; other files
-// are read whole.
+// Path inspects the artifact at path. Nothing is read whole into memory:
+// archives and packages are streamed, an executable is read where it lies,
+// and each reader has caps on entries, sizes and what it holds, so a small
+// hostile file cannot cost much memory, disk or time.
 func Path(ctx context.Context, path string) (*Report, error) {
 	fail := func(err error) error {
 		if exitcode.Of(err) == exitcode.MissingTool {
@@ -107,18 +107,18 @@ func Path(ctx context.Context, path string) (*Report, error) {
 		}
 		return &Report{MSI: m}, nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
-	}
-	if f := packageFormat(path, data); f != "" {
-		p, err := readPackage(path, f, data)
+	if format := packageFormat(path, head); format != "" {
+		p, err := readPackage(path, format, f, info.Size())
 		if err != nil {
 			return nil, fail(err)
 		}
 		return &Report{Package: p}, nil
 	}
-	x, err := executable(path, data)
+	s := &stampScanner{}
+	if _, err := io.Copy(s, io.NewSectionReader(f, 0, info.Size())); err != nil {
+		return nil, exitcode.Config(fmt.Errorf("inspect: %v", err))
+	}
+	x, err := executableAt(path, f, info.Size(), s, false)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,10 @@ func Path(ctx context.Context, path string) (*Report, error) {
 
 // Hook is what the binary's stamp says about the runtime hook.
 type Hook struct {
-	Present  bool   `json:"present"`
+	Present bool `json:"present"`
+	// Unknown says why inspect cannot tell, when it did not search the
+	// whole executable: Present is then false but not known.
+	Unknown  string `json:"unknown,omitempty"`
 	Guard    string `json:"guard,omitempty"`
 	Grace    string `json:"grace,omitempty"`
 	MaxProcs string `json:"max_procs,omitempty"`
@@ -142,58 +145,10 @@ func isMacApp(p string) bool {
 	return strings.HasSuffix(p, ".dmg")
 }
 
-func executable(path string, data []byte) (*Executable, error) {
-	x := &Executable{Path: path}
-	if x.Format, x.OS, x.Arch = header(data); x.Format == "" {
-		return nil, exitcode.Config(fmt.Errorf("inspect: %s is neither an executable (ELF, PE, Mach-O) nor a package or archive (deb, rpm, apk, pkg.tar.zst, msi, tar.gz, zip, dmg, .app) bundle can read", path))
-	}
-	if x.Format == "PE" {
-		if res, err := winres.Read(bytes.NewReader(data)); err == nil {
-			x.Resources = res
-		}
-		signed := authenticodeSigned(data)
-		x.Signed = &signed
-	}
-	if x.OS == "darwin" {
-		x.CodeSignature, _ = macsign.Read(data) // nil when unsigned or unreadable
-	}
-	if bi, err := buildinfo.Read(bytes.NewReader(data)); err == nil {
-		x.GoVersion, x.Module = bi.GoVersion, bi.Main.Path
-	}
-	x.Hook = readStamp(data)
-	return x, nil
-}
-
-// readStamp finds and parses the runtime hook's stamp.
-func readStamp(data []byte) Hook {
-	i := bytes.Index(data, []byte(hook.StampPrefix))
-	if i < 0 {
-		return Hook{}
-	}
-	rest := data[i+len(hook.StampPrefix):]
-	j := bytes.Index(rest, []byte(stampEnd))
-	if j < 0 || j > 256 {
-		return Hook{}
-	}
-	h := Hook{Present: true}
-	for _, kv := range strings.Split(string(rest[:j]), ";") {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "guard":
-			h.Guard = v
-		case "grace":
-			h.Grace = v
-		case "max_procs":
-			h.MaxProcs = v
-		}
-	}
-	return h
-}
-
 // authenticodeSigned reports whether a PE file has a certificate table
 // (the security data directory), where Authenticode signatures live.
-func authenticodeSigned(data []byte) bool {
-	f, err := pe.NewFile(bytes.NewReader(data))
+func authenticodeSigned(r io.ReaderAt) bool {
+	f, err := pe.NewFile(r)
 	if err != nil {
 		return false
 	}
@@ -205,21 +160,4 @@ func authenticodeSigned(data []byte) bool {
 		return oh.NumberOfRvaAndSizes > securityDirectory && oh.DataDirectory[securityDirectory].Size > 0
 	}
 	return false
-}
-
-func header(data []byte) (format, goos, arch string) {
-	r := bytes.NewReader(data)
-	if f, err := elf.NewFile(r); err == nil {
-		return "ELF", "linux", map[elf.Machine]string{elf.EM_X86_64: "amd64", elf.EM_AARCH64: "arm64", elf.EM_386: "386", elf.EM_ARM: "arm", elf.EM_RISCV: "riscv64", elf.EM_PPC64: "ppc64le", elf.EM_S390: "s390x", elf.EM_LOONGARCH: "loong64", elf.EM_MIPS: "mips64le"}[f.Machine]
-	}
-	if f, err := pe.NewFile(r); err == nil {
-		return "PE", "windows", map[uint16]string{pe.IMAGE_FILE_MACHINE_AMD64: "amd64", pe.IMAGE_FILE_MACHINE_ARM64: "arm64", pe.IMAGE_FILE_MACHINE_I386: "386"}[f.Machine]
-	}
-	if f, err := macho.NewFile(r); err == nil {
-		return "Mach-O", "darwin", map[macho.Cpu]string{macho.CpuAmd64: "amd64", macho.CpuArm64: "arm64"}[f.Cpu]
-	}
-	if _, err := macho.NewFatFile(r); err == nil {
-		return "Mach-O universal", "darwin", "universal"
-	}
-	return "", "", ""
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/internal/proc"
+	"github.com/bundlekit/bundle/bundler/internal/scratch"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
 
@@ -77,11 +77,11 @@ func readMSI(ctx context.Context, p string, head []byte) (*MSI, error) {
 	}
 	// msiinfo export writes a table's binary streams into the working
 	// directory: give it an empty one and remove it after.
-	dir, err := os.MkdirTemp("", "bundle-inspect-msi-")
+	dir, remove, err := scratch.Dir("bundle-inspect-msi-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer remove()
 	abs, err := filepath.Abs(p) // msiinfo runs in dir
 	if err != nil {
 		return nil, err

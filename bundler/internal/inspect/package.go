@@ -5,14 +5,17 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
 
 	"github.com/bundlekit/bundle/bundler/internal/formats/linuxpkg"
 )
@@ -24,6 +27,10 @@ type Package struct {
 	Format string   `json:"format"` // deb, rpm, apk, archlinux
 	Fields []Field  `json:"fields"`
 	Files  []string `json:"files"`
+	// Unsafe lists the entries whose path would install outside the
+	// root it is installed into (a ".." step, or an absolute path in a
+	// payload), each as "path: why"; bundle never writes one.
+	Unsafe []string `json:"unsafe,omitempty"`
 }
 
 // Field is one metadata field, in the package's own order.
@@ -32,88 +39,143 @@ type Field struct {
 	Value string `json:"value"`
 }
 
+// Limits on what inspect reads of one package, besides the archive ones.
+const (
+	maxHeader     = 64 << 20 // bytes of an rpm header or a deb control member
+	maxZstdWindow = 64 << 20 // the largest zstd window inspect decodes with (Arch packages, .deb members)
+	maxXzDict     = 64 << 20 // likewise for xz (xz -9 uses 64 MiB)
+)
+
 // packageFormat tells a package format by its name and first bytes.
-func packageFormat(path string, data []byte) string {
+func packageFormat(path string, head []byte) string {
 	switch {
-	case bytes.HasPrefix(data, []byte("!<arch>\n")):
+	case bytes.HasPrefix(head, []byte("!<arch>\n")):
 		return linuxpkg.Deb.Name()
-	case bytes.HasPrefix(data, []byte{0xed, 0xab, 0xee, 0xdb}):
+	case bytes.HasPrefix(head, []byte{0xed, 0xab, 0xee, 0xdb}):
 		return linuxpkg.RPM.Name()
-	case strings.HasSuffix(path, ".apk") && bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+	case strings.HasSuffix(path, ".apk") && bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return linuxpkg.APK.Name()
-	case strings.HasSuffix(path, ".pkg.tar.zst") && bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+	case strings.HasSuffix(path, ".pkg.tar.zst") && bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		return linuxpkg.Arch.Name()
 	}
 	return ""
 }
 
-func readPackage(path, format string, data []byte) (*Package, error) {
+// readPackage reads the package in f, size bytes long, as a stream (an
+// rpm's header where it lies): nothing of it is held whole.
+func readPackage(path, format string, f io.ReaderAt, size int64) (*Package, error) {
 	p := &Package{Path: path, Format: format}
+	r := io.NewSectionReader(f, 0, size)
 	var err error
 	switch format {
 	case linuxpkg.Deb.Name():
-		err = p.readDeb(data)
+		err = p.readDeb(r)
 	case linuxpkg.RPM.Name():
-		err = p.readRPM(data)
+		err = p.readRPM(f)
 	case linuxpkg.APK.Name():
-		var r io.Reader
-		if r, err = gzip.NewReader(bytes.NewReader(data)); err == nil {
-			err = p.readPkgInfoTar(r) // gzip reads apk's concatenated streams as one
+		var z io.Reader
+		if z, err = gzip.NewReader(r); err == nil {
+			err = p.readPkgInfoTar(z) // gzip reads apk's concatenated streams as one
 		}
 	case linuxpkg.Arch.Name():
 		var d *zstd.Decoder
-		if d, err = zstd.NewReader(bytes.NewReader(data)); err == nil {
+		if d, err = newZstd(r); err == nil {
 			err = p.readPkgInfoTar(d)
 			d.Close()
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", format, err)
+		return nil, fmt.Errorf("inspect %s: %w", format, archiveErr(err))
 	}
 	sort.Strings(p.Files)
 	return p, nil
 }
 
-// readDeb reads the ar archive's control and data members.
-func (p *Package) readDeb(data []byte) error {
-	rest := data[len("!<arch>\n"):]
-	for len(rest) >= 60 {
-		hdr := rest[:60]
-		name := strings.TrimRight(strings.TrimSpace(string(hdr[:16])), "/")
-		var size int
-		if _, err := fmt.Sscan(strings.TrimSpace(string(hdr[48:58])), &size); err != nil || 60+size > len(rest) {
-			return errors.New("truncated ar member")
+// addFile records a file the package installs, and whether its path is
+// unsafe. rooted: the format lists absolute paths (rpm), so only a ".."
+// step is unsafe.
+func (p *Package) addFile(name string, rooted bool) error {
+	if len(p.Files) == maxEntries {
+		return fmt.Errorf("more than the %d entries inspect reads", maxEntries)
+	}
+	if len(name) > maxEntryName {
+		return fmt.Errorf("entry %d has a path longer than %d bytes", len(p.Files)+1, maxEntryName)
+	}
+	clean := strings.TrimPrefix(name, "./")
+	if rooted {
+		clean = strings.TrimPrefix(clean, "/")
+	}
+	// A package's links point to absolute paths as a matter of course:
+	// only the entry's own path is checked.
+	if why := unsafePath(Entry{Path: clean}); why != "" {
+		p.Unsafe = append(p.Unsafe, name+": "+why)
+	}
+	p.Files = append(p.Files, "/"+strings.TrimPrefix(clean, "/"))
+	return nil
+}
+
+// readDeb reads the ar archive's control and data members as they stream
+// past.
+func (p *Package) readDeb(r io.Reader) error {
+	if _, err := io.CopyN(io.Discard, r, int64(len("!<arch>\n"))); err != nil {
+		return err
+	}
+	var hdr [60]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return errors.New("truncated ar member header")
 		}
-		body := rest[60 : 60+size]
-		rest = rest[60+size+size%2:]
+		name := strings.TrimRight(strings.TrimSpace(string(hdr[:16])), "/")
+		size, err := strconv.ParseInt(strings.TrimSpace(string(hdr[48:58])), 10, 64)
+		if err != nil || size < 0 {
+			return fmt.Errorf("ar member %q has no valid size", name)
+		}
+		body := io.LimitReader(r, size)
 		switch {
 		case strings.HasPrefix(name, "control.tar"):
-			r, err := decompress(name, body)
-			if err != nil {
-				return err
+			if size > maxHeader {
+				return fmt.Errorf("%s is %s, more than the %s inspect reads", name, humanBytes(size), humanBytes(maxHeader))
 			}
-			if err := eachTar(r, func(h *tar.Header, r io.Reader) error {
+			err = eachMember(name, body, func(h *tar.Header, r io.Reader) error {
 				if strings.TrimPrefix(h.Name, "./") == "control" {
-					p.Fields = append(p.Fields, controlFields(r)...)
+					p.Fields = append(p.Fields, controlFields(io.LimitReader(r, maxHeader))...)
 				}
 				return nil
-			}); err != nil {
-				return err
-			}
+			})
 		case strings.HasPrefix(name, "data.tar"):
-			r, err := decompress(name, body)
-			if err != nil {
-				return err
-			}
-			if err := eachTar(r, func(h *tar.Header, _ io.Reader) error {
-				if h.Typeflag != tar.TypeDir {
-					p.Files = append(p.Files, "/"+strings.TrimPrefix(h.Name, "./"))
+			err = eachMember(name, body, func(h *tar.Header, _ io.Reader) error {
+				if h.Typeflag == tar.TypeDir {
+					return nil
 				}
-				return nil
-			}); err != nil {
+				return p.addFile(h.Name, false)
+			})
+		}
+		if err != nil {
+			return err
+		}
+		// The rest of the member and its padding byte, if any.
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return err
+		}
+		if size%2 == 1 {
+			if _, err := io.CopyN(io.Discard, r, 1); err != nil && !errors.Is(err, io.EOF) {
 				return err
 			}
 		}
+	}
+}
+
+// eachMember runs fn for each entry of a deb's compressed tar member.
+func eachMember(name string, body io.Reader, fn func(*tar.Header, io.Reader) error) error {
+	r, closeFn, err := decompress(name, body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer closeFn()
+	if err := eachTar(r, fn); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
@@ -123,7 +185,7 @@ func (p *Package) readPkgInfoTar(r io.Reader) error {
 	return eachTar(r, func(h *tar.Header, r io.Reader) error {
 		switch {
 		case h.Name == ".PKGINFO":
-			s := bufio.NewScanner(r)
+			s := bufio.NewScanner(io.LimitReader(r, maxHeader))
 			for s.Scan() {
 				if k, v, ok := strings.Cut(s.Text(), " = "); ok && !strings.HasPrefix(k, "#") {
 					p.Fields = append(p.Fields, Field{strings.TrimSpace(k), v})
@@ -131,29 +193,102 @@ func (p *Package) readPkgInfoTar(r io.Reader) error {
 			}
 		case strings.HasPrefix(h.Name, "."), h.Typeflag == tar.TypeDir:
 		default:
-			p.Files = append(p.Files, "/"+h.Name)
+			return p.addFile(h.Name, false)
 		}
 		return nil
 	})
 }
 
-func decompress(name string, body []byte) (io.Reader, error) {
+// decompress opens a deb member by its name's extension, with the
+// decoders' memory capped.
+func decompress(name string, body io.Reader) (io.Reader, func(), error) {
+	none := func() {}
 	switch {
 	case strings.HasSuffix(name, ".gz"):
-		return gzip.NewReader(bytes.NewReader(body))
+		z, err := gzip.NewReader(body)
+		return z, none, err
 	case strings.HasSuffix(name, ".xz"):
-		return xz.NewReader(bytes.NewReader(body))
+		b := bufio.NewReaderSize(body, 4096)
+		if err := checkXzDict(b); err != nil {
+			return nil, none, err
+		}
+		z, err := xz.NewReader(b)
+		return z, none, err
 	case strings.HasSuffix(name, ".zst"):
-		return zstd.NewReader(bytes.NewReader(body))
+		z, err := newZstd(body)
+		if err != nil {
+			return nil, none, err
+		}
+		return z, z.Close, nil
 	case strings.HasSuffix(name, ".tar"):
-		return bytes.NewReader(body), nil
+		return body, none, nil
 	}
-	return nil, fmt.Errorf("unknown compression of %s", name)
+	return nil, none, fmt.Errorf("unknown compression of %s", name)
 }
 
+// checkXzDict refuses an xz stream whose first block asks for a larger
+// dictionary than maxXzDict, which the xz package would allocate as
+// asked. It reads the stream and block headers' fixed fields (the xz
+// file format, sections 2.1.1 and 3.1) from what b has buffered, without
+// consuming them. Encoders use one filter chain for every block of a
+// stream, so the first block stands for the rest.
+func checkXzDict(b *bufio.Reader) error {
+	head, _ := b.Peek(12 + 1024)
+	if len(head) < 14 || !bytes.HasPrefix(head, []byte("\xfd7zXZ\x00")) {
+		return nil // not xz: the decoder says so
+	}
+	block := head[12:]
+	size := (int(block[0]) + 1) * 4
+	if block[0] == 0 || len(block) < size {
+		return nil // no block, or a header larger than any encoder writes
+	}
+	flags, at := block[1], 2
+	varint := func() uint64 {
+		v, n := binary.Uvarint(block[at:size])
+		if n <= 0 {
+			at = size
+			return 0
+		}
+		at += n
+		return v
+	}
+	if flags&0x40 != 0 {
+		varint() // compressed size
+	}
+	if flags&0x80 != 0 {
+		varint() // uncompressed size
+	}
+	for range int(flags&3) + 1 {
+		id, props := varint(), varint()
+		if at+int(props) > size {
+			return nil
+		}
+		if id == 0x21 && props == 1 { // LZMA2: one byte that encodes the dictionary size
+			dict, err := lzma.DecodeDictCap(block[at])
+			if err != nil {
+				return err
+			}
+			if dict > maxXzDict {
+				return fmt.Errorf("the xz stream asks for a %s dictionary, more than the %s inspect decodes with", humanBytes(dict), humanBytes(maxXzDict))
+			}
+		}
+		at += int(props)
+	}
+	return nil
+}
+
+// newZstd is a zstd decoder that refuses a frame whose window is larger
+// than inspect's cap instead of allocating it.
+func newZstd(r io.Reader) (*zstd.Decoder, error) {
+	return zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
+}
+
+// eachTar runs fn on each entry of a tar stream, counting what it reads
+// through against the archive caps.
 func eachTar(r io.Reader, fn func(*tar.Header, io.Reader) error) error {
-	tr := tar.NewReader(r)
-	for {
+	capped := &capReader{r: r, left: maxTotalSize}
+	tr := tar.NewReader(capped)
+	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -161,10 +296,30 @@ func eachTar(r io.Reader, fn func(*tar.Header, io.Reader) error) error {
 		if err != nil {
 			return err
 		}
+		if n == maxEntries {
+			return fmt.Errorf("more than the %d entries inspect reads", maxEntries)
+		}
 		if err := fn(h, tr); err != nil {
 			return err
 		}
 	}
+}
+
+// capReader fails once more than left bytes were read through it.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+var errTooBig = fmt.Errorf("the entries add up to more than the %s inspect reads", humanBytes(maxTotalSize))
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errTooBig
+	}
+	n, err := c.r.Read(p[:min(int64(len(p)), c.left)])
+	c.left -= int64(n)
+	return n, err
 }
 
 // controlFields parses a Debian control file; continuation lines join the

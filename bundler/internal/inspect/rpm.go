@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"path"
+	"io"
 	"strings"
 )
 
@@ -28,20 +28,18 @@ const (
 // header is a magic, an index of (tag, type, offset, count) entries and a
 // data store. Written here because no maintained reader is among bundle's
 // dependencies and this needs a few dozen lines.
-func (p *Package) readRPM(data []byte) error {
-	if len(data) < 96 {
-		return errors.New("truncated lead")
-	}
-	_, size, err := rpmHeader(data[96:])
+func (p *Package) readRPM(r io.ReaderAt) error {
+	sig, err := readRPMHeader(r, 96)
 	if err != nil {
 		return fmt.Errorf("signature header: %w", err)
 	}
-	off := 96 + size
+	off := 96 + int64(len(sig))
 	off += (8 - off%8) % 8
-	if off > len(data) {
-		return errors.New("truncated signature")
+	main, err := readRPMHeader(r, off)
+	if err != nil {
+		return fmt.Errorf("main header: %w", err)
 	}
-	h, _, err := rpmHeader(data[off:])
+	h, _, err := rpmHeader(main)
 	if err != nil {
 		return fmt.Errorf("main header: %w", err)
 	}
@@ -57,10 +55,34 @@ func (p *Package) readRPM(data []byte) error {
 	dirs, bases, idx := h.strings(tagDirNames), h.strings(tagBasenames), h.int32s(tagDirIndexes)
 	for i, b := range bases {
 		if i < len(idx) && int(idx[i]) < len(dirs) {
-			p.Files = append(p.Files, path.Join(dirs[idx[i]], b))
+			if err := p.addFile(dirs[idx[i]]+b, true); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// readRPMHeader reads the header at off: its 16-byte preamble says how
+// long it is, which is checked against maxHeader before it is read.
+func readRPMHeader(r io.ReaderAt, off int64) ([]byte, error) {
+	pre := make([]byte, 16)
+	if _, err := r.ReadAt(pre, off); err != nil {
+		return nil, errors.New("truncated header")
+	}
+	n, store := int64(binary.BigEndian.Uint32(pre[8:])), int64(binary.BigEndian.Uint32(pre[12:]))
+	size := 16 + 16*n + store
+	if size > maxHeader {
+		return nil, fmt.Errorf("%s, more than the %s inspect reads of a header", humanBytes(size), humanBytes(maxHeader))
+	}
+	b := make([]byte, size)
+	if _, err := r.ReadAt(b, off); err != nil {
+		return nil, errors.New("truncated header")
+	}
+	if _, _, err := rpmHeader(b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 type rpmEntry struct{ typ, offset, count uint32 }

@@ -16,6 +16,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
+	"github.com/bundlekit/bundle/bundler/internal/scratch"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
 
@@ -136,11 +137,11 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 		return fmt.Errorf("sign-file: %s has no sign.windows", configPath)
 	}
 	s.Time = &at
-	work, err := os.MkdirTemp("", "bundle-sign-")
+	work, remove, err := scratch.Dir("bundle-sign-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	defer remove()
 	trust, err := s.TrustFile(ctx, work)
 	if err != nil {
 		return err
