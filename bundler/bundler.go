@@ -154,6 +154,23 @@ func Init(ctx context.Context, path string, force bool) (InitResult, error) {
 	return p, scaffold.Write(path, p, force)
 }
 
+// Gitignore is what IgnoreDist did to the project's .gitignore.
+type Gitignore = scaffold.Gitignore
+
+// What IgnoreDist did, as Gitignore.Change says.
+const (
+	GitignoreWritten  = scaffold.GitignoreWritten
+	GitignoreExtended = scaffold.GitignoreExtended
+)
+
+// IgnoreDist keeps dist, the default output folder, out of git in the
+// project in dir, as bundle init does: it writes .gitignore with /dist/,
+// or appends /dist/ to it, unless git already ignores dist. A .gitignore
+// that is a link or not a regular file is left alone (Refused says why).
+func IgnoreDist(ctx context.Context, dir string) (Gitignore, error) {
+	return scaffold.IgnoreDist(ctx, dir)
+}
+
 // ToolCheck is one external tool: found or missing, and how to install it.
 type ToolCheck = doctor.Check
 

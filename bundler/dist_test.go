@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +85,76 @@ func TestDistOfSameVersion(t *testing.T) {
 	for _, e := range entries {
 		if strings.Contains(e.Name(), "1.0.0") {
 			t.Errorf("Clean left %s", e.Name())
+		}
+	}
+}
+
+// TestSnapshotReplaced builds into one dist without Clean, in the order a
+// user does: a snapshot build is replaced by the release or the next
+// snapshot, with one note, and only its files go; a release is never
+// replaced by a snapshot without Clean.
+func TestSnapshotReplaced(t *testing.T) {
+	t.Parallel()
+	dir := testfs.CopyProject(t, "examples/hello") // outside git: its snapshots have no commit
+	dist := filepath.Join(dir, "dist")
+	const note = `replaced the snapshot build Hello %s in dist folder %q (removed only the files bundle wrote)`
+	steps := []struct {
+		name     string
+		snapshot bool
+		version  string // --version; "" is bundle.yaml's 1.0.0
+		clean    bool
+		want     string // the version dist holds afterwards
+		replaced string // the snapshot the build says it replaced
+		wantErr  string
+	}{
+		{name: "a snapshot", snapshot: true, want: "1.0.1-snapshot"},
+		{name: "the release replaces it", want: "1.0.0", replaced: "1.0.1-snapshot"},
+		{name: "a snapshot does not replace the release", snapshot: true, wantErr: "holds Hello 1.0.0, not Hello 1.0.1-snapshot; pass --clean"},
+		{name: "unless with Clean", snapshot: true, clean: true, want: "1.0.1-snapshot"},
+		{name: "the next snapshot replaces a snapshot", snapshot: true, version: "1.1.0", want: "1.1.1-snapshot", replaced: "1.0.1-snapshot"},
+	}
+	for _, s := range steps {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Snapshot: s.snapshot, Version: s.version, Clean: s.clean,
+			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+		})
+		if s.wantErr != "" {
+			if bundler.ExitCode(b.Err) != bundler.ExitUsage || !strings.Contains(fmt.Sprint(b.Err), s.wantErr) {
+				t.Fatalf("%s: exit %d %v, want exit 2 saying %q", s.name, bundler.ExitCode(b.Err), b.Err, s.wantErr)
+			}
+			continue
+		}
+		if b.Err != nil {
+			t.Fatalf("%s: %v\n%s", s.name, b.Err, b.Log())
+		}
+		m := testfs.ReadManifest(t, dist)
+		want := []string{bundler.ManifestName, bundler.ChecksumsName}
+		for _, a := range m.Artifacts {
+			want = append(want, a.Path)
+		}
+		entries, err := os.ReadDir(dist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		if m.Version != s.want || len(m.Artifacts) != 1 || !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+			t.Errorf("%s: dist holds %s %v, want %s and only its tar.gz", s.name, m.Version, got, s.want)
+		}
+		var notes []string
+		for _, e := range b.Events {
+			if e.Kind == bundler.Noted && strings.HasPrefix(e.Message, "replaced the snapshot") {
+				notes = append(notes, e.Message)
+			}
+		}
+		wantNotes := []string{}
+		if s.replaced != "" {
+			wantNotes = append(wantNotes, fmt.Sprintf(note, s.replaced, dist))
+		}
+		if !slices.Equal(notes, wantNotes) {
+			t.Errorf("%s: notes %q, want %q", s.name, notes, wantNotes)
 		}
 	}
 }

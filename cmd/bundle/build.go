@@ -38,9 +38,11 @@ func buildCommand() *cli.Command {
 		Flags: []cli.Flag{
 			configFlag(),
 			&cli.StringFlag{Name: "version", Usage: "release `VERSION` (semver), overriding $BUNDLE_VERSION and bundle.yaml"},
-			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version"},
-			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.Targets(), ", ")},
-			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.FormatNames(), ", ")},
+			&cli.BoolFlag{Name: "snapshot", EnvVars: []string{"BUNDLE_SNAPSHOT"}, Usage: "build a pre-release X.Y.Z-snapshot.<sha> after the latest version (X.Y.Z-snapshot outside git); the next build replaces it without --clean"},
+			// KeepSpace: a value with a stray space is refused, naming it,
+			// instead of being trimmed behind the user's back.
+			&cli.StringSliceFlag{Name: "target", Aliases: []string{"t"}, EnvVars: []string{"BUNDLE_TARGET"}, KeepSpace: true, Usage: "build only this `OS/ARCH`, one of targets: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.Targets(), ", ")},
+			&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, EnvVars: []string{"BUNDLE_FORMAT"}, KeepSpace: true, Usage: "make only this `FORMAT`, one of formats: in bundle.yaml (repeat or comma-separate): " + strings.Join(bundler.FormatNames(), ", ")},
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Value: runtime.NumCPU(), EnvVars: []string{"BUNDLE_PARALLEL"}, Usage: "`N` targets built at once"},

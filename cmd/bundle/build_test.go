@@ -93,13 +93,3 @@ func TestCompileErrorExit1(t *testing.T) {
 		t.Error("a failed build wrote artifacts.json")
 	}
 }
-
-func TestMissingGoExit3(t *testing.T) {
-	t.Parallel()
-	dir := testfs.CopyProject(t, "testdata/project")
-	testfs.CopyFile(t, filepath.Join(testfs.RepoRoot(t), "testdata/config/good/minimal.yaml"), filepath.Join(dir, "bundle.yaml"))
-	r := runBundle(t, dir, []string{"PATH=" + t.TempDir()}, "build", "--version", "1.0.0")
-	if r.code != 3 || !strings.Contains(r.stderr, "is Go installed and on PATH") {
-		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
-	}
-}

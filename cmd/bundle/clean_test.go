@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,12 +40,12 @@ func TestDangerousDist(t *testing.T) {
 		dist string
 		want string // the message after "bundle: " and the --clean prefix; PROJECT and SANDBOX stand for their paths
 	}{
-		{"the parent folder", "", "..", "dist .. is above the project folder PROJECT" + fix},
-		{"a home folder", "", "SANDBOX/home", "dist SANDBOX/home holds .bashrc" + foreign},
-		{"a source folder of the project", "", "internal/greet", "dist internal/greet holds greet.go" + foreign},
-		{"a link to the parent folder", "", "up", "dist up is above the project folder PROJECT" + fix},
-		{"a link to a home folder", "", "out", "dist out holds .bashrc" + foreign},
-		{"the working directory", "work", ".", "dist . is the working directory SANDBOX/work" + fix},
+		{"the parent folder", "", "..", `dist folder ".." is above the project folder PROJECT` + fix},
+		{"a home folder", "", "SANDBOX/home", `dist folder "SANDBOX/home" holds .bashrc` + foreign},
+		{"a source folder of the project", "", "internal/greet", `dist folder "internal/greet" holds greet.go` + foreign},
+		{"a link to the parent folder", "", "up", `dist folder "up" is above the project folder PROJECT` + fix},
+		{"a link to a home folder", "", "out", `dist folder "out" holds .bashrc` + foreign},
+		{"the working directory", "work", ".", `dist folder "." is the working directory SANDBOX/work` + fix},
 	}
 	for _, tt := range tests {
 		for _, clean := range []bool{true, false} {
@@ -115,7 +116,7 @@ func TestCleanRootInChroot(t *testing.T) {
 
 	for _, clean := range []bool{true, false} {
 		args := append([]string{"build", "--dist", "/"}, quick...)
-		want := "bundle: dist / is above the project folder /project; pass --dist with a folder for bundle's output only, such as dist\n"
+		want := `bundle: dist folder "/" is above the project folder /project; pass --dist with a folder for bundle's output only, such as dist` + "\n"
 		if clean {
 			args = append(args, "--clean")
 			want = "bundle: refusing --clean: " + strings.TrimPrefix(want, "bundle: ")
@@ -165,7 +166,7 @@ func TestConcurrentBuildsIntoOneDist(t *testing.T) {
 	waits := startBuilds(t, dir, dist, "linux/amd64", "linux/arm64")
 	deadline := time.Now().Add(2 * time.Minute)
 	for _, w := range waits {
-		for !strings.Contains(w.out.String(), "dist "+dist+" is in use by another bundle build; waiting for it to finish") {
+		for !strings.Contains(w.out.String(), fmt.Sprintf("dist folder %q is in use by another bundle build; waiting for it to finish", dist)) {
 			if time.Now().After(deadline) {
 				t.Fatalf("a build never said it waits:\n%s", w.out.String())
 			}

@@ -40,6 +40,49 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// TestInitIgnoresDist: init says in one line what it did to .gitignore so
+// that git leaves dist out, and nothing when git ignores dist already.
+func TestInitIgnoresDist(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		gitignore string // "" for none; "->" and a target for a link
+		want      string // the line init prints about .gitignore; "" for none
+		content   string // .gitignore afterwards
+	}{
+		{"none", "", "wrote .gitignore with /dist/, so git leaves the build output out\n", "/dist/\n"},
+		{"other rules", "bin/", "added /dist/ to .gitignore, so git leaves the build output out\n", "bin/\n/dist/\n"},
+		{"ignored already", "dist/\n", "", "dist/\n"},
+		{"a link", "->rules", "left .gitignore as it is (it is a symbolic link, which git does not follow); add /dist/ to git's ignore rules yourself\n", "bin/\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			testfs.WriteFile(t, filepath.Join(dir, "go.mod"), "module example.com/tool\n\ngo 1.22\n")
+			testfs.WriteFile(t, filepath.Join(dir, "main.go"), "// Tool counts the lines of its input.\npackage main\n\nfunc main() {}\n")
+			if target, ok := strings.CutPrefix(tt.gitignore, "->"); ok {
+				testfs.WriteFile(t, filepath.Join(dir, target), "bin/\n")
+				if err := os.Symlink(target, filepath.Join(dir, ".gitignore")); err != nil {
+					t.Fatal(err)
+				}
+			} else if tt.gitignore != "" {
+				testfs.WriteFile(t, filepath.Join(dir, ".gitignore"), tt.gitignore)
+			}
+			r := runBundle(t, dir, []string{"GIT_CONFIG_GLOBAL=" + os.DevNull}, "init")
+			if r.code != 0 {
+				t.Fatalf("init: exit %d %s", r.code, r.stderr)
+			}
+			if _, line, _ := strings.Cut(r.stdout, "\n"); line != tt.want {
+				t.Errorf("init printed %q after its first line, want %q", line, tt.want)
+			}
+			if data, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || string(data) != tt.content {
+				t.Errorf(".gitignore holds %q (%v), want %q", data, err, tt.content)
+			}
+		})
+	}
+}
+
 func TestInitFindsCmdMain(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -32,7 +32,7 @@ func mergeCommand() *cli.Command {
 				p = newPrinter(c.App.ErrWriter)
 			}
 			m, err := bundler.Merge(c.Context, c.Args().Slice(), dist, c.Bool("clean"), func() {
-				p.linef("%s dist %s is in use by another bundle build; waiting for it to finish", p.paint(yellow, "…"), dist)
+				p.linef("%s dist folder %q is in use by another bundle build; waiting for it to finish", p.paint(yellow, "…"), dist)
 			})
 			if err != nil {
 				return err

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -130,20 +131,25 @@ func TestPrepareDist(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	manifest := func(t *testing.T, dist, version string) {
+	manifestOf := func(t *testing.T, dist, app, version string) {
 		t.Helper()
-		m := Manifest{Name: "App", Version: version, Artifacts: []Artifact{{Path: "app_" + version + "_linux_amd64.tar.gz"}}}
+		m := Manifest{Name: app, Version: version, Artifacts: []Artifact{{Path: "app_" + version + "_linux_amd64.tar.gz"}}}
 		data, _ := m.JSON()
 		write(t, filepath.Join(dist, ManifestName), string(data))
 		write(t, filepath.Join(dist, ChecksumsName), "x  y\n")
 		write(t, filepath.Join(dist, m.Artifacts[0].Path), "old")
 	}
+	manifest := func(t *testing.T, dist, version string) { manifestOf(t, dist, "App", version) }
+	const snapshot = "0.9.1-snapshot.abc1234"
 	tests := []struct {
-		name    string
-		setup   func(t *testing.T, dist string)
-		clean   bool
-		wantErr string
-		left    []string // files remaining afterwards
+		name     string
+		setup    func(t *testing.T, dist string)
+		version  string // of the build; "" is 1.0.0
+		clean    bool
+		silent   bool // Replaced is nil, as for bundle merge
+		wantErr  string
+		left     []string // files remaining afterwards
+		replaced string   // the snapshot Replaced is called with
 	}{
 		{name: "new folder"},
 		{name: "leftover temp files are removed", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ".x.123"+TempSuffix), "half") }},
@@ -152,7 +158,7 @@ func TestPrepareDist(t *testing.T) {
 		{name: "other version with clean", setup: func(t *testing.T, d string) { manifest(t, d, "0.9.0") }, clean: true},
 		{name: "foreign file", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "notes"), "") }, wantErr: "holds notes, which bundle did not write; move it out of dist, or pass another --dist"},
 		{name: "a file named like an artifact is not bundle's without a journal", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "app_1.0.0_linux_arm64.zip"), "") }, wantErr: "holds app_1.0.0_linux_arm64.zip, which bundle did not write"},
-		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: "refusing --clean: dist "},
+		{name: "clean refuses a project", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, "go.mod"), "") }, clean: true, wantErr: `refusing --clean: dist folder "`},
 		{name: "files of an interrupted build of this version", setup: func(t *testing.T, d string) {
 			write(t, filepath.Join(d, JournalName), "App\t1.0.0\napp-1.0.0.rpm\n")
 			write(t, filepath.Join(d, "app-1.0.0.rpm"), "")
@@ -161,18 +167,54 @@ func TestPrepareDist(t *testing.T) {
 			write(t, filepath.Join(d, JournalName), "App\t0.9.0\napp-0.9.0.rpm\n")
 		}, wantErr: "interrupted build of App 0.9.0"},
 		{name: "broken manifest", setup: func(t *testing.T, d string) { write(t, filepath.Join(d, ManifestName), "{") }, wantErr: "artifacts.json: unexpected end of JSON input; remove it or pass another --dist"},
+
+		{name: "a snapshot is replaced by the release", setup: func(t *testing.T, d string) { manifest(t, d, snapshot) }, replaced: snapshot},
+		{name: "a snapshot made outside git is replaced", setup: func(t *testing.T, d string) { manifest(t, d, "0.0.1-snapshot") }, replaced: "0.0.1-snapshot"},
+		{name: "a snapshot is replaced by the next snapshot", setup: func(t *testing.T, d string) { manifest(t, d, snapshot) }, version: "0.9.1-snapshot.def5678", replaced: snapshot},
+		{name: "an interrupted snapshot is replaced", setup: func(t *testing.T, d string) {
+			write(t, filepath.Join(d, JournalName), "App\t"+snapshot+"\napp.rpm\n")
+			write(t, filepath.Join(d, "app.rpm"), "half")
+		}, replaced: snapshot},
+		{name: "a snapshot beside a file bundle did not write", setup: func(t *testing.T, d string) {
+			manifest(t, d, snapshot)
+			write(t, filepath.Join(d, "notes"), "")
+		}, wantErr: "holds notes, which bundle did not write"},
+		{name: "a snapshot whose artifact is a folder", setup: func(t *testing.T, d string) {
+			m := Manifest{Name: "App", Version: snapshot, Artifacts: []Artifact{{Path: "app.dir"}}}
+			data, _ := m.JSON()
+			write(t, filepath.Join(d, ManifestName), string(data))
+			os.Mkdir(filepath.Join(d, "app.dir"), 0o755)
+			write(t, filepath.Join(d, "app.dir", "user-file"), "keep me")
+		}, wantErr: "holds a folder app.dir, which bundle never writes"},
+		{name: "a snapshot of another app", setup: func(t *testing.T, d string) { manifestOf(t, d, "Other", snapshot) }, wantErr: "holds Other " + snapshot + ", not App 1.0.0; pass --clean"},
+		{name: "a pre-release that is no snapshot", setup: func(t *testing.T, d string) { manifest(t, d, "1.0.0-rc.1") }, wantErr: "holds App 1.0.0-rc.1, not App 1.0.0; pass --clean"},
+		{name: "a release is not replaced by a snapshot", setup: func(t *testing.T, d string) { manifest(t, d, "1.0.0") }, version: "1.0.1-snapshot.abc1234", wantErr: "holds App 1.0.0, not App 1.0.1-snapshot.abc1234; pass --clean"},
+		{name: "a snapshot when no one is told", setup: func(t *testing.T, d string) { manifest(t, d, snapshot) }, silent: true, wantErr: "holds App " + snapshot + ", not App 1.0.0; pass --clean"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dist := filepath.Join(t.TempDir(), "dist")
+			var before string // every file in dist, for a refusal to keep
 			if tt.setup != nil {
 				os.MkdirAll(dist, 0o755)
 				tt.setup(t, dist)
+				before = tree(t, dist)
 			}
-			_, j, err := PrepareDist(context.Background(), dist, DistOptions{Name: "App", Version: "1.0.0", Clean: tt.clean})
+			o := DistOptions{Name: "App", Version: cmp.Or(tt.version, "1.0.0"), Clean: tt.clean}
+			var replaced []string
+			if !tt.silent {
+				o.Replaced = func(v string) { replaced = append(replaced, v) }
+			}
+			_, j, err := PrepareDist(context.Background(), dist, o)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitcode.Of(err) != exitcode.Usage {
 					t.Fatalf("error %v (exit %d), want %q with exit 2", err, exitcode.Of(err), tt.wantErr)
+				}
+				if strings.HasPrefix(err.Error(), "refusing --clean") != tt.clean {
+					t.Errorf("error %q says --clean: %v", err, !tt.clean)
+				}
+				if after := tree(t, dist); after != before {
+					t.Errorf("a refusal changed dist:\nbefore:\n%s\nafter:\n%s", before, after)
 				}
 				return
 			}
@@ -189,6 +231,9 @@ func TestPrepareDist(t *testing.T) {
 			}
 			if strings.Join(names, ",") != strings.Join(tt.left, ",") {
 				t.Errorf("left %v, want %v", names, tt.left)
+			}
+			if got := strings.Join(replaced, ","); got != tt.replaced {
+				t.Errorf("Replaced called with %q, want %q", got, tt.replaced)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/version"
 )
 
 // LockName is the hidden file a build locks in dist on Windows, where a
@@ -27,6 +28,12 @@ type DistOptions struct {
 	// Waiting is called once when another bundle build holds dist; the
 	// build then waits for it until ctx is done.
 	Waiting func()
+	// Replaced is called with the old version when dist held nothing but
+	// a snapshot build of this app of another version, which PrepareDist
+	// then removed as --clean would: a snapshot is a throwaway build, so
+	// the next one or the release takes its place. Nil refuses such a dist
+	// like any other version's, for a caller that cannot tell the user.
+	Replaced func(snapshot string)
 }
 
 // CheckDist refuses, without writing anything, a dist that PrepareDist
@@ -66,7 +73,8 @@ func CheckDist(dist string, clean bool, project string) error {
 //   - with Clean it removes every file bundle wrote there (a link as a
 //     link, never what it points to);
 //   - without Clean it refuses a dist that holds another version's or
-//     another app's artifacts instead of silently mixing them;
+//     another app's artifacts instead of silently mixing them, except
+//     a snapshot build of this app, which it replaces when Replaced is set;
 //   - it removes leftovers of interrupted writes, and the old checksums.txt
 //     and artifacts.json, so an interrupted build never leaves a manifest
 //     that does not match the files.
@@ -80,7 +88,7 @@ func PrepareDist(ctx context.Context, dist string, o DistOptions) (*Manifest, *J
 		return nil, nil, err
 	}
 	if err := os.MkdirAll(dist, 0o755); err != nil {
-		return nil, nil, exitcode.Config(fmt.Errorf("dist %s cannot be created (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
+		return nil, nil, exitcode.Config(fmt.Errorf("%s cannot be created (%v); pass --dist with a writable folder", distFolder(dist), unwrapPath(err)))
 	}
 	unlock, err := lockDist(ctx, dist, o.Waiting)
 	if err != nil {
@@ -99,7 +107,7 @@ func PrepareDist(ctx context.Context, dist string, o DistOptions) (*Manifest, *J
 func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 	probe, err := os.CreateTemp(dist, ".probe-*"+TempSuffix)
 	if err != nil {
-		return nil, nil, exitcode.Config(fmt.Errorf("dist %s is not writable (%v); pass --dist with a writable folder", dist, unwrapPath(err)))
+		return nil, nil, exitcode.Config(fmt.Errorf("%s is not writable (%v); pass --dist with a writable folder", distFolder(dist), unwrapPath(err)))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
@@ -113,14 +121,16 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 	}
 	root, err := os.OpenRoot(dist)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dist %s: %w", dist, err)
+		return nil, nil, fmt.Errorf("%s: %w", distFolder(dist), err)
 	}
 	defer root.Close()
-	if o.Clean {
+	snapshot, isSnapshot := s.snapshotOf(o.Name, o.Version)
+	replace := isSnapshot && !o.Clean && o.Replaced != nil
+	if o.Clean || replace {
 		// Every name is checked before any goes, so a refusal removes
 		// nothing.
 		for _, n := range s.owned {
-			if err := checkOwned(dist, n, true); err != nil {
+			if err := checkOwned(dist, n, o.Clean); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -130,10 +140,13 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 			for _, n := range s.owned {
 				if n != LockName && last == describesDist(n) {
 					if err := removeOwned(root, dist, n); err != nil {
-						return nil, nil, fmt.Errorf("clean %s: %w", dist, err)
+						return nil, nil, fmt.Errorf("%s: remove old %s: %w", distFolder(dist), n, err)
 					}
 				}
 			}
+		}
+		if replace {
+			o.Replaced(snapshot)
 		}
 		j, err := startJournal(dist, o.Name, o.Version, nil)
 		return nil, j, err
@@ -142,13 +155,13 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 	var keep []string
 	if jr := s.journal; jr != nil {
 		if jr.name != o.Name || jr.version != o.Version {
-			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds part of an interrupted build of %s %s, not %s %s; pass --clean to replace it, or another --dist", dist, jr.name, jr.version, o.Name, o.Version))
+			return nil, nil, exitcode.Config(fmt.Errorf("%s holds part of an interrupted build of %s %s, not %s %s; pass --clean to replace it, or another --dist", distFolder(dist), jr.name, jr.version, o.Name, o.Version))
 		}
 		keep = append(keep, jr.files...)
 	}
 	if old := s.old; old != nil {
 		if old.Name != o.Name || old.Version != o.Version {
-			return nil, nil, exitcode.Config(fmt.Errorf("dist %s holds %s %s, not %s %s; pass --clean to replace it, or another --dist", dist, old.Name, old.Version, o.Name, o.Version))
+			return nil, nil, exitcode.Config(fmt.Errorf("%s holds %s %s, not %s %s; pass --clean to replace it, or another --dist", distFolder(dist), old.Name, old.Version, o.Name, o.Version))
 		}
 		for _, a := range old.Artifacts {
 			keep = append(keep, a.Path)
@@ -170,7 +183,7 @@ func prepareLocked(dist string, o DistOptions) (*Manifest, *Journal, error) {
 	}
 	for _, n := range stale {
 		if err := removeOwned(root, dist, n); err != nil {
-			return nil, nil, fmt.Errorf("dist %s: remove old %s: %w", dist, n, err)
+			return nil, nil, fmt.Errorf("%s: remove old %s: %w", distFolder(dist), n, err)
 		}
 	}
 	return s.old, j, nil
@@ -183,6 +196,34 @@ type distState struct {
 	owned   []string      // names in dist that bundle wrote, sorted
 }
 
+// snapshotOf returns the version of the snapshot build of app that dist
+// holds, finished or interrupted, when it holds builds of nothing else
+// and that version is not v.
+func (s *distState) snapshotOf(app, v string) (string, bool) {
+	var held []string
+	if s.old != nil {
+		if s.old.Name != app {
+			return "", false
+		}
+		held = append(held, s.old.Version)
+	}
+	if s.journal != nil {
+		if s.journal.name != app {
+			return "", false
+		}
+		held = append(held, s.journal.version)
+	}
+	if len(held) == 0 {
+		return "", false
+	}
+	for _, h := range held {
+		if h == v || !version.IsSnapshot(h) {
+			return "", false
+		}
+	}
+	return held[0], true
+}
+
 // scanDist reads dist's manifest and journal and refuses a dist holding
 // anything else than what they list, bundle's unfinished writes, and
 // themselves. It never follows a link out of dist: both must be regular
@@ -190,7 +231,7 @@ type distState struct {
 func scanDist(dist string, clean bool) (*distState, error) {
 	entries, err := os.ReadDir(dist)
 	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("dist %s cannot be read (%v); pass --dist with a readable folder", dist, unwrapPath(err)))
+		return nil, exitcode.Config(fmt.Errorf("%s cannot be read (%v); pass --dist with a readable folder", distFolder(dist), unwrapPath(err)))
 	}
 	s := &distState{}
 	if s.old, err = ReadManifest(dist); err != nil {
@@ -219,7 +260,7 @@ func scanDist(dist string, clean bool) (*distState, error) {
 	for _, e := range entries { // sorted, so the first foreign file is always the same
 		n := e.Name()
 		if !own[n] && !IsTemp(n) {
-			return nil, refuse(clean, "dist %s holds %s, which bundle did not write; move it out of dist, or pass another --dist", dist, n)
+			return nil, refuse(clean, "%s holds %s, which bundle did not write; move it out of dist, or pass another --dist", distFolder(dist), n)
 		}
 		s.owned = append(s.owned, n)
 	}
@@ -258,7 +299,7 @@ func checkProtected(dist string, clean bool, project string) error {
 					if above {
 						where = "is above"
 					}
-					return refuse(clean, "dist %s %s %s %s; pass --dist with a folder for bundle's output only, such as dist", dist, where, f.what, abs)
+					return refuse(clean, "%s %s %s %s; pass --dist with a folder for bundle's output only, such as dist", distFolder(dist), where, f.what, abs)
 				}
 				if filepath.Dir(dir) == dir {
 					break
@@ -285,16 +326,16 @@ func checkOwned(dist, name string, clean bool) error {
 	}
 	switch {
 	case info.IsDir():
-		return refuse(clean, "dist %s holds a folder %s, which bundle never writes, so it does not enter it; move it out of dist, or pass another --dist", dist, name)
+		return refuse(clean, "%s holds a folder %s, which bundle never writes, so it does not enter it; move it out of dist, or pass another --dist", distFolder(dist), name)
 	case !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0:
-		return refuse(clean, "dist %s holds %s, which is not a regular file (%s), so bundle did not write it; move it out of dist, or pass another --dist", dist, name, info.Mode().Type())
+		return refuse(clean, "%s holds %s, which is not a regular file (%s), so bundle did not write it; move it out of dist, or pass another --dist", distFolder(dist), name, info.Mode().Type())
 	}
 	same, err := sameMount(dist, path)
 	if err != nil {
 		return err
 	}
 	if !same {
-		return refuse(clean, "dist %s holds %s, which is mounted from elsewhere; bundle never removes across a mount: unmount it, or pass another --dist", dist, name)
+		return refuse(clean, "%s holds %s, which is mounted from elsewhere; bundle never removes across a mount: unmount it, or pass another --dist", distFolder(dist), name)
 	}
 	return nil
 }
@@ -336,7 +377,13 @@ func refuse(clean bool, format string, args ...any) error {
 }
 
 func notAFolder(dist string) error {
-	return exitcode.Config(fmt.Errorf("dist %s is a file, not a folder; pass --dist with a folder path", dist))
+	return exitcode.Config(fmt.Errorf("%s is a file, not a folder; pass --dist with a folder path", distFolder(dist)))
+}
+
+// distFolder names dist in messages. Quoted, because the default "dist"
+// unquoted would read "dist dist".
+func distFolder(dist string) string {
+	return fmt.Sprintf("dist folder %q", dist)
 }
 
 // unwrapPath drops the *PathError wrapper, whose message repeats the path.

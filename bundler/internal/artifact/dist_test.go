@@ -211,7 +211,7 @@ func TestDistRefusals(t *testing.T) {
 					if clean != strings.HasPrefix(msg, "refusing --clean: ") || strings.Contains(msg, "\n") {
 						t.Errorf("message %q", msg)
 					}
-					if !strings.Contains(msg, "dist "+dist) && !strings.Contains(msg, dist+string(filepath.Separator)) {
+					if !strings.Contains(msg, fmt.Sprintf("dist folder %q", dist)) && !strings.Contains(msg, dist+string(filepath.Separator)) {
 						t.Errorf("message %q does not name dist %s", msg, dist)
 					}
 				}

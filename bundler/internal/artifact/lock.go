@@ -19,7 +19,7 @@ func waitForLock(ctx context.Context, dist string, waiting func(), try func() (h
 		held, err := try()
 		switch {
 		case err != nil:
-			return fmt.Errorf("lock dist %s: %w", dist, err)
+			return fmt.Errorf("lock %s: %w", distFolder(dist), err)
 		case !held:
 			return nil
 		}
@@ -28,7 +28,7 @@ func waitForLock(ctx context.Context, dist string, waiting func(), try func() (h
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for dist %s: %w", dist, context.Cause(ctx))
+			return fmt.Errorf("wait for %s: %w", distFolder(dist), context.Cause(ctx))
 		case <-time.After(lockPoll):
 		}
 	}

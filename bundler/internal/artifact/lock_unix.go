@@ -20,7 +20,7 @@ const oNoFollow = unix.O_NOFOLLOW
 func lockDist(ctx context.Context, dist string, waiting func()) (unlock func(), err error) {
 	f, err := os.Open(dist)
 	if err != nil {
-		return nil, fmt.Errorf("lock dist %s: %w", dist, err)
+		return nil, fmt.Errorf("lock %s: %w", distFolder(dist), err)
 	}
 	fd := int(f.Fd())
 	locked := true

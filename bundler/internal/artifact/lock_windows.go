@@ -25,7 +25,7 @@ func lockDist(ctx context.Context, dist string, waiting func()) (unlock func(), 
 	path := filepath.Join(dist, LockName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("lock dist %s: %w", dist, err)
+		return nil, fmt.Errorf("lock %s: %w", distFolder(dist), err)
 	}
 	if p, err := windows.UTF16PtrFromString(path); err == nil {
 		windows.SetFileAttributes(p, windows.FILE_ATTRIBUTE_HIDDEN)

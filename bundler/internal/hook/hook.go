@@ -24,7 +24,6 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/gomod"
-	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/runtimehooks"
 	"github.com/bundlekit/bundle/templates"
 )
@@ -62,6 +61,7 @@ type Plan struct {
 	ImportPath string   // the worker package the generated file imports
 	Injected   bool     // true: the embedded copy; false: the app's own import
 	Stamp      string   // the string the linked executable holds (Stamped)
+	Env        []string // what go build needs added to its environment for Overlay
 }
 
 // Prepare writes the overlay and the files it points to under work and
@@ -118,11 +118,20 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 	}
 	replace[filepath.Join(pkg.Dir, name)] = backing
 
-	overlays, err := userOverlayFiles(ctx, r, userOverlays)
+	goenv, err := gomod.Env(ctx, r.Dir, r.Env, "GOFLAGS", "GOMODCACHE")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hook: %w", err)
 	}
-	for _, f := range overlays {
+	if goenv["GOMODCACHE"] == "" {
+		// With HOME unset (and no GOPATH or GOMODCACHE) go has no module
+		// cache, and then refuses every -overlay: it takes the empty path
+		// for a folder holding all of them. The go list above loaded the
+		// app and all it imports without a module cache, so go build will
+		// not need one either: this folder of the build's own only gives
+		// the overlay a cache it is not in, and nothing is written to it.
+		plan.Env = []string{"GOMODCACHE=" + filepath.Join(work, "gomodcache")}
+	}
+	for _, f := range userOverlayFiles(r.Dir, goenv["GOFLAGS"], userOverlays) {
 		if err := mergeOverlay(replace, f, r.Dir); err != nil {
 			return nil, err
 		}
@@ -233,24 +242,18 @@ func splitOverlay(flags []string) (rest, overlays []string) {
 }
 
 // userOverlayFiles returns the overlay files the user asked for: in build
-// flags, and in GOFLAGS (the environment's or `go env -w`'s), which a
-// command-line -overlay would otherwise silently replace.
-func userOverlayFiles(ctx context.Context, r Request, fromFlags []string) ([]string, error) {
-	cmd := proc.Command(ctx, "go", "env", "GOFLAGS")
-	cmd.Dir = r.Dir
-	cmd.Env = append(cmd.Env, r.Env...)
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("hook: go env GOFLAGS: %w", err)
-	}
-	_, fromEnv := splitOverlay(strings.Fields(string(out)))
+// flags, and in goflags (GOFLAGS, the environment's or `go env -w`'s),
+// which a command-line -overlay would otherwise silently replace. Relative
+// paths are made absolute against dir, where go runs.
+func userOverlayFiles(dir, goflags string, fromFlags []string) []string {
+	_, fromEnv := splitOverlay(strings.Fields(goflags))
 	files := append(fromEnv, fromFlags...)
 	for i, f := range files {
 		if !filepath.IsAbs(f) {
-			files[i] = filepath.Join(r.Dir, f)
+			files[i] = filepath.Join(dir, f)
 		}
 	}
-	return files, nil
+	return files
 }
 
 // mergeOverlay adds the Replace map of the overlay file at path to replace,

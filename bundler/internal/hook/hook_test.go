@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +110,54 @@ func TestPrepare(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "internal", "zzbundlert", "worker"), 0o755)
 	if _, err := Prepare(context.Background(), Request{Dir: dir, Main: ".", Guard: "refuse", Grace: "5s"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "runtime.hook: false") {
 		t.Errorf("existing injection folder: %v", err)
+	}
+}
+
+// TestPrepareModuleCache: where go has no module cache (HOME unset, no
+// GOPATH or GOMODCACHE) and so would refuse the overlay, the plan gives go
+// build one in the work folder, and go build then builds the hooked app
+// without writing to it; where go has one, the plan leaves it alone.
+func TestPrepareModuleCache(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.21\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
+	cache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Empty is unset to the go command, and GOENV=off keeps `go env -w`
+	// settings out.
+	base := []string{"GOENV=off", "HOME=", "XDG_CONFIG_HOME=", "GOCACHE=" + strings.TrimSpace(string(cache))}
+	tests := []struct {
+		name  string
+		env   []string
+		stand bool // the plan sets a GOMODCACHE of its own
+	}{
+		{"no HOME", []string{"GOPATH=", "GOMODCACHE="}, true},
+		{"GOPATH", []string{"GOPATH=" + filepath.Join(t.TempDir(), "gopath"), "GOMODCACHE="}, false},
+		{"GOMODCACHE", []string{"GOPATH=", "GOMODCACHE=" + filepath.Join(t.TempDir(), "mod")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := append(slices.Clip(base), tt.env...)
+			work := t.TempDir()
+			p, err := Prepare(t.Context(), Request{Dir: dir, Main: ".", Env: env, Guard: "warn", Grace: "2s"}, work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stand := filepath.Join(work, "gomodcache")
+			if want := []string{"GOMODCACHE=" + stand}; tt.stand && !slices.Equal(p.Env, want) || !tt.stand && p.Env != nil {
+				t.Fatalf("plan's environment %q", p.Env)
+			}
+			build := exec.Command("go", "build", "-overlay="+p.Overlay, "-o", filepath.Join(work, "app"), ".")
+			build.Dir, build.Env = dir, slices.Concat(os.Environ(), env, p.Env)
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build with the plan: %v\n%s", err, out)
+			}
+			if _, err := os.Stat(stand); !os.IsNotExist(err) {
+				t.Errorf("go build wrote to the plan's module cache: %v", err)
+			}
+		})
 	}
 }
 

@@ -48,6 +48,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/sbom"
+	"github.com/bundlekit/bundle/bundler/internal/scratch"
 	"github.com/bundlekit/bundle/bundler/internal/vcs"
 	"github.com/bundlekit/bundle/bundler/internal/version"
 )
@@ -125,6 +126,9 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	if err := checkSkip(o.Skip); err != nil {
 		return nil, err
 	}
+	if err := checkFilters(o.Targets, o.Formats); err != nil {
+		return nil, err
+	}
 	known := formats.KnownOf(registry)
 	p, err := config.Load(o.Config, known)
 	if err != nil {
@@ -135,11 +139,11 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	if err := artifact.CheckDist(o.Dist, o.Clean, p.Dir); err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "bundle-")
+	work, remove, err := scratch.Dir("bundle-")
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, exitcode.Config(fmt.Errorf("build: %w", err))
 	}
-	defer os.RemoveAll(work)
+	defer remove()
 	// No program the build runs sees a signing secret, and what they leave
 	// in their temporary folder (an interrupted go build its go-build*
 	// folder) goes with the work folder.
@@ -153,9 +157,9 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	if err != nil {
 		return nil, exitcode.Config(err)
 	}
-	goVersion, err := gomod.GoVersion(ctx)
+	goVersion, err := gomod.GoVersion(ctx) // its error carries its exit code
 	if err != nil {
-		return nil, exitcode.Tool(err)
+		return nil, err
 	}
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
 		return nil, err
@@ -200,11 +204,13 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 		mac.Timestamper = timestamper(p.Config.Sign.MacOS, notarizer != nil)
 	}
 	v := resolved.Version.String()
+	replaced := "" // the snapshot build dist held, told after the build's header
 	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
 		Name: p.Config.Name, Version: v, Clean: o.Clean, Project: p.Dir,
 		Waiting: func() {
-			emit(Event{Kind: Waiting, Message: fmt.Sprintf("dist %s is in use by another bundle build; waiting for it to finish", o.Dist)})
+			emit(Event{Kind: Waiting, Message: fmt.Sprintf("dist folder %q is in use by another bundle build; waiting for it to finish", o.Dist)})
 		},
+		Replaced: func(snapshot string) { replaced = snapshot },
 	})
 	if err != nil {
 		return nil, err
@@ -212,6 +218,9 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	defer journal.Close() // dist's lock; a failed build's journal stays only while files it owns do
 	res := &Result{Version: resolved.Version, VersionSource: resolved.Source, GoVersion: goVersion, Skips: pl.Skips}
 	emit(Event{Kind: Started, Message: fmt.Sprintf("%s %s (%s), %s", p.Config.Name, v, resolved.Source, goVersion)})
+	if replaced != "" {
+		emit(Event{Kind: Noted, Message: fmt.Sprintf("replaced the snapshot build %s %s in dist folder %q (removed only the files bundle wrote)", p.Config.Name, replaced, o.Dist)})
+	}
 	for _, s := range pl.Skips {
 		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
 	}
@@ -493,6 +502,7 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 			return "", fmt.Errorf("build %s: %w", t, err)
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
+		req.Build.Env = slices.Concat(req.Build.Env, hp.Env) // a new slice: Build.Env is the config's
 		stamp = hp.Stamp
 	}
 	remove, err := embedResources(p, t, r.v, r.icons, r.exeName(t.OS))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
@@ -110,6 +112,41 @@ func plan(p *config.Project, registry []packager.Format, onlyTargets, onlyFormat
 		return Plan{}, exitcode.Config(fmt.Errorf("%s: nothing to build: no target has a format; check targets:, formats:, --target and --format", p.Path))
 	}
 	return out, nil
+}
+
+// checkFilters refuses a --target or --format value that holds whitespace
+// or an invisible character. The CLI does not trim them: such a value is a
+// quoting slip in a script or CI variable ("linux/amd64 windows/amd64" for
+// two targets, a pasted tab), which silent trimming would hide or guess at.
+func checkFilters(targets, formats []string) error {
+	for _, f := range []struct {
+		flag, what string
+		values     []string
+	}{
+		{"--target", "GOOS/GOARCH", targets},
+		{"--format", "the format's name", formats},
+	} {
+		for _, v := range f.values {
+			i := strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) })
+			if i < 0 {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(v[i:])
+			what, fix := "an invisible character", "without it"
+			switch {
+			case r == '\t':
+				what, fix = "a tab", "without spaces"
+			case unicode.Is(unicode.Zs, r):
+				what, fix = "a space", "without spaces"
+			case unicode.IsSpace(r):
+				what, fix = "a line break", "without spaces"
+			case unicode.IsControl(r):
+				what = "a control character"
+			}
+			return exitcode.Config(fmt.Errorf("%s %q: holds %s (U+%04X); pass %s %s", f.flag, v, what, r, f.what, fix))
+		}
+	}
+	return nil
 }
 
 // universal turns the darwin/amd64 and darwin/arm64 jobs into compile-only

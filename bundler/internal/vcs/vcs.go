@@ -7,6 +7,8 @@ package vcs
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -51,4 +53,21 @@ func CommitTime(ctx context.Context, dir string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(sec, 0).UTC(), true
+}
+
+// Ignores reports whether git ignores path (relative to dir) in dir's work
+// tree, by any of its rules: a .gitignore, .git/info/exclude or the user's
+// excludes file.
+func Ignores(ctx context.Context, dir, path string) (ignored, ok bool) {
+	cmd := proc.Command(ctx, "git", "check-ignore", "-q", "--", path)
+	cmd.Dir = dir
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, true
+	case errors.As(err, &exit) && exit.ExitCode() == 1: // not ignored; 128 is outside a work tree
+		return false, true
+	}
+	return false, false
 }

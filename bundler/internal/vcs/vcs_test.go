@@ -2,6 +2,8 @@ package vcs
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +101,48 @@ func TestNoGit(t *testing.T) {
 	}
 	if at, ok := CommitTime(ctx, dir); ok {
 		t.Errorf("CommitTime = %v without git", at)
+	}
+}
+
+func TestIgnores(t *testing.T) {
+	// Not parallel: the user's own excludes file must not answer.
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	write := func(t *testing.T, path, content string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name        string
+		setup       func(t *testing.T, dir string) // nil leaves an empty folder
+		ignored, ok bool
+	}{
+		{name: "not a git checkout"},
+		{name: "nothing ignored", setup: func(t *testing.T, dir string) { testgit.Run(t, dir, "init", "-q") }, ok: true},
+		{name: "in .gitignore", setup: func(t *testing.T, dir string) {
+			testgit.Run(t, dir, "init", "-q")
+			write(t, filepath.Join(dir, ".gitignore"), "*.log\ndist\n")
+		}, ignored: true, ok: true},
+		{name: "in .git/info/exclude", setup: func(t *testing.T, dir string) {
+			testgit.Run(t, dir, "init", "-q")
+			write(t, filepath.Join(dir, ".git", "info", "exclude"), "/dist/\n")
+		}, ignored: true, ok: true},
+		{name: "ignored, then not", setup: func(t *testing.T, dir string) {
+			testgit.Run(t, dir, "init", "-q")
+			write(t, filepath.Join(dir, ".gitignore"), "dist/\n!dist/\n")
+		}, ok: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.setup != nil {
+				tt.setup(t, dir)
+			}
+			ignored, ok := Ignores(context.Background(), dir, "dist/")
+			if ignored != tt.ignored || ok != tt.ok {
+				t.Errorf("Ignores = %v, %v; want %v, %v", ignored, ok, tt.ignored, tt.ok)
+			}
+		})
 	}
 }

@@ -80,12 +80,26 @@ func snapshot(ctx context.Context, dir string, base *semver.Version) Resolved {
 	if base.Prerelease() == "" {
 		next = base.IncPatch()
 	}
-	pre := "snapshot"
+	pre := snapshotID
 	if sha, ok := vcs.ShortSHA(ctx, dir); ok {
 		pre += "." + identifier(sha)
 	}
 	v := semver.New(next.Major(), next.Minor(), next.Patch(), pre, "")
 	return Resolved{Version: v, Source: "snapshot"}
+}
+
+// snapshotID begins the pre-release of every version --snapshot makes.
+const snapshotID = "snapshot"
+
+// IsSnapshot reports whether v is a version --snapshot makes: X.Y.Z-snapshot
+// outside git, X.Y.Z-snapshot.<short sha> in a git checkout.
+func IsSnapshot(v string) bool {
+	sv, err := Parse(v)
+	if err != nil {
+		return false
+	}
+	pre := sv.Prerelease()
+	return pre == snapshotID || strings.HasPrefix(pre, snapshotID+".")
 }
 
 // identifier makes a short hash safe as a semver pre-release identifier: a

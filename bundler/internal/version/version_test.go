@@ -178,6 +178,9 @@ func TestResolvePrecedence(t *testing.T) {
 			if r.Version.String() != tt.want || r.Source != tt.from {
 				t.Errorf("got %s from %s, want %s from %s", r.Version, r.Source, tt.want, tt.from)
 			}
+			if IsSnapshot(r.Version.String()) != tt.src.Snapshot {
+				t.Errorf("IsSnapshot(%s) = %v", r.Version, !tt.src.Snapshot)
+			}
 		})
 	}
 }
@@ -224,6 +227,29 @@ func TestResolveGit(t *testing.T) {
 	}
 	if _, err := Parse(r.Version.String()); err != nil {
 		t.Errorf("snapshot is not valid semver: %v", err)
+	}
+	if !IsSnapshot(r.Version.String()) {
+		t.Errorf("IsSnapshot(%s) = false", r.Version)
+	}
+}
+
+// TestIsSnapshot: only the versions --snapshot makes are snapshots, so a
+// release or another pre-release in dist is never replaced as one.
+func TestIsSnapshot(t *testing.T) {
+	for v, want := range map[string]bool{
+		"0.0.1-snapshot":          true,
+		"1.2.4-snapshot.abc1234":  true,
+		"1.2.4-snapshot.g0123456": true,
+		"1.2.3":                   false,
+		"1.2.4-rc.1":              false,
+		"1.2.4-snapshots":         false,
+		"1.2.4-rc.snapshot":       false,
+		"snapshot":                false,
+		"":                        false,
+	} {
+		if got := IsSnapshot(v); got != want {
+			t.Errorf("IsSnapshot(%q) = %v, want %v", v, got, want)
+		}
 	}
 }
 
