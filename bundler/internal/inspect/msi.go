@@ -59,7 +59,8 @@ var Msiinfo = tool.Tool{
 // cfbMagic starts every OLE compound file, the container of an MSI.
 var cfbMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 
-// maxMsiinfoOutput bounds what inspect reads from one msiinfo run.
+// maxMsiinfoOutput bounds what inspect reads from one msiinfo run, and
+// each file it writes.
 const maxMsiinfoOutput = 64 << 20
 
 // readMSI reads an MSI's summary, its Property, File, Component, Directory
@@ -216,6 +217,7 @@ func msiinfo(ctx context.Context, cmdPath, dir, command, file string, args ...st
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
+	limitFiles(cmd.Process.Pid, maxMsiinfoOutput)
 	out, readErr := io.ReadAll(io.LimitReader(stdout, maxMsiinfoOutput+1))
 	if len(out) > maxMsiinfoOutput {
 		cancel()
