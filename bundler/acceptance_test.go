@@ -21,9 +21,9 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	bundlemacho "github.com/bundlekit/bundle/bundler/internal/macho"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )

@@ -3,7 +3,10 @@
 //
 // Its public face is deliberately small: one function per command (Build,
 // Merge, Inspect, Verify, Init, Doctor, Schema, NextVersion) and the types
-// they take and return, which are aliases of the internal packages' own.
+// they take and return. Those types are declared here, not aliased from
+// the internal packages, so that they are documented where a user reads
+// them and an internal change cannot reach them unseen: each is converted
+// from its internal counterpart, and a test fails when the two differ.
 // Everything else lives under bundler/internal: the formats, the
 // pipeline, config decoding, signing, the tool runner. Those change as
 // bundle grows (a new format, a new signing step) and are not a contract;
@@ -29,7 +32,6 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
-	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
@@ -42,30 +44,9 @@ import (
 // Build compiles every planned target, makes each format's artifact in
 // o.Dist and writes checksums.txt and artifacts.json.
 func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
-	return pipeline.Run(ctx, o)
+	r, err := pipeline.Run(ctx, pipelineOptions(o))
+	return buildResultOf(r), err
 }
-
-type (
-	BuildOptions = pipeline.Options // the inputs of a build besides bundle.yaml
-	BuildResult  = pipeline.Result  // what a finished build made
-	Event        = pipeline.Event   // progress, reported through BuildOptions.OnEvent
-	EventKind    = pipeline.EventKind
-	Skip         = pipeline.Skip   // a format left out, and why
-	Target       = platform.Target // a GOOS/GOARCH pair, as Event and Skip name it
-)
-
-// The kinds of Event.
-const (
-	Started    = pipeline.Started
-	Compiling  = pipeline.Compiling
-	Compiled   = pipeline.Compiled
-	Packaged   = pipeline.Packaged
-	Skipped    = pipeline.Skipped
-	Warned     = pipeline.Warned
-	Waiting    = pipeline.Waiting
-	Noted      = pipeline.Noted
-	Notarizing = pipeline.Notarizing
-)
 
 // FormatNames lists every name --format accepts.
 func FormatNames() []string { return pipeline.FormatNames() }
@@ -83,24 +64,22 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 	return pipeline.SignFile(ctx, configPath, at, file)
 }
 
-type (
-	Manifest = artifact.Manifest // dist/artifacts.json
-	Artifact = artifact.Artifact // one file in dist
-)
-
 // The files bundle owns in dist besides the artifacts.
 const (
 	ManifestName  = artifact.ManifestName  // artifacts.json
 	ChecksumsName = artifact.ChecksumsName // checksums.txt
-	JournalName   = artifact.JournalName   // the hidden journal of a build in progress
 )
 
-// ReadManifest reads dist/artifacts.json.
-func ReadManifest(dist string) (*Manifest, error) { return artifact.ReadManifest(dist) }
-
-// IsTemp reports whether a file name in dist is one a build writes before
-// renaming it into place.
-func IsTemp(name string) bool { return artifact.IsTemp(name) }
+// ReadManifest reads dist/artifacts.json. It returns (nil, nil) when there
+// is none.
+func ReadManifest(dist string) (*Manifest, error) {
+	m, err := artifact.ReadManifest(dist)
+	if m == nil {
+		return nil, err
+	}
+	p := manifestOf(*m)
+	return &p, err
+}
 
 // HumanSize formats a byte count as the CLI prints it ("1.2 MB").
 func HumanSize(n int64) string { return artifact.HumanSize(n) }
@@ -108,38 +87,25 @@ func HumanSize(n int64) string { return artifact.HumanSize(n) }
 // Merge joins the dists of a CI matrix's jobs (each built with --split)
 // into dist. waiting is called when another build holds dist's lock.
 func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
-	return artifact.Merge(ctx, inputs, dist, clean, waiting)
+	m, err := artifact.Merge(ctx, inputs, dist, clean, waiting)
+	return manifestOf(m), err
 }
 
-type (
-	Report        = inspect.Report     // what Inspect found; one of its parts is set
-	Executable    = inspect.Executable // an ELF, PE or Mach-O file
-	MacApp        = inspect.MacApp
-	Package       = inspect.Package // a deb, rpm, apk or Arch package
-	Archive       = inspect.Archive // a tar.gz or zip
-	Entry         = inspect.Entry   // one entry of an archive
-	MSI           = inspect.MSI
-	Field         = inspect.Field
-	CodeSignature = macsign.Info // a Mach-O code signature, summed up
-)
-
 // Inspect says what the file or .app folder at path holds.
-func Inspect(ctx context.Context, path string) (*Report, error) { return inspect.Path(ctx, path) }
-
-type (
-	VerifyOptions = verify.Options
-	VerifyReport  = verify.Report
-)
+func Inspect(ctx context.Context, path string) (*Report, error) {
+	r, err := inspect.Path(ctx, path)
+	return reportOf(r), err
+}
 
 // ErrVerifyUnsupported is Verify's error on an OS without /proc.
 var ErrVerifyUnsupported = verify.ErrUnsupported
 
 // Verify runs a built program and samples how many processes its tree
 // reaches at once.
-func Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) { return verify.Run(ctx, o) }
-
-// InitResult is what Init detected and wrote into bundle.yaml.
-type InitResult = scaffold.Project
+func Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) {
+	r, err := verify.Run(ctx, verify.Options(o))
+	return VerifyReport(r), err
+}
 
 // Init writes a starter bundle.yaml at path for the Go module in its
 // folder. An existing file is kept (a usage error) unless force.
@@ -151,28 +117,17 @@ func Init(ctx context.Context, path string, force bool) (InitResult, error) {
 	if err != nil {
 		return InitResult{}, err
 	}
-	return p, scaffold.Write(path, p, force)
+	return initResultOf(p), scaffold.Write(path, p, force)
 }
-
-// Gitignore is what IgnoreDist did to the project's .gitignore.
-type Gitignore = scaffold.Gitignore
-
-// What IgnoreDist did, as Gitignore.Change says.
-const (
-	GitignoreWritten  = scaffold.GitignoreWritten
-	GitignoreExtended = scaffold.GitignoreExtended
-)
 
 // IgnoreDist keeps dist, the default output folder, out of git in the
 // project in dir, as bundle init does: it writes .gitignore with /dist/,
 // or appends /dist/ to it, unless git already ignores dist. A .gitignore
 // that is a link or not a regular file is left alone (Refused says why).
 func IgnoreDist(ctx context.Context, dir string) (Gitignore, error) {
-	return scaffold.IgnoreDist(ctx, dir)
+	g, err := scaffold.IgnoreDist(ctx, dir)
+	return Gitignore(g), err
 }
-
-// ToolCheck is one external tool: found or missing, and how to install it.
-type ToolCheck = doctor.Check
 
 // Doctor checks the tools the config at path needs (every tool when there
 // is no config). source says what was read; missing lists the required
@@ -183,8 +138,8 @@ func Doctor(ctx context.Context, path string) (source string, checks, missing []
 		return "", nil, nil, err
 	}
 	// The tools' version commands see no signing secret either.
-	checks = doctor.Run(proc.WithSecrets(ctx, needs.Secrets...), needs.Formats, needs.Signing)
-	return needs.Source, checks, doctor.Missing(checks), nil
+	found := doctor.Run(proc.WithSecrets(ctx, needs.Secrets...), needs.Formats, needs.Signing)
+	return needs.Source, toolChecksOf(found), toolChecksOf(doctor.Missing(found)), nil
 }
 
 // Schema is the JSON Schema (draft 2020-12) bundle.yaml is decoded with.

@@ -3,7 +3,7 @@ package bundler_test
 import (
 	"testing"
 
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/buildtest"
 )
 
 func TestMain(m *testing.M) { buildtest.Main(m) }

@@ -19,7 +19,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )

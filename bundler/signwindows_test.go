@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )

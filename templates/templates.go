@@ -1,6 +1,13 @@
 // Package templates holds every text file bundle generates (installer
 // scripts, manifests, desktop entries, the starter bundle.yaml …) as
 // text/template files, embedded so the bundle binary is self-contained.
+//
+// It is not part of bundle's API, though Go lets other modules import it:
+// that is package bundler, and this one may change in any release. It is
+// not under an internal folder because the templates live in templates/,
+// where a reader of the repository looks for them, and go:embed reaches
+// only the files in its package's folder and below: the package that
+// embeds them has to be this one.
 package templates
 
 import (

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -283,7 +282,7 @@ func runWatched(t *testing.T, dir string, env, secrets []string, sig syscall.Sig
 	}
 	entries, _ = os.ReadDir(dist)
 	for _, e := range entries {
-		if bundler.IsTemp(e.Name()) {
+		if isTemp(e.Name()) {
 			t.Errorf("unfinished file %s left in dist", e.Name())
 		}
 	}

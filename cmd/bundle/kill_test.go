@@ -18,6 +18,15 @@ import (
 	"github.com/bundlekit/bundle/internal/testfs"
 )
 
+// The names the README gives what an unfinished build leaves in dist. The
+// tests own them: they check the documented names, not the library's.
+const (
+	tempSuffix  = ".bundle-tmp"     // ends the name of every file being written
+	journalName = ".bundle-journal" // the journal of a build in progress
+)
+
+func isTemp(name string) bool { return strings.HasSuffix(name, tempSuffix) }
+
 // TestKilledBuildLeavesNothingThatLooksComplete SIGKILLs bundle build
 // while it writes an artifact and checks dist: no artifacts.json, no
 // checksums.txt, and every file without the temporary suffix is whole.
@@ -56,7 +65,7 @@ func TestKilledBuildLeavesNothingThatLooksComplete(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dist)
 	for _, e := range entries {
-		if bundler.IsTemp(e.Name()) || e.Name() == bundler.JournalName {
+		if isTemp(e.Name()) || e.Name() == journalName {
 			t.Errorf("leftover %s after a finished build", e.Name())
 		}
 	}
@@ -71,7 +80,7 @@ func waitForTemp(dist string, n int, limit time.Duration) bool {
 		var temp, done int
 		for _, e := range entries {
 			switch {
-			case bundler.IsTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-") && !strings.HasPrefix(e.Name(), "."+bundler.JournalName): // the journal being rewritten
+			case isTemp(e.Name()) && !strings.HasPrefix(e.Name(), ".probe-") && !strings.HasPrefix(e.Name(), "."+journalName): // the journal being rewritten
 				temp++
 			case strings.HasPrefix(e.Name(), "hello_"):
 				done++
@@ -95,7 +104,7 @@ func checkNoCompleteLooking(t *testing.T, dist string) {
 		name := e.Name()
 		path := filepath.Join(dist, name)
 		switch {
-		case bundler.IsTemp(name), name == bundler.JournalName:
+		case isTemp(name), name == journalName:
 			// unfinished, and says so; the journal of the interrupted build
 		case name == bundler.ManifestName || name == bundler.ChecksumsName:
 			t.Errorf("%s exists after the build was killed", name)

@@ -139,3 +139,10 @@ func forwardSignals(signals <-chan os.Signal, stop chan<- error) {
 	}
 	stop <- errSignalled(<-signals)
 }
+
+// report prints a one-line diagnostic to stderr and, where stderr may not be
+// visible (Windows GUI programs), also to a log file.
+func report(line string) {
+	fmt.Fprintln(os.Stderr, line)
+	logDiagnostic(executable(), line)
+}

@@ -3,6 +3,10 @@
 // multi-line description. Every format passes text through here before
 // its own escaping, so a line break or control character in a value can
 // never start a new field, line or command, whichever format it lands in.
+//
+// Like package templates, it is not part of bundle's API. It is not under
+// bundler/internal because templates escapes with it, and templates may
+// import nothing below bundler/internal.
 package text
 
 import (

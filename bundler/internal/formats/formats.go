@@ -19,16 +19,16 @@ import (
 // All returns every format, in the order artifacts are made for a target.
 func All() []packager.Format {
 	return []packager.Format{
-		targz.Format{}, // .tar.gz of the app, for linux and darwin
-		zip.Format{},   // portable .zip of the app, for every OS
-		linuxpkg.Deb,   // Debian and Ubuntu package
-		linuxpkg.RPM,   // Fedora, RHEL and openSUSE package
-		linuxpkg.APK,   // Alpine package
-		linuxpkg.Arch,  // Arch Linux package
-		nsis.Format{},  // Windows installer (NSIS)
-		msi.Format{},   // Windows Installer package (wixl)
-		app.Format{},   // macOS .app bundle, zipped
-		dmg.Format{},   // macOS disk image holding the .app
+		targz.Format{},     // .tar.gz of the app, for linux and darwin
+		zip.Format{},       // portable .zip of the app, for every OS
+		linuxpkg.Deb,       // Debian and Ubuntu package
+		linuxpkg.RPM,       // Fedora, RHEL and openSUSE package
+		linuxpkg.APK,       // Alpine package
+		linuxpkg.ArchLinux, // Arch Linux package
+		nsis.Format{},      // Windows installer (NSIS)
+		msi.Format{},       // Windows Installer package (wixl)
+		app.Format{},       // macOS .app bundle, zipped
+		dmg.Format{},       // macOS disk image holding the .app
 	}
 }
 

@@ -49,7 +49,7 @@ func TestGlobCharactersAreLiteral(t *testing.T) {
 		names []string
 	}{
 		{linuxpkg.Deb, "linux", linux}, {linuxpkg.RPM, "linux", linux}, {linuxpkg.APK, "linux", linux},
-		{linuxpkg.Arch, "linux", linux}, {targz.Format{}, "linux", linux}, {zip.Format{}, "linux", linux},
+		{linuxpkg.ArchLinux, "linux", linux}, {targz.Format{}, "linux", linux}, {zip.Format{}, "linux", linux},
 		{nsis.Format{}, "windows", windows}, {msi.Format{}, "windows", windows},
 	} {
 		t.Run(tc.f.Name(), func(t *testing.T) {

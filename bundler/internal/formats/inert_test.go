@@ -540,7 +540,7 @@ func checkPkginfo(t *testing.T, data []byte, s string, want *shape, packager str
 }
 
 func checkArch(t *testing.T, c config.Config, s string, want *shape) {
-	data := build(t, linuxpkg.Arch, input(t, c, "linux"))
+	data := build(t, linuxpkg.ArchLinux, input(t, c, "linux"))
 	zr, err := zstd.NewReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
 

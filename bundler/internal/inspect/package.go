@@ -16,8 +16,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
-
-	"github.com/bundlekit/bundle/bundler/internal/formats/linuxpkg"
 )
 
 // Package describes a Linux package: its metadata and the files it
@@ -46,17 +44,27 @@ const (
 	maxXzDict     = 64 << 20 // likewise for xz (xz -9 uses 64 MiB)
 )
 
+// The package formats, as Package.Format names them: bundle.yaml's names,
+// so a report matches artifacts.json (the acceptance test checks each).
+// They are inspect's own, as inspect reads any package, not only bundle's.
+const (
+	debFormat       = "deb"
+	rpmFormat       = "rpm"
+	apkFormat       = "apk"
+	archLinuxFormat = "archlinux"
+)
+
 // packageFormat tells a package format by its name and first bytes.
 func packageFormat(path string, head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, []byte("!<arch>\n")):
-		return linuxpkg.Deb.Name()
+		return debFormat
 	case bytes.HasPrefix(head, []byte{0xed, 0xab, 0xee, 0xdb}):
-		return linuxpkg.RPM.Name()
+		return rpmFormat
 	case strings.HasSuffix(path, ".apk") && bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return linuxpkg.APK.Name()
+		return apkFormat
 	case strings.HasSuffix(path, ".pkg.tar.zst") && bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return linuxpkg.Arch.Name()
+		return archLinuxFormat
 	}
 	return ""
 }
@@ -68,16 +76,16 @@ func readPackage(path, format string, f io.ReaderAt, size int64) (*Package, erro
 	r := io.NewSectionReader(f, 0, size)
 	var err error
 	switch format {
-	case linuxpkg.Deb.Name():
+	case debFormat:
 		err = p.readDeb(r)
-	case linuxpkg.RPM.Name():
+	case rpmFormat:
 		err = p.readRPM(f)
-	case linuxpkg.APK.Name():
+	case apkFormat:
 		var z io.Reader
 		if z, err = gzip.NewReader(r); err == nil {
 			err = p.readPkgInfoTar(z) // gzip reads apk's concatenated streams as one
 		}
-	case linuxpkg.Arch.Name():
+	case archLinuxFormat:
 		var d *zstd.Decoder
 		if d, err = newZstd(r); err == nil {
 			err = p.readPkgInfoTar(d)

@@ -20,7 +20,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -52,15 +51,6 @@ type Input struct {
 	// without the environment: call it on the tool's command before it
 	// starts, and done once the tool has finished.
 	PassSignSecret func(tool *exec.Cmd) (done func(), err error)
-}
-
-// IconSet returns the build's icon set, or, when the caller made none (a
-// format's own tests), one for Config.Icon; nil when there is no icon.
-func (in Input) IconSet() *icons.Set {
-	if in.Icons != nil || in.Config.Icon == "" {
-		return in.Icons
-	}
-	return icons.NewSet(filepath.Join(in.Dir, filepath.FromSlash(in.Config.Icon)), "")
 }
 
 // Checker is implemented by formats with limits on the configuration, the
@@ -99,6 +89,17 @@ const (
 	// the files in Resources; signed as a whole when sign.macos is set.
 	MacAppBundle
 )
+
+// CheckMacAppBundle is bundle.yaml's rule for a format staged as a
+// MacAppBundle, for its CheckConfig: the .app's Info.plist carries a
+// bundle identifier (CFBundleIdentifier). app and dmg ship the same .app,
+// so they ask the same.
+func CheckMacAppBundle(p *config.Project) error {
+	if p.Config.ID == "" {
+		return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", p.Config.Binary)
+	}
+	return nil
+}
 
 // Staged is implemented by formats that want the app laid out other than
 // as a plain folder.

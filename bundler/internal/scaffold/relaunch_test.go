@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler"
-	"github.com/bundlekit/bundle/bundler/internal/buildtest"
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
+	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )

@@ -82,20 +82,6 @@ func MSIProduct(v *semver.Version) (string, error) {
 	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch()), nil
 }
 
-// Debian is the upstream version for a .deb: "~" before the pre-release so
-// that 1.2.3~rc.1 sorts before 1.2.3 in dpkg. Build metadata is kept after
-// "+", which dpkg allows in an upstream version.
-func Debian(v *semver.Version) string {
-	s := core(v)
-	if p := v.Prerelease(); p != "" {
-		s += "~" + p
-	}
-	if m := v.Metadata(); m != "" {
-		s += "+" + m
-	}
-	return s
-}
-
 // RPM returns Version and Release for an .rpm. A pre-release goes into the
 // Release as "0.<pre-release>" so it sorts before the release's "1"; rpm
 // does not allow "-" in either field, so it becomes "_".

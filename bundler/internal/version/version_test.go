@@ -64,22 +64,21 @@ func TestOSForms(t *testing.T) {
 		winErr              bool
 		msi                 string
 		msiErr              bool
-		deb                 string
 		rpmVer, rpmRel      string
 		macShort, macBundle string
 	}{
-		{in: "1.2.3", win: "1.2.3.0", msi: "1.2.3", deb: "1.2.3", rpmVer: "1.2.3", rpmRel: "1", macShort: "1.2.3", macBundle: "1.2.3"},
-		{in: "v1.2.3-rc.2", win: "1.2.3.2", msi: "1.2.3", deb: "1.2.3~rc.2", rpmVer: "1.2.3", rpmRel: "0.rc.2", macShort: "1.2.3", macBundle: "1.2.3"},
-		{in: "1.2.3-beta", win: "1.2.3.0", msi: "1.2.3", deb: "1.2.3~beta", rpmVer: "1.2.3", rpmRel: "0.beta", macShort: "1.2.3", macBundle: "1.2.3"},
-		{in: "1.2.3-pre-release.4", win: "1.2.3.4", msi: "1.2.3", deb: "1.2.3~pre-release.4", rpmVer: "1.2.3", rpmRel: "0.pre_release.4", macShort: "1.2.3", macBundle: "1.2.3"},
-		{in: "1.2.3+build.9", win: "1.2.3.0", msi: "1.2.3", deb: "1.2.3+build.9", rpmVer: "1.2.3", rpmRel: "1", macShort: "1.2.3", macBundle: "1.2.3"},
-		{in: "255.255.65535", win: "255.255.65535.0", msi: "255.255.65535", deb: "255.255.65535", rpmVer: "255.255.65535", rpmRel: "1", macShort: "255.255.65535", macBundle: "255.255.65535"},
-		{in: "256.0.0", win: "256.0.0.0", msiErr: true, deb: "256.0.0", rpmVer: "256.0.0", rpmRel: "1", macShort: "256.0.0", macBundle: "256.0.0"},
-		{in: "1.256.0", win: "1.256.0.0", msiErr: true, deb: "1.256.0", rpmVer: "1.256.0", rpmRel: "1", macShort: "1.256.0", macBundle: "1.256.0"},
-		{in: "1.2.65536", winErr: true, msiErr: true, deb: "1.2.65536", rpmVer: "1.2.65536", rpmRel: "1", macShort: "1.2.65536", macBundle: "1.2.65536"},
-		{in: "65535.65535.65535-rc.65535", win: "65535.65535.65535.65535", msiErr: true, deb: "65535.65535.65535~rc.65535", rpmVer: "65535.65535.65535", rpmRel: "0.rc.65535", macShort: "65535.65535.65535", macBundle: "65535.65535.65535"},
-		{in: "65536.0.0", winErr: true, msiErr: true, deb: "65536.0.0", rpmVer: "65536.0.0", rpmRel: "1", macShort: "65536.0.0", macBundle: "65536.0.0"},
-		{in: "1.0.0-rc.65536", winErr: true, msi: "1.0.0", deb: "1.0.0~rc.65536", rpmVer: "1.0.0", rpmRel: "0.rc.65536", macShort: "1.0.0", macBundle: "1.0.0"},
+		{in: "1.2.3", win: "1.2.3.0", msi: "1.2.3", rpmVer: "1.2.3", rpmRel: "1", macShort: "1.2.3", macBundle: "1.2.3"},
+		{in: "v1.2.3-rc.2", win: "1.2.3.2", msi: "1.2.3", rpmVer: "1.2.3", rpmRel: "0.rc.2", macShort: "1.2.3", macBundle: "1.2.3"},
+		{in: "1.2.3-beta", win: "1.2.3.0", msi: "1.2.3", rpmVer: "1.2.3", rpmRel: "0.beta", macShort: "1.2.3", macBundle: "1.2.3"},
+		{in: "1.2.3-pre-release.4", win: "1.2.3.4", msi: "1.2.3", rpmVer: "1.2.3", rpmRel: "0.pre_release.4", macShort: "1.2.3", macBundle: "1.2.3"},
+		{in: "1.2.3+build.9", win: "1.2.3.0", msi: "1.2.3", rpmVer: "1.2.3", rpmRel: "1", macShort: "1.2.3", macBundle: "1.2.3"},
+		{in: "255.255.65535", win: "255.255.65535.0", msi: "255.255.65535", rpmVer: "255.255.65535", rpmRel: "1", macShort: "255.255.65535", macBundle: "255.255.65535"},
+		{in: "256.0.0", win: "256.0.0.0", msiErr: true, rpmVer: "256.0.0", rpmRel: "1", macShort: "256.0.0", macBundle: "256.0.0"},
+		{in: "1.256.0", win: "1.256.0.0", msiErr: true, rpmVer: "1.256.0", rpmRel: "1", macShort: "1.256.0", macBundle: "1.256.0"},
+		{in: "1.2.65536", winErr: true, msiErr: true, rpmVer: "1.2.65536", rpmRel: "1", macShort: "1.2.65536", macBundle: "1.2.65536"},
+		{in: "65535.65535.65535-rc.65535", win: "65535.65535.65535.65535", msiErr: true, rpmVer: "65535.65535.65535", rpmRel: "0.rc.65535", macShort: "65535.65535.65535", macBundle: "65535.65535.65535"},
+		{in: "65536.0.0", winErr: true, msiErr: true, rpmVer: "65536.0.0", rpmRel: "1", macShort: "65536.0.0", macBundle: "65536.0.0"},
+		{in: "1.0.0-rc.65536", winErr: true, msi: "1.0.0", rpmVer: "1.0.0", rpmRel: "0.rc.65536", macShort: "1.0.0", macBundle: "1.0.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -98,9 +97,6 @@ func TestOSForms(t *testing.T) {
 			if err == nil && msi != tt.msi {
 				t.Errorf("MSIProduct = %s, want %s", msi, tt.msi)
 			}
-			if got := Debian(v); got != tt.deb {
-				t.Errorf("Debian = %s, want %s", got, tt.deb)
-			}
 			rv, rr := RPM(v)
 			if rv != tt.rpmVer || rr != tt.rpmRel {
 				t.Errorf("RPM = %s-%s, want %s-%s", rv, rr, tt.rpmVer, tt.rpmRel)
@@ -111,7 +107,7 @@ func TestOSForms(t *testing.T) {
 			if got := MacBundle(v); got != tt.macBundle {
 				t.Errorf("MacBundle = %s, want %s", got, tt.macBundle)
 			}
-			for _, s := range []string{Debian(v), rv, rr, MacShort(v), msi} {
+			for _, s := range []string{rv, rr, MacShort(v), msi} {
 				if strings.HasPrefix(s, "v") {
 					t.Errorf("emitted a v prefix: %s", s)
 				}

@@ -18,14 +18,8 @@ type Format struct{}
 
 func (Format) Layout() packager.Layout { return packager.MacAppBundle }
 
-// CheckConfig requires the bundle identifier (CFBundleIdentifier) every
-// .app carries; dmg, which ships the same .app, asks the same.
-func (Format) CheckConfig(p *config.Project) error {
-	if p.Config.ID == "" {
-		return p.Errorf("id", "a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.%s", p.Config.Binary)
-	}
-	return nil
-}
+// CheckConfig asks what every .app asks.
+func (Format) CheckConfig(p *config.Project) error { return packager.CheckMacAppBundle(p) }
 
 func (Format) Name() string                      { return "app" }
 func (Format) Supports(goos string) bool         { return goos == "darwin" }

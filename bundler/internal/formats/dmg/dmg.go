@@ -31,7 +31,6 @@ import (
 	"strings"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
-	"github.com/bundlekit/bundle/bundler/internal/formats/app"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
@@ -57,7 +56,7 @@ func (Format) Tools() []tool.Tool                { return []tool.Tool{Xorriso} }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".dmg" }
 
 // CheckConfig asks what the .app it holds asks.
-func (Format) CheckConfig(p *config.Project) error { return app.Format{}.CheckConfig(p) }
+func (Format) CheckConfig(p *config.Project) error { return packager.CheckMacAppBundle(p) }
 
 // Package builds the HFS+ volume in in.WorkDir and writes its UDIF image
 // to dest.

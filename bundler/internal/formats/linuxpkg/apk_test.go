@@ -24,7 +24,7 @@ import (
 func nfpmsAPK(t *testing.T, in packager.Input) []byte {
 	t.Helper()
 	in.WorkDir = t.TempDir()
-	info, err := describe(in, APK.name)
+	info, err := describe(in, APK)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ var archFixes = map[Format]map[string]archFix{
 	},
 	// Arch's ports outside x86_64 name these two as their GNU triplets do:
 	// Arch POWER's powerpc64le, and Parabola's mips64el.
-	Arch: {
+	ArchLinux: {
 		"mips64le": {name: "mips64el"},
 		"ppc64le":  {name: "powerpc64le"},
 	},

@@ -72,7 +72,7 @@ func TestPackageArch(t *testing.T) {
 		for _, c := range []struct {
 			f    Format
 			want string
-		}{{Deb, tt.deb}, {RPM, tt.rpm}, {APK, tt.apk}, {Arch, tt.arch}} {
+		}{{Deb, tt.deb}, {RPM, tt.rpm}, {APK, tt.apk}, {ArchLinux, tt.arch}} {
 			t.Run(tt.target+"/GOARM="+tt.goarm+"/"+c.f.name, func(t *testing.T) {
 				in := archInput(t, target, tt.goarm)
 				if c.want == "" {
@@ -126,7 +126,7 @@ func TestPackageArchRefused(t *testing.T) {
 		{name: "apk, ARMv5 from the environment", f: APK, env: "5,softfloat", want: "apk: linux/arm: GOARM=5,softfloat (from the environment): Alpine has no ARMv5 port"},
 		{name: "unknown version", f: Deb, goarm: "8", want: "deb: linux/arm: GOARM=8 (from build.env) is not an ARM version go build knows; set GOARM to 5, 6 or 7 in build.env, optionally followed by ,softfloat or ,hardfloat"},
 		{name: "unknown floating point", f: RPM, goarm: "7,vfpv3", want: "rpm: linux/arm: GOARM=7,vfpv3 (from build.env) is not an ARM version"},
-		{name: "empty version", f: Arch, goarm: ",softfloat", want: "archlinux: linux/arm: GOARM=,softfloat (from build.env) is not an ARM version"},
+		{name: "empty version", f: ArchLinux, goarm: ",softfloat", want: "archlinux: linux/arm: GOARM=,softfloat (from build.env) is not an ARM version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,10 +173,10 @@ func archInput(t *testing.T, target platform.Target, goarm string) packager.Inpu
 
 // fileArch is how each format's file name ends for an architecture.
 var fileArch = map[Format]func(arch string) string{
-	Deb:  func(a string) string { return "_" + a + ".deb" },
-	RPM:  func(a string) string { return "." + a + ".rpm" },
-	APK:  func(a string) string { return "_" + a + ".apk" },
-	Arch: func(a string) string { return "-" + a + ".pkg.tar.zst" },
+	Deb:       func(a string) string { return "_" + a + ".deb" },
+	RPM:       func(a string) string { return "." + a + ".rpm" },
+	APK:       func(a string) string { return "_" + a + ".apk" },
+	ArchLinux: func(a string) string { return "-" + a + ".pkg.tar.zst" },
 }
 
 // readArch reads a package's architecture as its manager does.
@@ -192,7 +192,7 @@ var readArch = map[Format]func(t *testing.T, path string) string{
 	APK: func(t *testing.T, path string) string {
 		return pkgInfoArch(t, path, func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }) // apk's gzip streams read as one tar
 	},
-	Arch: func(t *testing.T, path string) string {
+	ArchLinux: func(t *testing.T, path string) string {
 		return pkgInfoArch(t, path, func(r io.Reader) (io.Reader, error) { return zstd.NewReader(r) })
 	},
 }

@@ -22,10 +22,10 @@ func loadWith(t *testing.T, yaml string) *config.Project {
 	}
 	k := config.Known{
 		OSes: []string{"linux"}, Targets: []string{"linux/amd64"},
-		Formats: map[string][]string{"linux": {Deb.Name(), RPM.Name(), APK.Name(), Arch.Name()}},
+		Formats: map[string][]string{"linux": {Deb.Name(), RPM.Name(), APK.Name(), ArchLinux.Name()}},
 		Checks:  map[string]func(*config.Project) error{},
 	}
-	for _, f := range []Format{Deb, RPM, APK, Arch} {
+	for _, f := range []Format{Deb, RPM, APK, ArchLinux} {
 		k.Checks[f.Name()] = f.CheckConfig
 	}
 	p, err := config.Load(path, k)

@@ -23,7 +23,7 @@ import (
 // when the app ships files beside it, the app folder goes to
 // /opt/<package> with a /usr/bin link to the executable. Manual pages
 // (share/man/manN/… in the app folder) go to /usr/share/man, compressed.
-func contents(in packager.Input, format string) (files.Contents, error) {
+func contents(in packager.Input, format Format) (files.Contents, error) {
 	c := in.Config
 	pkg := c.Linux.PackageName
 	var out files.Contents
@@ -89,9 +89,9 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 		}
 		add(meta, "/usr/share/metainfo/"+id+".metainfo.xml", 0o644, "")
 	}
-	if set := in.IconSet(); set != nil && c.Linux.DesktopEntry(c.GUI) {
+	if in.Icons != nil && c.Linux.DesktopEntry(c.GUI) {
 		for _, size := range icons.HicolorSizes {
-			data, err := set.PNG(size)
+			data, err := in.Icons.PNG(size)
 			if err != nil {
 				return nil, err
 			}
@@ -105,7 +105,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 
 	license := licenseFile(in)
 	switch format {
-	case Deb.name:
+	case Deb:
 		copyright, err := render("linux/copyright.tmpl", "copyright", map[string]any{
 			"Name": c.Name, "Homepage": c.Homepage, "Copyright": copyrightLine(in),
 			"License": orDefault(c.License, "unknown"), "LicenseText": licenseLines(license),
@@ -131,7 +131,7 @@ func contents(in packager.Input, format string) (files.Contents, error) {
 	default:
 		if license != "" {
 			kind := ""
-			if format == RPM.name {
+			if format == RPM {
 				kind = files.TypeRPMLicense
 			}
 			add(license, "/usr/share/licenses/"+pkg+"/LICENSE", 0o644, kind)

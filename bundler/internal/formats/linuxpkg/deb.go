@@ -30,8 +30,8 @@ import (
 // byte stay nfpm's, so the result is the deb nfpm would write
 // (TestDebStreamedIsNfpms).
 //
-// A signed deb is left to nfpm: its signature covers the data, and nfpm's
-// signing code is internal to it.
+// A signed deb is left to nfpm, which hands pgpSigner the members it
+// signs in memory.
 func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer) error {
 	skeleton, real, err := hollowPackage(Deb, info, workDir, files.AsExplicitRelativePath)
 	if err != nil {

@@ -73,7 +73,7 @@ func TestDebStreamedIsNfpms(t *testing.T) {
 	}
 
 	in.WorkDir = t.TempDir()
-	info, err := describe(in, "deb")
+	info, err := describe(in, Deb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +93,23 @@ func TestDebStreamedIsNfpms(t *testing.T) {
 	}
 	if !bytes.Contains(streamed.Bytes(), []byte("data.tar.gz")) || streamed.Len() < 1000 {
 		t.Fatalf("not a deb: %d bytes", streamed.Len())
+	}
+}
+
+// TestDebVersion: a pre-release sorts before its release in dpkg ("~"),
+// and build metadata is kept.
+func TestDebVersion(t *testing.T) {
+	for v, want := range map[string]string{
+		"1.2.3":              "hello_1.2.3-1_amd64.deb",
+		"1.2.3-rc.2":         "hello_1.2.3~rc.2-1_amd64.deb",
+		"1.2.3-rc.2+build.9": "hello_1.2.3~rc.2+build.9-1_amd64.deb",
+		"1.2.3+build.9":      "hello_1.2.3+build.9-1_amd64.deb",
+	} {
+		in := debInput(t)
+		in.Version = semver.MustParse(v)
+		if got := Deb.FileName(in); got != want {
+			t.Errorf("%s: %s, want %s", v, got, want)
+		}
 	}
 }
 

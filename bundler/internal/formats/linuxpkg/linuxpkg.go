@@ -28,10 +28,10 @@ type Format struct{ name string }
 
 // The four formats.
 var (
-	Deb  = Format{"deb"}
-	RPM  = Format{"rpm"}
-	APK  = Format{"apk"}
-	Arch = Format{"archlinux"}
+	Deb       = Format{"deb"}
+	RPM       = Format{"rpm"}
+	APK       = Format{"apk"}
+	ArchLinux = Format{"archlinux"}
 )
 
 func (f Format) Name() string              { return f.name }
@@ -46,7 +46,7 @@ func (f Format) FileName(in packager.Input) string {
 	if err != nil {
 		return in.Stem + "." + f.name
 	}
-	info, err := metadata(in, f.name)
+	info, err := metadata(in, f)
 	if err != nil {
 		return in.Stem + "." + f.name
 	}
@@ -55,7 +55,7 @@ func (f Format) FileName(in packager.Input) string {
 
 // Package describes the package, lets nfpm check it and writes it at dest.
 func (f Format) Package(ctx context.Context, in packager.Input, dest string) error {
-	info, err := describe(in, f.name)
+	info, err := describe(in, f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.name, err)
 	}
@@ -72,7 +72,7 @@ func (f Format) Package(ctx context.Context, in packager.Input, dest string) err
 	err = packager.WriteFile(ctx, dest, func(w io.Writer) error {
 		// Unsigned debs and apks are streamed; nfpm holds them in memory.
 		switch {
-		case f == Deb && info.Deb.Signature.KeyFile == "":
+		case f == Deb && info.Deb.Signature.SignFn == nil:
 			return writeDeb(ctx, info, in.WorkDir, w)
 		case f == APK && info.APK.Signature.KeyFile == "":
 			return writeAPK(ctx, info, in.WorkDir, w)
@@ -94,7 +94,7 @@ func (f Format) relations(r config.Relations) []string {
 		return r.RPM
 	case APK:
 		return r.APK
-	case Arch:
+	case ArchLinux:
 		return r.Archlinux
 	}
 	return nil
@@ -102,7 +102,7 @@ func (f Format) relations(r config.Relations) []string {
 
 // describe is the whole package: metadata plus contents, the generated
 // files written into in.WorkDir.
-func describe(in packager.Input, format string) (*nfpm.Info, error) {
+func describe(in packager.Input, format Format) (*nfpm.Info, error) {
 	info, err := metadata(in, format)
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func describe(in packager.Input, format string) (*nfpm.Info, error) {
 			return nil, err
 		}
 	}
-	if in.Config.Linux.DesktopEntry(in.Config.GUI) || format == Deb.name {
+	if in.Config.Linux.DesktopEntry(in.Config.GUI) || format == Deb {
 		// chglog's YAML: nfpm turns it into changelog.Debian.gz and %changelog.
 		changelog, err := writeChangelog(in)
 		if err != nil {

@@ -12,9 +12,9 @@ import (
 )
 
 // metadata is the package's control data for format, without contents.
-func metadata(in packager.Input, format string) (*nfpm.Info, error) {
+func metadata(in packager.Input, format Format) (*nfpm.Info, error) {
 	c := in.Config
-	arch, err := Format{format}.arch(in.Target, c.Build)
+	arch, err := format.arch(in.Target, c.Build)
 	if err != nil {
 		return nil, err
 	}
@@ -35,10 +35,10 @@ func metadata(in packager.Input, format string) (*nfpm.Info, error) {
 		// or "*" is packaged as itself.
 		DisableGlobbing: true,
 		Overridables: nfpm.Overridables{
-			Depends:    Format{format}.relations(c.Linux.Depends),
-			Recommends: Format{format}.relations(c.Linux.Recommends),
-			Conflicts:  Format{format}.relations(c.Linux.Conflicts),
-			Replaces:   Format{format}.relations(c.Linux.Replaces),
+			Depends:    format.relations(c.Linux.Depends),
+			Recommends: format.relations(c.Linux.Recommends),
+			Conflicts:  format.relations(c.Linux.Conflicts),
+			Replaces:   format.relations(c.Linux.Replaces),
 			RPM: nfpm.RPM{
 				Group:     "Applications/System",
 				Summary:   field(synopsis(c.Name, c.Description)),
@@ -49,14 +49,16 @@ func metadata(in packager.Input, format string) (*nfpm.Info, error) {
 	}
 	v := in.Version
 	switch format {
-	case Deb.name:
+	case Deb:
+		// nfpm joins these as dpkg wants them, 1.2.3~rc.1+meta-1: the "~"
+		// sorts a pre-release before its release.
 		info.Version, info.Prerelease, info.VersionMetadata, info.Release = core(v.String()), v.Prerelease(), v.Metadata(), "1"
-	case RPM.name:
+	case RPM:
 		info.Version, info.Release = version.RPM(v)
-	case APK.name:
+	case APK:
 		info.Version, info.Prerelease = version.APK(v, in.MTime)
 		info.Release = "0"
-	case Arch.name:
+	case ArchLinux:
 		info.Version, info.Release = version.Arch(v), "1"
 	}
 	return info, nil
@@ -89,9 +91,9 @@ func synopsis(name, desc string) string {
 // else "<name>: <synopsis>.". apk and Arch keep one line: their .PKGINFO is
 // line-based. nfpm's deb writer folds the lines and writes " ." for a blank
 // one; rpm keeps the text as it is.
-func description(name, desc, format string) string {
+func description(name, desc string, format Format) string {
 	s := synopsis(name, desc)
-	if format != Deb.name && format != RPM.name {
+	if format != Deb && format != RPM {
 		return s
 	}
 	return s + "\n" + strings.Join(extended(name, desc), "\n\n")

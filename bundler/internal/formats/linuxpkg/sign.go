@@ -11,23 +11,28 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 )
 
-// sign sets up nfpm's signing: deb and rpm with the OpenPGP key of
-// sign.gpg, apk with the RSA key of sign.apk. Passphrases come from the
+// sign sets up the signing of the package: deb and rpm with the OpenPGP
+// key of sign.gpg, signed by pgpSigner at the packages' time; apk with the
+// RSA key of sign.apk, signed by nfpm. Passphrases come from the
 // environment variables the config names and never appear in output.
-func sign(in packager.Input, format string, info *nfpm.Info) error {
+func sign(in packager.Input, format Format, info *nfpm.Info) error {
 	s := in.Config.Sign
 	switch {
-	case s.GPG != nil && (format == Deb.name || format == RPM.name):
-		sig, err := signature(in, "sign.gpg", s.GPG.KeyFile, s.GPG.PassphraseEnv)
+	case s.GPG != nil && (format == Deb || format == RPM):
+		key, err := signature(in, "sign.gpg", s.GPG.KeyFile, s.GPG.PassphraseEnv)
 		if err != nil {
 			return err
 		}
-		if format == Deb.name {
-			info.Deb.Signature.PackageSignature = sig
-		} else {
-			info.RPM.Signature.PackageSignature = sig
+		signer, err := newPGPSigner(*s.GPG, key.KeyFile, key.KeyPassphrase, in.MTime)
+		if err != nil {
+			return err
 		}
-	case s.APK != nil && format == APK.name:
+		if format == Deb {
+			info.Deb.Signature.SignFn = signer.armored
+		} else {
+			info.RPM.Signature.SignFn = signer.detached
+		}
+	case s.APK != nil && format == APK:
 		sig, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
 		if err != nil {
 			return err

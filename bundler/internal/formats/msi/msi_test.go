@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"github.com/bundlekit/bundle/bundler/internal/platform"
-	"github.com/bundlekit/bundle/internal/testexe"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +17,10 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/internal/testexe"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
 )
@@ -79,7 +80,7 @@ func input(t *testing.T, realExe bool) packager.Input {
 		},
 		Dir: dir, Version: semver.MustParse("1.2.3"), Target: platform.Target{OS: "windows", Arch: "amd64"},
 		AppDir: app, Exe: "hello.exe", Stem: "hello_1.2.3_windows_amd64",
-		MTime: time.Unix(1767225600, 0).UTC(), WorkDir: t.TempDir(),
+		MTime: time.Unix(1767225600, 0).UTC(), WorkDir: t.TempDir(), Icons: icons.NewSet(filepath.Join(dir, "icon.png"), ""),
 	}
 }
 

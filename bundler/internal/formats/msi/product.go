@@ -247,8 +247,8 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 		p.ComponentIDs = append(p.ComponentIDs, s.Component)
 	}
 
-	if set := in.IconSet(); set != nil {
-		ico, err := set.ICO()
+	if in.Icons != nil {
+		ico, err := in.Icons.ICO()
 		if err != nil {
 			return nil, err
 		}

@@ -166,8 +166,8 @@ func (s *Script) prepare(in packager.Input) error {
 		}
 		s.SignScript = signScript
 	}
-	if set := in.IconSet(); set != nil {
-		ico, err := set.ICO()
+	if in.Icons != nil {
+		ico, err := in.Icons.ICO()
 		if err != nil {
 			return exitcode.Config(fmt.Errorf("icon: %w", err))
 		}

@@ -1,4 +1,4 @@
-package app
+package packager
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 )
 
-func TestCheckConfig(t *testing.T) {
+func TestCheckMacAppBundle(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"name: Hello\nbinary: hello\nid: com.example.hello\n", ""},
 		{"name: Hello\nbinary: hello\n", "id: a macOS .app needs a bundle identifier; add id: in reverse DNS, such as com.example.hello"},
@@ -22,9 +22,9 @@ func TestCheckConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = Format{}.CheckConfig(p)
+		err = CheckMacAppBundle(p)
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("%q: CheckConfig = %v, want %q", tt.yaml, err, tt.want)
+			t.Errorf("%q: CheckMacAppBundle = %v, want %q", tt.yaml, err, tt.want)
 		}
 	}
 }
