@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "== resources vs compile (go test -bench, windows/amd64)"
-go test -run '^$' -bench 'BenchmarkWindows' -benchtime 5x ./bundler/internal/pipeline | tee "$work/bench.txt" | grep Benchmark
+go test -run '^$' -bench 'BenchmarkWindows' -benchtime 5x ./bundler/internal/platform/windows | tee "$work/bench.txt" | grep Benchmark
 res=$(awk '/BenchmarkWindowsResources-/ {print $3}' "$work/bench.txt")
 cached=$(awk '/BenchmarkWindowsResourcesCached/ {print $3}' "$work/bench.txt")
 cmp=$(awk '/BenchmarkWindowsCompile/ {print $3}' "$work/bench.txt")

@@ -34,6 +34,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/bundler/internal/platform/windows"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/scaffold"
 	"github.com/bundlekit/bundle/bundler/internal/vcs"
@@ -61,7 +62,7 @@ func SkipSteps() []string { return pipeline.SkipSteps() }
 // config at configPath, at the given time: what makensis runs on the
 // uninstaller it writes into an installer.
 func SignFile(ctx context.Context, configPath string, at time.Time, file string) error {
-	return pipeline.SignFile(ctx, configPath, at, file)
+	return windows.SignFile(ctx, configPath, at, file)
 }
 
 // The files bundle owns in dist besides the artifacts.

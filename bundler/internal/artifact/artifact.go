@@ -32,7 +32,7 @@ type Artifact struct {
 // its final name. On any error nothing named name is left behind. It
 // returns the size and SHA-256 of what was written.
 func WriteFile(dist, name string, fill func(io.Writer) error) (size int64, sum string, err error) {
-	tmp, err := os.CreateTemp(dist, "."+name+".*"+TempSuffix)
+	tmp, err := os.CreateTemp(dist, tempPattern(name))
 	if err != nil {
 		return 0, "", err
 	}
@@ -68,7 +68,7 @@ func WriteFile(dist, name string, fill func(io.Writer) error) (size int64, sum s
 // (tools run in folders of their own), which it writes or replaces. Only when make returns nil is the file hashed,
 // synced and renamed to name; on any error nothing named name is left.
 func MakeFile(dist, name string, make func(dest string) error) (size int64, sum string, err error) {
-	tmp, err := os.CreateTemp(dist, "."+name+".*"+TempSuffix)
+	tmp, err := os.CreateTemp(dist, tempPattern(name))
 	if err != nil {
 		return 0, "", err
 	}
@@ -167,6 +167,22 @@ func openRegular(dir, name string) (*os.File, error) {
 
 // IsTemp reports whether a file name in dist is an unfinished write.
 func IsTemp(name string) bool { return strings.HasSuffix(name, TempSuffix) }
+
+// tempPattern is os.CreateTemp's pattern for the file being written as
+// name: hidden, and marked unfinished.
+func tempPattern(name string) string { return "." + name + ".*" + TempSuffix }
+
+// RemoveUnfinished removes the unfinished writes of name in dist, which
+// WriteFile and MakeFile leave when they cannot finish (the process ends
+// first).
+func RemoveUnfinished(dist, name string) {
+	entries, _ := os.ReadDir(dist)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "."+name+".") && IsTemp(e.Name()) {
+			os.Remove(filepath.Join(dist, e.Name()))
+		}
+	}
+}
 
 // HumanSize formats a byte count for people: "2.1 MB", "640 kB", "12 B".
 func HumanSize(n int64) string {

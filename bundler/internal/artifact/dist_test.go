@@ -323,7 +323,7 @@ func TestJournal(t *testing.T) {
 	// A file the journal does not own stays, even when the manifest
 	// does not list it; Finish prunes app.zip, which it owns.
 	m := Manifest{Name: "App", Version: "1.0.0", Artifacts: []Artifact{{Path: "app.tar.gz"}, {Path: "app.deb"}}}
-	if err := m.Write(dist); err != nil {
+	if err := m.write(dist); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Finish(m); err != nil {
@@ -423,7 +423,7 @@ func TestMergeLocksAndRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := Manifest{Name: "App", Version: "1.0.0", Partial: true, Artifacts: []Artifact{{Path: "app.tar.gz", SHA256: sum, Size: 3}}}
-	if err := m.Write(in); err != nil {
+	if err := m.write(in); err != nil {
 		t.Fatal(err)
 	}
 

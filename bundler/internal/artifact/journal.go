@@ -135,12 +135,16 @@ func (j *Journal) MakeFile(name string, make func(dest string) error) (size int6
 	return MakeFile(j.dist, name, make)
 }
 
-// Finish is called once m is written: it removes the files the journal
-// lists that m does not (left by an interrupted build, or changed since),
-// so dist holds exactly what artifacts.json says, then the journal.
+// Finish ends a build or merge that made m: it writes m (checksums.txt,
+// then artifacts.json), removes the files the journal lists that m does
+// not (left by an interrupted build, or changed since), so dist holds
+// exactly what artifacts.json says, then the journal.
 func (j *Journal) Finish(m Manifest) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if err := m.write(j.dist); err != nil {
+		return err
+	}
 	root, err := os.OpenRoot(j.dist)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

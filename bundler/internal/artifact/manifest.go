@@ -30,10 +30,10 @@ func (m *Manifest) Sort() {
 	sort.Slice(m.Artifacts, func(i, j int) bool { return m.Artifacts[i].Path < m.Artifacts[j].Path })
 }
 
-// Write writes checksums.txt and then artifacts.json into dist, each
+// write writes checksums.txt and then artifacts.json into dist, each
 // atomically; artifacts.json comes last, so its presence means the build
 // finished.
-func (m Manifest) Write(dist string) error {
+func (m Manifest) write(dist string) error {
 	m.Sort()
 	if m.Artifacts == nil {
 		m.Artifacts = []Artifact{}

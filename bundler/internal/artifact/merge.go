@@ -93,9 +93,6 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 			return Manifest{}, fmt.Errorf("merge: %s changed in %s after merge wrote it; run merge again", a.Path, dist)
 		}
 	}
-	if err := merged.Write(dist); err != nil {
-		return Manifest{}, fmt.Errorf("merge: %w", err)
-	}
 	if err := journal.Finish(merged); err != nil {
 		return Manifest{}, fmt.Errorf("merge: %w", err)
 	}

@@ -23,7 +23,7 @@ func putInput(t *testing.T, dir string, files ...string) {
 		}
 		m.Artifacts = append(m.Artifacts, Artifact{Path: f, SHA256: sum, Size: int64(len("content of " + f))})
 	}
-	if err := m.Write(dir); err != nil {
+	if err := m.write(dir); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -36,7 +36,11 @@ type coded struct {
 func (c *coded) Error() string { return c.err.Error() }
 func (c *coded) Unwrap() error { return c.err }
 
-// Config marks err as a usage or configuration error (exit 2).
+// Config marks err as a usage or configuration error (exit 2). The code
+// is named Usage, as the command line's contract names it; the function is
+// named for what nearly all of its 110 callers report, something wrong in
+// bundle.yaml or the files it names. Renaming either would touch every
+// caller for no change in meaning, so the two names stay.
 func Config(err error) error { return wrap(Usage, err) }
 
 // Tool marks err as a missing external tool (exit 3).

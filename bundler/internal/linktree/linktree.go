@@ -37,6 +37,13 @@ func linkOrCopy(src, dst string) error {
 	if os.Link(src, dst) == nil {
 		return nil
 	}
+	return Copy(src, dst)
+}
+
+// Copy copies the file src to dst, which must not exist, with its
+// executable bit: a copy of its own where the file is changed in place
+// afterwards (signed), which a hard link would change at its source too.
+func Copy(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -49,6 +56,9 @@ func linkOrCopy(src, dst string) error {
 	perm := fs.FileMode(0o644)
 	if info.Mode()&0o111 != 0 {
 		perm = 0o755
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {

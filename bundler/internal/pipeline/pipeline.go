@@ -3,19 +3,29 @@
 //	load     read and validate bundle.yaml                     (config)
 //	version  pick the version: flag, env, config, git tag      (version)
 //	check    icon, files and main package on disk              (config)
-//	plan     targets × formats, tools found, formats' limits    (plan.go)
-//	sign     open sign.windows, if any                         (sign.go)
+//	plan     targets × formats, tools found, formats' limits,  (plan.go)
+//	         and the steps' plans (macOS: one universal job)   (osstep.Step.Plan)
+//	prepare  each OS's step: Windows resources checked and     (steps.go, osstep.Step.Prepare)
+//	         sign.windows opened; sign.macos and the notary
 //	dist     prepare the output folder                         (artifact)
 //	compile  go build each target, in parallel, with the hook   (compile, hook)
-//	         and Windows resources (icon, manifest, version)   (resources.go, winres)
+//	         and its OS's steps before and after: Windows      (osstep.Run.BeforeCompile,
+//	         resources, then signing of the executable          AfterCompile)
 //	         then, beside the rest: where does the app run itself? (selfcheck.go)
-//	universal merge darwin/amd64 and darwin/arm64              (macos.go)
-//	stage    lay out the app folder or the .app bundle         (stage.go, macos.go)
-//	package  the SBOM and each format's artifact, atomically   (sbom, formats)
+//	combine  a job of parts: the macOS universal binary        (steps.go, osstep.Run.Combine)
+//	stage    lay out the app folder, or a layout of an OS's     (stage.go, osstep.Run.Stage)
+//	         step (the .app bundle, signed)
+//	notarize after staging: macOS notarizes and staples         (osstep.Run.AfterStage)
+//	package  the SBOM and each format's artifact, atomically,   (sbom, formats,
+//	         each file signed by its OS's step (installers,     osstep.Run.FormatInput, SignOutput)
+//	         disk images, which are notarized and stapled)
 //	manifest checksums.txt, then artifacts.json, last          (artifact)
+//	close    each OS's step, however the build ended           (osstep.Run.Close)
 //
-// Nothing is written to dist before every check has passed, so bad input
-// never leaves a file behind.
+// The Windows and macOS steps live in bundler/internal/platform/windows
+// and .../macos; oses.All lists them. The pipeline names no operating
+// system, as it names no format. Nothing is written to dist before every
+// check has passed, so bad input never leaves a file behind.
 package pipeline
 
 import (
@@ -42,8 +52,9 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/gomod"
 	"github.com/bundlekit/bundle/bundler/internal/hook"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
-	"github.com/bundlekit/bundle/bundler/internal/macsign"
 	"github.com/bundlekit/bundle/bundler/internal/notary"
+	"github.com/bundlekit/bundle/bundler/internal/oses"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
@@ -55,22 +66,25 @@ import (
 
 // Options are the inputs of a build besides bundle.yaml.
 type Options struct {
-	Config          string          // path of bundle.yaml
-	Version         string          // --version
-	EnvVersion      string          // $BUNDLE_VERSION
-	Snapshot        bool            // --snapshot
-	Targets         []string        // --target filter; empty means all
-	Formats         []string        // --format filter; empty means all ("sbom" names the SBOMs)
-	Dist            string          // output folder, relative to the working directory
-	Clean           bool            // empty dist first
-	Parallel        int             // targets built at once; 0 means the number of CPUs
-	SkipUnavailable bool            // skip formats whose tool is missing instead of failing
-	SourceDateEpoch string          // $SOURCE_DATE_EPOCH
-	Strict          bool            // under runtime.guard: refuse, a place where the app launches its own executable fails the build
-	ToolVersion     string          // bundle's own version, recorded in SBOMs
-	Split           bool            // one job of a CI matrix: the manifest is marked partial for bundle merge
-	Skip            []string        // steps to leave out: SkipNotarize
-	Notary          *notary.Service // Apple's notary service; nil means Apple's own addresses
+	Config          string   // path of bundle.yaml
+	Version         string   // --version
+	EnvVersion      string   // $BUNDLE_VERSION
+	Snapshot        bool     // --snapshot
+	Targets         []string // --target filter; empty means all
+	Formats         []string // --format filter; empty means all ("sbom" names the SBOMs)
+	Dist            string   // output folder, relative to the working directory
+	Clean           bool     // empty dist first
+	Parallel        int      // targets built at once; 0 means the number of CPUs
+	SkipUnavailable bool     // skip formats whose tool is missing instead of failing
+	SourceDateEpoch string   // $SOURCE_DATE_EPOCH
+	Strict          bool     // under runtime.guard: refuse, a place where the app launches its own executable fails the build
+	ToolVersion     string   // bundle's own version, recorded in SBOMs
+	Split           bool     // one job of a CI matrix: the manifest is marked partial for bundle merge
+	Skip            []string // steps to leave out: SkipSteps
+	// Notary is Apple's notary service; nil means Apple's own addresses.
+	// The one setting of an operating system's step a build takes from
+	// its caller: the macOS step's tests point it at a stand-in.
+	Notary *notary.Service
 	// Bundle is the bundle command, which makensis runs as `bundle
 	// sign-file` to sign the uninstaller it embeds; "" means this
 	// program, which is right for the bundle command itself.
@@ -113,17 +127,19 @@ type Result struct {
 }
 
 // Run builds every planned target and format and writes dist.
-func Run(ctx context.Context, o Options) (*Result, error) { return run(ctx, o, formats.All()) }
+func Run(ctx context.Context, o Options) (*Result, error) {
+	return run(ctx, o, formats.All(), oses.All())
+}
 
-// run is Run with the formats that exist: formats.All(), or, in a test,
-// more.
-func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result, err error) {
+// run is Run with the formats and operating systems' steps that exist:
+// formats.All() and oses.All(), or, in a test, more.
+func run(ctx context.Context, o Options, registry []packager.Format, steps []osstep.Step) (_ *Result, err error) {
 	emit := func(e Event) {
 		if o.OnEvent != nil {
 			o.OnEvent(e)
 		}
 	}
-	if err := checkSkip(o.Skip); err != nil {
+	if err := checkSkip(o.Skip, steps); err != nil {
 		return nil, err
 	}
 	if err := checkFilters(o.Targets, o.Formats); err != nil {
@@ -164,16 +180,11 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
 		return nil, err
 	}
-	pl, err := plan(p, registry, o.Targets, o.Formats, o.SkipUnavailable)
+	pl, err := plan(p, registry, steps, o.Targets, o.Formats, o.SkipUnavailable)
 	if err != nil {
 		return nil, err
 	}
 	for _, j := range pl.Jobs {
-		if j.Target.OS == "windows" {
-			if err := checkForeignSyso(p, p.Abs(p.Config.Main), j.Target.Arch); err != nil {
-				return nil, err
-			}
-		}
 		for _, f := range j.Formats {
 			if c, ok := f.(packager.Checker); ok {
 				if err := c.Check(p.Config, j.Target, resolved.Version); err != nil {
@@ -187,22 +198,15 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 		return nil, err
 	}
 
-	defer removeSysos(p, pl) // also when an interrupt ends Run before a compile has cleaned up
-	signer, err := windowsSigner(ctx, p, pl, mtime, work, o.Bundle)
+	r := &runner{
+		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, emit: emit, tool: o.ToolVersion, icons: iconSet(p),
+		sbom: p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
+	}
+	closeSteps, err := r.prepareSteps(ctx, steps, pl.Jobs, o)
 	if err != nil {
 		return nil, err
 	}
-	mac, err := macSigner(p, pl, mtime)
-	if err != nil {
-		return nil, err
-	}
-	notarizer, notaryNote, err := notaryFor(p, mac, slices.Contains(o.Skip, SkipNotarize), o.Notary, os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	if mac != nil {
-		mac.Timestamper = timestamper(p.Config.Sign.MacOS, notarizer != nil)
-	}
+	defer closeSteps() // also when an interrupt ends Run before a compile has cleaned up
 	v := resolved.Version.String()
 	replaced := "" // the snapshot build dist held, told after the build's header
 	old, journal, err := artifact.PrepareDist(ctx, o.Dist, artifact.DistOptions{
@@ -224,19 +228,11 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	for _, s := range pl.Skips {
 		emit(Event{Kind: Skipped, Format: s.Format, Message: s.Reason})
 	}
-	if mac != nil && mac.Warning != "" {
-		emit(Event{Kind: Warned, Message: mac.Warning})
-	}
-	if notaryNote != "" {
-		emit(Event{Kind: Noted, Message: notaryNote})
-	}
+	r.start()
 
 	g, gctx := errgroup.WithContext(ctx)
-	r := &runner{
-		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, journal: journal, emit: emit, tool: o.ToolVersion, signer: signer, mac: mac, notary: notarizer,
-		sbom:  p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
-		check: startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit), icons: iconSet(p),
-	}
+	r.journal = journal
+	r.check = startSelfCheck(gctx, p, pl.Jobs, o.Strict, emit)
 	r.compiling = make(chan struct{}, parallelism(o.Parallel))
 	r.packing = make(chan struct{}, parallelism(o.Parallel))
 	for _, job := range pl.Jobs {
@@ -265,9 +261,6 @@ func run(ctx context.Context, o Options, registry []packager.Format) (_ *Result,
 	made := r.made
 
 	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Partial: o.Split, Artifacts: append(made, carried(o.Dist, old, made)...)}
-	if err := res.Manifest.Write(o.Dist); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
 	if err := journal.Finish(res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -287,10 +280,8 @@ type runner struct {
 	icons   *icons.Set // nil when the app has no icon
 	emit    func(Event)
 	tool    string
-	sbom    bool            // write each target's SBOM
-	signer  *signer         // signs and verifies Windows executables and installers; nil: no signing
-	mac     *macsign.Signer // signs darwin executables and apps; nil: no signing
-	notary  *macNotary      // notarizes what mac signed; nil: no notarization
+	sbom    bool                    // write each target's SBOM
+	steps   map[string][]osstep.Run // by GOOS: the steps of the operating systems of the build's targets
 
 	// Slots: --parallel go builds run at once, and as many artifacts are
 	// made at once besides, so the next targets compile while the first
@@ -303,43 +294,42 @@ type runner struct {
 	writing map[string]int       // artifacts being written into dist, for abandon
 	hooks   map[string]*hookOnce // GOOS -> its hook plan
 	leftOut map[string]bool      // files: paths reported as left out
+	started bool                 // the build's header is out
+	pending []Event              // what steps reported before it
 }
 
 // buildTarget compiles one target (or merges a universal binary from its parts),
 // stages its app folder and makes each of its formats.
-func (r *runner) buildTarget(ctx context.Context, job Job) error {
+func (r *runner) buildTarget(ctx context.Context, job osstep.Job) error {
 	t := job.Target
 	start := time.Now()
 	var exe string
 	var err error
 	if len(job.Parts) > 0 {
-		exe, err = r.mergeUniversal(job)
+		exe, err = r.combine(ctx, job)
 	} else {
 		if err = ctx.Err(); err == nil { // nothing starts once the build has failed
 			exe, err = r.compile(ctx, t)
 		}
 		<-r.compiling // taken by Run
-		if err == nil && r.mac != nil && t.OS == "darwin" {
-			// Before anything is made from it; a universal binary merges
-			// slices signed here, and the .app's copy is signed again
-			// with its Info.plist and resources bound.
-			err = r.mac.SignFile(ctx, exe, macIdentifier(r.p.Config))
+		if err == nil {
+			// Before anything is made from it, as a part of a combined
+			// executable too.
+			err = r.each(t, func(s osstep.Run) error { return s.AfterCompile(ctx, t, exe) })
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if len(job.Formats) == 0 {
-		return nil // a part of a universal binary
+		return nil // a part of a combined executable
 	}
 	app, err := r.stage(ctx, t, job, exe)
 	if err != nil {
 		return fmt.Errorf("build %s: %w", t, err)
 	}
-	if r.notary != nil && t.OS == "darwin" {
-		if err := r.notarizeApp(ctx, t, app); err != nil {
-			return fmt.Errorf("%s: %w", t, err)
-		}
+	if err := r.each(t, func(s osstep.Run) error { return s.AfterStage(ctx, t, app) }); err != nil {
+		return err
 	}
 	stem := fmt.Sprintf("%s_%s_%s_%s", r.p.Config.Binary, r.v, t.OS, t.Arch)
 	g, gctx := errgroup.WithContext(ctx)
@@ -357,29 +347,38 @@ func (r *runner) buildTarget(ctx context.Context, job Job) error {
 }
 
 // makeFormat makes the target's artifact of format f into dist.
-func (r *runner) makeFormat(ctx context.Context, t platform.Target, f packager.Format, app staged, stem string, start time.Time) error {
+func (r *runner) makeFormat(ctx context.Context, t platform.Target, f packager.Format, app osstep.Staged, stem string, start time.Time) error {
 	formatWork := filepath.Join(r.targetDir(t), "format-"+strings.ReplaceAll(f.Name(), ".", "-"))
 	if err := os.MkdirAll(formatWork, 0o755); err != nil {
 		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
 	}
-	appDir, exeRel := app.forFormat(f)
+	staged := app[packager.LayoutOf(f)]
 	in := packager.Input{
 		Config: r.p.Config, Dir: r.p.Dir, Version: r.v, Target: t,
-		AppDir: appDir, Exe: exeRel, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
+		AppDir: staged.Dir, Exe: staged.Exe, Stem: stem, MTime: r.mtime, WorkDir: formatWork, Icons: r.icons,
 	}
-	if r.signer != nil && t.OS == "windows" {
-		in.SignCommand, in.PassSignSecret = r.signer.command, r.signer.passSecret
-	}
+	var signs []func(context.Context, string) error
+	r.each(t, func(s osstep.Run) error {
+		s.FormatInput(t, &in)
+		return nil
+	})
 	name := f.FileName(in)
-	sign := r.outputSigner(t, f, name)
+	r.each(t, func(s osstep.Run) error {
+		if sign := s.SignOutput(t, f, name); sign != nil {
+			signs = append(signs, sign)
+		}
+		return nil
+	})
 	size, sum, err := r.makeArtifact(ctx, name, func(dest string) error {
 		if err := f.Package(ctx, in, dest); err != nil {
 			return err
 		}
-		if sign == nil {
-			return nil
+		for _, sign := range signs {
+			if err := sign(ctx, dest); err != nil {
+				return err
+			}
 		}
-		return sign(ctx, dest)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", f.Name(), t, err)
@@ -412,9 +411,9 @@ func (r *runner) record(t platform.Target, format, name string, size int64, sum 
 // writeSBOM writes <stem>.cdx.json, the CycloneDX SBOM of the target's
 // executable, from its own build info. A universal binary's parts are the
 // same program, so its SBOM is read from the first part.
-func (r *runner) writeSBOM(ctx context.Context, t platform.Target, job Job, exe, stem string, start time.Time) error {
+func (r *runner) writeSBOM(ctx context.Context, t platform.Target, job osstep.Job, exe, stem string, start time.Time) error {
 	if len(job.Parts) > 0 {
-		exe = filepath.Join(r.targetDir(job.Parts[0]), "bin", r.exeName(job.Parts[0].OS))
+		exe = r.exePath(job.Parts[0])
 	}
 	f, err := os.Open(exe)
 	if err != nil {
@@ -434,14 +433,6 @@ func (r *runner) writeSBOM(ctx context.Context, t platform.Target, job Job, exe,
 
 func (r *runner) targetDir(t platform.Target) string {
 	return filepath.Join(r.work, t.OS+"_"+t.Arch)
-}
-
-// exeName is the executable's file name for an OS.
-func (r *runner) exeName(goos string) string {
-	if goos == "windows" {
-		return r.p.Config.Binary + ".exe"
-	}
-	return r.p.Config.Binary
 }
 
 // iconSet is the app icon's set, cached across builds, or nil.
@@ -482,10 +473,10 @@ type hookOnce struct {
 }
 
 // compile builds the target's executable into its work folder, with the
-// runtime hook and, for Windows, the resources.
+// runtime hook and what its OS's steps add before go build.
 func (r *runner) compile(ctx context.Context, t platform.Target) (string, error) {
 	p := r.p
-	exe := filepath.Join(r.targetDir(t), "bin", r.exeName(t.OS))
+	exe := r.exePath(t)
 	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
 		return "", fmt.Errorf("build %s: %w", t, err)
 	}
@@ -505,12 +496,20 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		req.Build.Env = slices.Concat(req.Build.Env, hp.Env) // a new slice: Build.Env is the config's
 		stamp = hp.Stamp
 	}
-	remove, err := embedResources(p, t, r.v, r.icons, r.exeName(t.OS))
-	if err != nil {
-		return "", err
+	var undo []func()
+	err := r.each(t, func(s osstep.Run) error {
+		u, err := s.BeforeCompile(ctx, t, &req)
+		if u != nil {
+			undo = append(undo, u)
+		}
+		return err
+	})
+	if err == nil {
+		err = compile.Run(ctx, req)
 	}
-	err = compile.Run(ctx, req)
-	remove()
+	for _, u := range slices.Backward(undo) {
+		u()
+	}
 	if err != nil {
 		return "", err
 	}
@@ -526,12 +525,6 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		}
 	}
 	r.check.targetCompiled(t)
-	if r.signer != nil && t.OS == "windows" {
-		// Signed before it goes into any archive or installer.
-		if err := r.signer.sign(ctx, exe); err != nil {
-			return "", fmt.Errorf("sign %s: %w", t, err)
-		}
-	}
 	r.emit(Event{Kind: Compiled, Target: t, Elapsed: time.Since(start)})
 	return exe, nil
 }

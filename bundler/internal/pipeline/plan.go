@@ -10,19 +10,11 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
-
-// Job is what one target builds: the target and the formats it packages.
-// A job with Parts is a macOS universal binary: it merges the executables
-// of its parts, jobs that only compile.
-type Job struct {
-	Target  platform.Target
-	Formats []packager.Format
-	Parts   []platform.Target
-}
 
 // Skip is a format left out because its tool is missing and the user asked
 // to skip what cannot be made here.
@@ -33,14 +25,14 @@ type Skip struct {
 
 // Plan lists the jobs of a build.
 type Plan struct {
-	Jobs  []Job
+	Jobs  []osstep.Job
 	Skips []Skip
 }
 
 // plan turns the config and the --target/--format filters into jobs. A
 // format whose tool is missing is an error (exit 3) unless skipUnavailable,
 // which drops it and records why.
-func plan(p *config.Project, registry []packager.Format, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
+func plan(p *config.Project, registry []packager.Format, steps []osstep.Step, onlyTargets, onlyFormats []string, skipUnavailable bool) (Plan, error) {
 	c := p.Config
 	for _, t := range onlyTargets {
 		if !slices.Contains(c.Targets, t) {
@@ -69,7 +61,7 @@ func plan(p *config.Project, registry []packager.Format, onlyTargets, onlyFormat
 		}
 		tg, _ := platform.Parse(ts) // config validation guarantees the form
 		goos, arch := tg.OS, tg.Arch
-		job := Job{Target: tg}
+		job := osstep.Job{Target: tg}
 		for _, name := range c.Formats.ForOS(goos) {
 			if len(onlyFormats) > 0 && !slices.Contains(onlyFormats, name) {
 				continue
@@ -97,8 +89,10 @@ func plan(p *config.Project, registry []packager.Format, onlyTargets, onlyFormat
 			out.Jobs = append(out.Jobs, job)
 		}
 	}
-	if out, err = universal(p, out); err != nil {
-		return Plan{}, err
+	for _, s := range steps {
+		if out.Jobs, err = s.Plan(p, out.Jobs); err != nil {
+			return Plan{}, err
+		}
 	}
 	for _, f := range registry {
 		if why, ok := unavailable[f.Name()]; ok {
@@ -147,33 +141,6 @@ func checkFilters(targets, formats []string) error {
 		}
 	}
 	return nil
-}
-
-// universal turns the darwin/amd64 and darwin/arm64 jobs into compile-only
-// parts of one darwin/universal job that makes the darwin formats.
-func universal(p *config.Project, pl Plan) (Plan, error) {
-	if !p.Config.UniversalBinary() {
-		return pl, nil
-	}
-	var parts []int
-	for i, j := range pl.Jobs {
-		if j.Target.OS == "darwin" {
-			parts = append(parts, i)
-		}
-	}
-	switch len(parts) {
-	case 0:
-		return pl, nil
-	case 1:
-		return Plan{}, exitcode.Config(fmt.Errorf("--target %s: a universal macOS binary needs both darwin/amd64 and darwin/arm64; pass both, or set macos.universal: false in %s", pl.Jobs[parts[0]].Target, p.Path))
-	}
-	u := Job{Target: platform.Target{OS: "darwin", Arch: "universal"}, Formats: pl.Jobs[parts[0]].Formats}
-	for _, i := range parts {
-		u.Parts = append(u.Parts, pl.Jobs[i].Target)
-		pl.Jobs[i].Formats = nil
-	}
-	pl.Jobs = append(pl.Jobs, u)
-	return pl, nil
 }
 
 func missingTool(f packager.Format) (string, error) {

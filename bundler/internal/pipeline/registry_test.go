@@ -16,6 +16,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
+	"github.com/bundlekit/bundle/bundler/internal/oses"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
@@ -102,7 +103,7 @@ func TestFormatAddedInOneLine(t *testing.T) {
 	registry := append(formats.All(), listing{})
 	build := func(t *testing.T, yaml string, o Options) (*Result, string, error) {
 		o.Config, o.Dist, o.SourceDateEpoch = testProject(t, yaml), filepath.Join(t.TempDir(), "dist"), "1767225600"
-		res, err := run(context.Background(), o, registry)
+		res, err := run(context.Background(), o, registry, oses.All())
 		return res, o.Dist, err
 	}
 

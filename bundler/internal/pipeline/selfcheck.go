@@ -9,6 +9,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/compile"
 	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/selfexec"
 )
@@ -43,7 +44,7 @@ type selfCheck struct {
 //
 // Without the runtime hook there is no guard for a finding to be about, so
 // nothing is analysed.
-func startSelfCheck(ctx context.Context, p *config.Project, jobs []Job, strict bool, emit func(Event)) *selfCheck {
+func startSelfCheck(ctx context.Context, p *config.Project, jobs []osstep.Job, strict bool, emit func(Event)) *selfCheck {
 	guard := p.Config.Runtime.Guard
 	strict = strict && guard == "refuse"
 	c := &selfCheck{done: make(chan struct{}), compiled: map[string]chan platform.Target{}}

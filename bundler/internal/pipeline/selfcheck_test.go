@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
@@ -35,7 +36,7 @@ func main() { exec.Command(os.Args[0]).Run() }
 		}
 	}
 	off, on := false, true
-	jobs := []Job{{Target: platform.Target{OS: "linux", Arch: "amd64"}}}
+	jobs := []osstep.Job{{Target: platform.Target{OS: "linux", Arch: "amd64"}}}
 	for _, tc := range []struct {
 		hook  *bool
 		notes int
@@ -59,7 +60,7 @@ func main() { exec.Command(os.Args[0]).Run() }
 // without a word.
 func TestSelfCheckWaitsForACompile(t *testing.T) {
 	p := &config.Project{Dir: t.TempDir(), Config: config.Config{Main: ".", Runtime: config.Runtime{Guard: "refuse"}}}
-	jobs := []Job{{Target: platform.Target{OS: "linux", Arch: "amd64"}}}
+	jobs := []osstep.Job{{Target: platform.Target{OS: "linux", Arch: "amd64"}}}
 	ctx, cancel := context.WithCancel(t.Context())
 	var events []Event
 	c := startSelfCheck(ctx, p, jobs, true, func(e Event) { events = append(events, e) })

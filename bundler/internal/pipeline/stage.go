@@ -3,55 +3,57 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/bundlekit/bundle/bundler/internal/appfiles"
+	"github.com/bundlekit/bundle/bundler/internal/linktree"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
-// staged is a target's app laid out for its formats: the plain app folder
-// (the executable and the configured files) and, for formats that ship a
-// macOS .app bundle, that bundle; each is staged only when a format needs it.
-type staged struct {
-	plain, bundle       string // folders; "" when not staged
-	plainExe, bundleExe string // the executable's path inside each
-}
-
-// forFormat returns the folder and executable f packages.
-func (s staged) forFormat(f packager.Format) (appDir, exeRel string) {
-	if packager.LayoutOf(f) == packager.MacAppBundle {
-		return s.bundle, s.bundleExe
-	}
-	return s.plain, s.plainExe
-}
-
-// stage lays out the target's frozen app for its formats.
-func (r *runner) stage(ctx context.Context, t platform.Target, job Job, exe string) (staged, error) {
-	var s staged
+// stage lays out the target's frozen app for its formats, once per
+// layout: the plain folder (the executable and the configured files) here,
+// any other (the macOS .app bundle) by a step of the target's OS. The
+// executable is copied, not linked: a step may sign a staged copy in
+// place.
+func (r *runner) stage(ctx context.Context, t platform.Target, job osstep.Job, exe string) (osstep.Staged, error) {
+	app := osstep.Staged{}
 	for _, f := range job.Formats {
+		layout := packager.LayoutOf(f)
+		if _, done := app[layout]; done {
+			continue
+		}
+		var folder osstep.Folder
 		var err error
-		switch {
-		case packager.LayoutOf(f) == packager.MacAppBundle && s.bundle == "":
-			s.bundle = filepath.Join(r.targetDir(t), "appbundle")
-			s.bundleExe, err = r.stageAppBundle(ctx, s.bundle, exe)
-			if err == nil && r.mac != nil {
-				err = r.mac.SignBundle(ctx, filepath.Join(s.bundle, BundleName(r.p.Config)), macIdentifier(r.p.Config))
+		if layout == packager.PlainFolder {
+			folder = osstep.Folder{Dir: filepath.Join(r.targetDir(t), "app"), Exe: filepath.Base(exe)}
+			if err = linktree.Copy(exe, filepath.Join(folder.Dir, folder.Exe)); err == nil {
+				err = r.stageFiles(ctx, folder.Dir)
 			}
-		case packager.LayoutOf(f) == packager.PlainFolder && s.plain == "":
-			s.plain, s.plainExe = filepath.Join(r.targetDir(t), "app"), filepath.Base(exe)
-			if err = copyFile(exe, filepath.Join(s.plain, s.plainExe), 0o755); err == nil {
-				err = r.stageFiles(ctx, s.plain)
-			}
+		} else {
+			folder, err = r.stageLayout(ctx, t, layout, exe)
 		}
 		if err != nil {
-			return staged{}, err
+			return nil, err
+		}
+		app[layout] = folder
+	}
+	return app, nil
+}
+
+// stageLayout has the step of t's OS that knows layout stage it.
+func (r *runner) stageLayout(ctx context.Context, t platform.Target, layout packager.Layout, exe string) (osstep.Folder, error) {
+	dir := filepath.Join(r.targetDir(t), fmt.Sprintf("layout-%d", layout))
+	for _, s := range r.steps[t.OS] {
+		rel, ok, err := s.Stage(ctx, t, layout, dir, exe)
+		if ok || err != nil {
+			return osstep.Folder{Dir: dir, Exe: rel}, err
 		}
 	}
-	return s, nil
+	return osstep.Folder{}, fmt.Errorf("no step of %s stages layout %d", t.OS, layout)
 }
 
 // stageFiles copies the configured files into appDir, the frozen app
@@ -88,28 +90,4 @@ func (r *runner) stageFiles(ctx context.Context, appDir string) error {
 		}
 	}
 	return nil
-}
-
-func copyFile(src, dst string, mode fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	perm := fs.FileMode(0o644)
-	if mode&0o111 != 0 {
-		perm = 0o755
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

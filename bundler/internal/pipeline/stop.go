@@ -3,15 +3,11 @@ package pipeline
 import (
 	"context"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
-	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 )
 
@@ -98,26 +94,9 @@ func (r *runner) tracked(name string, write func() (int64, string, error)) (int6
 func (r *runner) abandon() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	entries, _ := os.ReadDir(r.dist)
-	for _, e := range entries {
-		for name, n := range r.writing {
-			// artifact.WriteFile's names: "." + name + ".<random>" + TempSuffix
-			if n > 0 && strings.HasPrefix(e.Name(), "."+name+".") && artifact.IsTemp(e.Name()) {
-				os.Remove(filepath.Join(r.dist, e.Name()))
-			}
-		}
-	}
-}
-
-// removeSysos removes the resource files the build may have put beside
-// the main package for its Windows targets. compile removes each right
-// after go build; this covers a build that an interrupt ended while go
-// build still ran. The names are bundle's own (checkForeignSyso).
-func removeSysos(p *config.Project, pl Plan) {
-	dir := p.Abs(p.Config.Main)
-	for _, j := range pl.Jobs {
-		if j.Target.OS == "windows" {
-			os.Remove(filepath.Join(dir, sysoName(j.Target.Arch)))
+	for name, n := range r.writing {
+		if n > 0 {
+			artifact.RemoveUnfinished(r.dist, name)
 		}
 	}
 }

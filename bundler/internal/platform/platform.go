@@ -37,3 +37,12 @@ func Targets() []string {
 	slices.Sort(t)
 	return t
 }
+
+// ExeName is the file name of the executable binary builds for goos:
+// Windows finds programs by their .exe.
+func ExeName(goos, binary string) string {
+	if goos == "windows" {
+		return binary + ".exe"
+	}
+	return binary
+}

@@ -1,4 +1,4 @@
-package pipeline_test
+package macos_test
 
 import (
 	"archive/zip"
@@ -24,6 +24,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/notary"
 	"github.com/bundlekit/bundle/bundler/internal/notarytest"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
+	"github.com/bundlekit/bundle/bundler/internal/platform/macos"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
@@ -48,7 +49,7 @@ func notarizedProject(t *testing.T, notarize bool) (dir string, srv *notarytest.
 	dir = filepath.Join(t.TempDir(), "hello")
 	// Tests run in their package's folder (a path from runtime.Caller
 	// would not survive -trimpath).
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "..", "examples", "hello"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "..", "..", "examples", "hello"))); err != nil {
 		t.Fatal(err)
 	}
 	chain, err = testcert.WriteChain(t.TempDir(), p12Password, testcert.ChainOptions{DeveloperID: true,
@@ -159,7 +160,7 @@ func TestNotarized(t *testing.T) {
 		t.Errorf("progress lines: %q", got)
 	}
 
-	verifier := filepath.Join("..", "macsign", "testdata", "verify_codesign.py")
+	verifier := filepath.Join("..", "..", "macsign", "testdata", "verify_codesign.py")
 	for _, a := range res.Manifest.Artifacts {
 		path := filepath.Join(dist, a.Path)
 		switch a.Format {
@@ -289,7 +290,7 @@ func TestNotarizeSkipped(t *testing.T) {
 		wantNoted string
 	}{
 		{"no key", false, nil, "macOS code is signed, not notarized: no App Store Connect API key (set notarize.macos, or $APPLE_NOTARY_ISSUER_ID, $APPLE_NOTARY_KEY_ID and $APPLE_NOTARY_KEY)"},
-		{"--skip notarize", true, []string{pipeline.SkipNotarize}, "macOS code is signed, not notarized: --skip notarize"},
+		{"--skip notarize", true, []string{macos.SkipNotarize}, "macOS code is signed, not notarized: --skip notarize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, srv, _ := notarizedProject(t, tc.notarize)

@@ -1,4 +1,4 @@
-package pipeline
+package macos
 
 import (
 	"bytes"
@@ -10,7 +10,9 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/linktree"
 	"github.com/bundlekit/bundle/bundler/internal/macho"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/version"
 	"github.com/bundlekit/bundle/templates"
 )
@@ -25,21 +27,24 @@ func BundleName(c config.Config) string {
 //
 //	Contents/Info.plist, Contents/PkgInfo, Contents/MacOS/<binary>,
 //	Contents/Resources/<binary>.icns and the configured files.
-func (r *runner) stageAppBundle(ctx context.Context, appDir, exe string) (string, error) {
-	c := r.p.Config
+//
+// The executable is copied, not linked: signing the bundle changes it in
+// place.
+func stageAppBundle(ctx context.Context, b osstep.Build, appDir, exe string) (string, error) {
+	c := b.Project.Config
 	contents := filepath.Join(appDir, BundleName(c), "Contents")
 	exeRel := filepath.Join(BundleName(c), "Contents", "MacOS", c.Binary)
-	if err := copyFile(exe, filepath.Join(appDir, exeRel), 0o755); err != nil {
+	if err := linktree.Copy(exe, filepath.Join(appDir, exeRel)); err != nil {
 		return "", err
 	}
 	iconFile := ""
-	if r.icons != nil {
-		icns, err := r.icons.ICNS()
+	if b.Icons != nil {
+		icns, err := b.Icons.ICNS()
 		if err != nil {
 			return "", exitcode.Config(fmt.Errorf("icon: %w", err))
 		}
 		iconFile = c.Binary + ".icns"
-		if err := writeStaged(filepath.Join(contents, "Resources", iconFile), icns); err != nil {
+		if err := writeFile(filepath.Join(contents, "Resources", iconFile), icns); err != nil {
 			return "", err
 		}
 	}
@@ -49,45 +54,44 @@ func (r *runner) stageAppBundle(ctx context.Context, appDir, exe string) (string
 	}
 	plist, err := templates.Render("macos/Info.plist.tmpl", map[string]any{
 		"Name": c.Name, "ShortName": shortName, "Executable": c.Binary, "IconFile": iconFile, "ID": c.ID,
-		"ShortVersion": version.MacShort(r.v), "BundleVersion": version.MacBundle(r.v),
+		"ShortVersion": version.MacShort(b.Version), "BundleVersion": version.MacBundle(b.Version),
 		"Category": c.MacOS.Category, "MinimumSystemVersion": c.MacOS.MinimumSystemVersion,
 		"Agent": c.MacOS.Agent, "Copyright": c.Copyright,
 	})
 	if err != nil {
 		return "", err
 	}
-	if err := writeStaged(filepath.Join(contents, "Info.plist"), plist); err != nil {
+	if err := writeFile(filepath.Join(contents, "Info.plist"), plist); err != nil {
 		return "", err
 	}
-	if err := writeStaged(filepath.Join(contents, "PkgInfo"), []byte("APPL????")); err != nil {
+	if err := writeFile(filepath.Join(contents, "PkgInfo"), []byte("APPL????")); err != nil {
 		return "", err
 	}
-	return exeRel, r.stageFiles(ctx, filepath.Join(contents, "Resources"))
+	return exeRel, b.StageFiles(ctx, filepath.Join(contents, "Resources"))
 }
 
-// mergeUniversal merges the executables its parts compiled into one
-// universal binary.
-func (r *runner) mergeUniversal(job Job) (string, error) {
+// universal merges the executables at parts into one universal binary at
+// out.
+func universal(parts []string, out string) error {
 	var slices [][]byte
-	for _, part := range job.Parts {
-		data, err := os.ReadFile(filepath.Join(r.targetDir(part), "bin", r.exeName(part.OS)))
+	for _, part := range parts {
+		data, err := os.ReadFile(part)
 		if err != nil {
-			return "", fmt.Errorf("universal: %w", err)
+			return fmt.Errorf("universal: %w", err)
 		}
 		slices = append(slices, data)
 	}
 	var b bytes.Buffer
 	if err := macho.Universal(&b, slices...); err != nil {
-		return "", err
+		return err
 	}
-	exe := filepath.Join(r.targetDir(job.Target), "bin", r.exeName("darwin"))
-	if err := writeStaged(exe, b.Bytes()); err != nil {
-		return "", err
+	if err := writeFile(out, b.Bytes()); err != nil {
+		return err
 	}
-	return exe, os.Chmod(exe, 0o755)
+	return os.Chmod(out, 0o755)
 }
 
-func writeStaged(path string, data []byte) error {
+func writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

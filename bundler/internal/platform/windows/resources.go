@@ -1,4 +1,4 @@
-package pipeline
+package windows
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/icons"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
-	"github.com/bundlekit/bundle/bundler/internal/version"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
 )
 
@@ -25,17 +25,14 @@ import (
 func sysoName(arch string) string { return "zz_bundle_windows_" + arch + ".syso" }
 
 // embedResources writes the icon, manifest and version info of a Windows
-// target as a .syso into the main package folder and returns the function
-// that removes it; the caller runs that right after go build, also when it
-// fails or is cancelled. (Run checked before that the folder holds no
-// other .syso for the target.)
-func embedResources(p *config.Project, t platform.Target, v *semver.Version, set *icons.Set, exe string) (remove func(), err error) {
+// target as a .syso into the main package folder dir and returns the
+// function that removes it; the caller runs that right after go build,
+// also when it fails or is cancelled. (Prepare checked that the folder
+// holds no other .syso for the target.)
+func embedResources(b osstep.Build, dir string, t platform.Target) (remove func(), err error) {
 	nothing := func() {}
-	if t.OS != "windows" {
-		return nothing, nil
-	}
-	dir := p.Abs(p.Config.Main)
-	data, err := resources(p, t, v, set, exe)
+	c := b.Project.Config
+	data, err := resources(c, t, b.Version, b.Icons, platform.ExeName(t.OS, c.Binary))
 	if err != nil {
 		return nothing, err
 	}
@@ -47,38 +44,10 @@ func embedResources(p *config.Project, t platform.Target, v *semver.Version, set
 }
 
 // resources renders the .syso bytes.
-func resources(p *config.Project, t platform.Target, v *semver.Version, set *icons.Set, exe string) ([]byte, error) {
-	c := p.Config
-	fileVersion, err := version.WindowsFile(v)
+func resources(c config.Config, t platform.Target, v *semver.Version, set *icons.Set, exe string) ([]byte, error) {
+	manifest, info, err := winres.FromConfig(c, v, exe)
 	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("version: %w", err))
-	}
-	four := version.WindowsFileString(fileVersion)
-	m := winres.NewManifest(orDefault(c.ID, c.Binary), four)
-	m.ExecutionLevel = c.Windows.Manifest.ExecutionLevel
-	m.DPIAwareness = c.Windows.Manifest.DPIAwareness
-	m.LongPathAware = c.Windows.Manifest.LongPathAware == nil || *c.Windows.Manifest.LongPathAware
-	m.UTF8 = c.Windows.Manifest.UTF8 == nil || *c.Windows.Manifest.UTF8
-	m.CommonControls = c.GUI
-	manifest, err := m.Render()
-	if err != nil {
-		return nil, exitcode.Config(fmt.Errorf("windows.manifest: %w", err))
-	}
-	info := winres.VersionInfo{
-		FileVersion:    fileVersion,
-		ProductVersion: fileVersion,
-		Prerelease:     v.Prerelease() != "",
-		Strings: winres.VersionStrings{
-			CompanyName:      c.Publisher,
-			FileDescription:  orDefault(c.Description, c.Name),
-			FileVersion:      four,
-			InternalName:     c.Binary,
-			LegalCopyright:   c.Copyright,
-			OriginalFilename: exe,
-			ProductName:      c.Name,
-			ProductVersion:   v.String(),
-			Comments:         c.Homepage,
-		},
+		return nil, err
 	}
 	var icon []byte
 	if set != nil {
@@ -117,11 +86,4 @@ func checkForeignSyso(p *config.Project, dir, arch string) error {
 		}
 	}
 	return nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

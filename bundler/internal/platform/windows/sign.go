@@ -1,4 +1,4 @@
-package pipeline
+package windows
 
 import (
 	"context"
@@ -12,9 +12,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/authenticode"
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
-	"github.com/bundlekit/bundle/bundler/internal/macsign"
-	"github.com/bundlekit/bundle/bundler/internal/packager"
-	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/scratch"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
@@ -53,18 +51,12 @@ func (s *signer) sign(ctx context.Context, path string) error {
 	return authenticode.Verify(ctx, path, s.trust)
 }
 
-// windowsSigner returns the signer of sign.windows when the build has a
-// Windows target, or nil. It signs at the build's source time, so signed
-// files are reproducible (unless a time-stamping server is used).
-func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.Time, work, bundle string) (*signer, error) {
+// newSigner returns the signer of sign.windows, or nil. It signs at the
+// build's source time, so signed files are reproducible (unless a
+// time-stamping server is used).
+func newSigner(ctx context.Context, b osstep.Build) (*signer, error) {
+	p := b.Project
 	if p.Config.Sign.Windows == nil {
-		return nil, nil
-	}
-	windows := false
-	for _, j := range pl.Jobs {
-		windows = windows || j.Target.OS == "windows"
-	}
-	if !windows {
 		return nil, nil
 	}
 	if _, err := tool.Find(authenticode.Tool, "sign.windows"); err != nil {
@@ -74,12 +66,13 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	if err != nil || s == nil {
 		return nil, err
 	}
-	s.Time, s.Scratch = &mtime, work
-	trust, err := s.TrustFile(ctx, work)
+	mtime := b.MTime
+	s.Time, s.Scratch = &mtime, b.Work
+	trust, err := s.TrustFile(ctx, b.Work)
 	if err != nil {
 		return nil, err
 	}
-	self := bundle
+	self := b.Self
 	if self == "" {
 		if self, err = os.Executable(); err != nil {
 			return nil, fmt.Errorf("sign: %w", err)
@@ -91,22 +84,6 @@ func windowsSigner(ctx context.Context, p *config.Project, pl Plan, mtime time.T
 	}
 	command := []string{self, "sign-file", "--config", config, "--time", strconv.FormatInt(mtime.Unix(), 10)}
 	return &signer{Signer: s, trust: trust, command: command}, nil
-}
-
-// outputSigner is how f's own file is signed in place once made, before
-// it is hashed, so the checksums cover the signed bytes; nil when the
-// format's file is not signed or the build has no signer for it.
-func (r *runner) outputSigner(t platform.Target, f packager.Format, name string) func(context.Context, string) error {
-	so, ok := f.(packager.SignedOutput)
-	switch {
-	case !ok:
-		return nil
-	case so.SignedAs() == packager.SignAuthenticode && r.signer != nil:
-		return r.signer.sign
-	case so.SignedAs() == packager.SignDiskImage && r.mac != nil:
-		return r.signDiskImage(t, name)
-	}
-	return nil
 }
 
 // SignFile signs one Windows program in place with the config's
@@ -147,23 +124,4 @@ func SignFile(ctx context.Context, configPath string, at time.Time, file string)
 		return err
 	}
 	return (&signer{Signer: s, trust: trust}).sign(ctx, file)
-}
-
-// macSigner returns the signer of sign.macos when the build has a darwin
-// target, or nil. It signs at the build's source time, so signed files are
-// reproducible, as Windows ones are.
-func macSigner(p *config.Project, pl Plan, mtime time.Time) (*macsign.Signer, error) {
-	if p.Config.Sign.MacOS == nil {
-		return nil, nil
-	}
-	for _, j := range pl.Jobs {
-		if j.Target.OS == "darwin" {
-			s, err := macsign.FromConfig(p.Dir, p.Config.Sign.MacOS, os.LookupEnv, time.Now())
-			if s != nil {
-				s.Time = mtime
-			}
-			return s, err
-		}
-	}
-	return nil, nil
 }

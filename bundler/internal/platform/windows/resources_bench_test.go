@@ -1,4 +1,4 @@
-package pipeline
+package windows
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // bench/windows.sh: both on examples/hello for windows/amd64.
 
 func helloProject(b *testing.B) *config.Project {
-	p, err := config.Load(filepath.Join("..", "..", "..", "examples", "hello", "bundle.yaml"), formats.Known())
+	p, err := config.Load(filepath.Join("..", "..", "..", "..", "examples", "hello", "bundle.yaml"), formats.Known())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func BenchmarkWindowsResources(b *testing.B) {
 	t := platform.Target{OS: "windows", Arch: "amd64"}
 	for i := 0; i < b.N; i++ {
 		// A fresh set without a disk cache: the cost of a first build.
-		if _, err := resources(p, t, v, icons.NewSet(p.Abs(p.Config.Icon), ""), "hello.exe"); err != nil {
+		if _, err := resources(p.Config, t, v, icons.NewSet(p.Abs(p.Config.Icon), ""), "hello.exe"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -67,7 +67,7 @@ func BenchmarkWindowsResourcesCached(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := resources(p, t, v, icons.NewSet(p.Abs(p.Config.Icon), cache), "hello.exe"); err != nil {
+		if _, err := resources(p.Config, t, v, icons.NewSet(p.Abs(p.Config.Icon), cache), "hello.exe"); err != nil {
 			b.Fatal(err)
 		}
 	}
