@@ -55,7 +55,8 @@ func (r *runner) report(rep osstep.Report) {
 	r.emit(e)
 }
 
-// started emits the messages steps gave before the build's header.
+// start emits the messages steps gave before the build's header, and
+// from now on passes them on as they come.
 func (r *runner) start() {
 	r.mu.Lock()
 	pending := r.pending
