@@ -51,7 +51,7 @@ func TestInterruptedBuildStopsCleanly(t *testing.T) {
 	args := []string{"--target", "linux/amd64,windows/amd64,darwin/arm64"}
 	warm := wholeBuild(t, dir, env, nil, args...)
 	rng := interruptSeed(t)
-	interruptAtRandom(t, rng, 10, dir, env, nil, warm.elapsed, args...)
+	interruptAtRandom(t, rng, 8, dir, env, nil, warm.elapsed, args...)
 }
 
 // TestInterruptedSignedBuildLeavesNoSecret interrupts builds that sign
@@ -100,7 +100,7 @@ func TestInterruptedSignedBuildLeavesNoSecret(t *testing.T) {
 		t.Error("never saw the `bundle sign-file` that signs the uninstaller")
 	}
 	rng := interruptSeed(t)
-	interruptAtRandom(t, rng, 8, dir, env, secrets, warm.elapsed, args...)
+	interruptAtRandom(t, rng, 6, dir, env, secrets, warm.elapsed, args...)
 }
 
 // wholeBuild makes sure the build cache holds hello's packages (through
@@ -117,14 +117,20 @@ func wholeBuild(t *testing.T, dir string, env, secrets []string, args ...string)
 	return w
 }
 
-// interruptAtRandom runs n builds and interrupts each, alternating SIGINT
-// and SIGTERM, after a random delay up to most of full (a whole build's
-// time); a build that ends before its signal does not count.
+// interruptAtRandom interrupts builds, alternating SIGINT and SIGTERM,
+// each after a random delay up to most of a whole build's time, until n
+// signals have landed during a build. A build that ends before its signal
+// does not count, and its time becomes the bound when it is shorter: the
+// first whole build may have been slower (a colder cache, a busier
+// machine), and no timing may make the test pass or fail by itself.
 func interruptAtRandom(t *testing.T, rng *rand.Rand, n int, dir string, env, secrets []string, full time.Duration, args ...string) {
 	t.Helper()
 	landed := 0
 	during := map[string]int{}
-	for i := range n {
+	for i := 0; landed < n; i++ {
+		if i == 3*n {
+			t.Fatalf("only %d of %d interrupts landed during the build in %d tries", landed, n, i)
+		}
 		sig := syscall.SIGINT
 		if i%2 == 1 {
 			sig = syscall.SIGTERM
@@ -133,6 +139,7 @@ func interruptAtRandom(t *testing.T, rng *rand.Rand, n int, dir string, env, sec
 		r := runWatched(t, dir, env, secrets, sig, delay, args...)
 		if r.finishedFirst {
 			t.Logf("run %d: the build ended before %v after %s", i, sig, delay)
+			full = min(full, r.elapsed)
 			continue
 		}
 		landed++
@@ -141,10 +148,7 @@ func interruptAtRandom(t *testing.T, rng *rand.Rand, n int, dir string, env, sec
 		}
 		t.Logf("run %d: %v after %s, while %s ran; exit %d %s later", i, sig, delay.Round(time.Millisecond), strings.Join(r.atSignal, " "), r.code, r.stopped.Round(time.Millisecond))
 	}
-	t.Logf("%d of %d interrupts landed during the build; programs running when they did: %v", landed, n, during)
-	if landed < n/2 {
-		t.Errorf("only %d of %d interrupts landed during the build", landed, n)
-	}
+	t.Logf("%d interrupts landed during the build; programs running when they did: %v", landed, during)
 }
 
 // watched is one run of bundle build under watch.
