@@ -27,6 +27,8 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
+require aead.dev/minisign v0.3.0 // indirect
+
 require (
 	dario.cat/mergo v1.0.2 // indirect
 	github.com/AlekSi/pointer v1.2.0 // indirect

@@ -30,6 +30,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/doctor"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/feed"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
@@ -187,6 +188,12 @@ const (
 
 // ExitCode is the exit code the bundle command reports for err.
 func ExitCode(err error) int { return exitcode.Of(err) }
+
+// WriteUpdateKey makes a minisign key pair for signing update feeds: the
+// secret key at path (mode 0600, encrypted when password is not empty) and
+// the public key at path + ".pub". It never overwrites a file. It returns
+// the public key's line, as update.public_keys in bundle.yaml takes it.
+func WriteUpdateKey(path, password string) (string, error) { return feed.WriteKeyPair(path, password) }
 
 // UsageError marks err as a usage or configuration error (ExitUsage).
 func UsageError(err error) error { return exitcode.Config(err) }

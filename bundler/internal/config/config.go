@@ -53,6 +53,41 @@ type Config struct {
 	MacOS       MacOS    `yaml:"macos" doc:"The macOS .app bundle and disk image."`
 	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
 	Notarize    Notarize `yaml:"notarize" doc:"Notarization of signed macOS apps and disk images by Apple."`
+	Update      *Update  `yaml:"update" doc:"A signed update feed written into dist, which the app's update client (runtimehooks/update) reads. Without this section no feed is written."`
+}
+
+// Update configures the update feed: where the release's files will be
+// downloaded from, and the Ed25519 (minisign) key that signs the feed.
+type Update struct {
+	URL         string   `yaml:"url" required:"true" max:"2000" pattern:"^(https://[!-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-~]*)?)$" hint:"an https URL such as https://github.com/owner/repo/releases/download/v{version}/ (http only for 127.0.0.1 or localhost)" doc:"The folder URL the release's files are downloaded from; {version} is replaced by the version. https, or http for loopback only."`
+	FeedURL     string   `yaml:"feed_url" max:"2000" pattern:"^(https://[!-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-~]*)?)$" hint:"an https URL such as https://github.com/owner/repo/releases/latest/download/update-{channel}.json" doc:"Where the app reads the newest feed; {channel} is replaced by the channel. Compiled into the app as runtimehooks/update's default. Default: none (the app passes it)."`
+	Channel     string   `yaml:"channel" max:"32" pattern:"^[a-z][a-z0-9-]*$" hint:"a lowercase name such as stable or beta" doc:"The feed's channel: its file is update-<channel>.json. Default: stable, or beta for a pre-release version."`
+	PublicKeys  []string `yaml:"public_keys" required:"true" nonempty:"true" unique:"true" max:"200" pattern:"^RW[A-Za-z0-9+/]{54}$" hint:"a minisign public key such as RWQ… (the second line of a .pub file, or what bundle update keygen prints)" doc:"The minisign public keys the app trusts, compiled into it. The signing key's must be one of them; list the next key too before you rotate to it."`
+	KeyEnv      string   `yaml:"key_env" required:"true" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as BUNDLE_UPDATE_KEY" doc:"Environment variable holding the minisign secret key (the text of the file bundle update keygen or minisign -G writes)."`
+	PasswordEnv string   `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as BUNDLE_UPDATE_PASSWORD" doc:"Environment variable holding the secret key's password, when it is encrypted."`
+	ExpiresDays int      `yaml:"expires_days" minimum:"1" maximum:"3650" hint:"a whole number of days from 1 to 3650" doc:"Days after the release time (the source time) the feed expires: a client refuses an older feed, so a stale mirror cannot hold users back forever. Default: 90."`
+	MinVersion  string   `yaml:"min_version" pattern:"^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.0.0" doc:"The lowest installed version allowed to update to this one; older ones are told to download it anew."`
+	Rollout     int      `yaml:"rollout" minimum:"1" maximum:"100" hint:"a whole number from 1 to 100" doc:"Percent of installations offered this version, each deciding by a stable random number of its own. Default: 100."`
+	Critical    bool     `yaml:"critical" doc:"Mark the version critical: clients are told to install it now, and a phased rollout does not hold it back."`
+}
+
+// DefaultExpiresDays is update.expires_days when bundle.yaml says nothing.
+const DefaultExpiresDays = 90
+
+// Expiry returns update.expires_days.
+func (u Update) Expiry() int {
+	if u.ExpiresDays == 0 {
+		return DefaultExpiresDays
+	}
+	return u.ExpiresDays
+}
+
+// Percent returns update.rollout.
+func (u Update) Percent() int {
+	if u.Rollout == 0 {
+		return 100
+	}
+	return u.Rollout
 }
 
 // Windows configures the executable's resources and the installers.

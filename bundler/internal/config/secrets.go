@@ -6,12 +6,20 @@ import (
 )
 
 // SecretEnv returns the names of the environment variables that hold
-// secrets: the signing secrets (Sign.SecretEnv) and the notary API key,
+// secrets: the signing secrets (Sign.SecretEnv), the update feed's key
+// and password, and the notary API key,
 // which may come from its default variable even with no notarize section.
 func (c Config) SecretEnv() []string {
 	names := c.Sign.SecretEnv()
 	if n := c.Notarize.MacOS; n != nil && n.KeyEnv != "" {
 		names = append(names, n.KeyEnv)
+	}
+	if u := c.Update; u != nil {
+		for _, n := range []string{u.KeyEnv, u.PasswordEnv} {
+			if n != "" {
+				names = append(names, n)
+			}
+		}
 	}
 	return append(names, NotaryKeyEnv)
 }

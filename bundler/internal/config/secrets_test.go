@@ -56,3 +56,15 @@ func TestSecretEnvCoversEverySecretField(t *testing.T) {
 		t.Errorf("SecretEnv() = %q, want %q", got, want)
 	}
 }
+
+// TestConfigSecretEnvUpdate: the update key and its password are secrets
+// too, hidden from every program the build runs.
+func TestConfigSecretEnvUpdate(t *testing.T) {
+	c := Config{Update: &Update{KeyEnv: "UPDATE_KEY", PasswordEnv: "UPDATE_PASSWORD"}}
+	got := c.SecretEnv()
+	for _, name := range []string{"UPDATE_KEY", "UPDATE_PASSWORD"} {
+		if !slices.Contains(got, name) {
+			t.Errorf("SecretEnv() = %q, without %s", got, name)
+		}
+	}
+}

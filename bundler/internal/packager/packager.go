@@ -28,6 +28,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
 // Input is everything a format needs to make one artifact for one target.
@@ -127,6 +128,15 @@ const (
 // checksums cover the signed bytes.
 type SignedOutput interface {
 	SignedAs() string
+}
+
+// Installer is implemented by formats whose artifact installs the app, so
+// an update feed lists it: InstallKind is its kind in the feed (portable,
+// app, nsis, msi, deb, …), which tells the app's update client how an
+// install made from it is updated. A format without it (dmg, the SBOM) is
+// left out of feeds.
+type Installer interface {
+	InstallKind() update.Kind
 }
 
 // Format makes one kind of artifact.

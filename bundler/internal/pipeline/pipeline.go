@@ -19,6 +19,8 @@
 //	package  the SBOM and each format's artifact, atomically,   (sbom, formats,
 //	         each file signed by its OS's step (installers,     osstep.Run.FormatInput, SignOutput)
 //	         disk images, which are notarized and stapled)
+//	feed     with update: the update feed of every artifact,       (update.go, feed)
+//	         signed once all of them are final
 //	manifest checksums.txt, then artifacts.json, last          (artifact)
 //	close    each OS's step, however the build ended           (osstep.Run.Close)
 //
@@ -48,6 +50,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/compile"
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/feed"
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/gomod"
 	"github.com/bundlekit/bundle/bundler/internal/hook"
@@ -202,6 +205,10 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 		p: p, v: resolved.Version, mtime: mtime, work: work, dist: o.Dist, emit: emit, tool: o.ToolVersion, icons: iconSet(p),
 		sbom: p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 	}
+	updates, err := r.prepareFeed(registry, pl.Jobs)
+	if err != nil {
+		return nil, err
+	}
 	closeSteps, err := r.prepareSteps(ctx, steps, pl.Jobs, o)
 	if err != nil {
 		return nil, err
@@ -258,9 +265,16 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 			}
 		}
 	}
-	made := r.made
+	all := append(r.made, withoutFeeds(carried(o.Dist, old, r.made))...)
+	if updates != nil {
+		feeds, err := r.writeFeed(ctx, updates, all)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, feeds...)
+	}
 
-	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Partial: o.Split, Artifacts: append(made, carried(o.Dist, old, made)...)}
+	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Partial: o.Split, Artifacts: all}
 	if err := journal.Finish(res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -495,6 +509,9 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
 		req.Build.Env = slices.Concat(req.Build.Env, hp.Env) // a new slice: Build.Env is the config's
 		stamp = hp.Stamp
+	}
+	if u := p.Config.Update; u != nil {
+		req.Ldflags = slices.Concat(req.Ldflags, feed.Ldflags(u, r.v)) // a new slice: the hook plan's is shared by targets
 	}
 	var undo []func()
 	err := r.each(t, func(s osstep.Run) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
 // Format is the app format. Its layout is the .app bundle: in.AppDir
@@ -25,6 +26,9 @@ func (Format) Name() string                      { return "app" }
 func (Format) Supports(goos string) bool         { return goos == "darwin" }
 func (Format) Tools() []tool.Tool                { return nil }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".app.zip" }
+
+// InstallKind: an update replaces the .app bundle.
+func (Format) InstallKind() update.Kind { return update.App }
 
 // Package zips the bundle with <Name>.app at the top, as Finder's
 // "Compress" and ditto do.

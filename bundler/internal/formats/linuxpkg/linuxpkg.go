@@ -21,6 +21,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
 // Format is one Linux package format; its name is nfpm's packager name.
@@ -37,6 +38,11 @@ var (
 func (f Format) Name() string              { return f.name }
 func (f Format) Supports(goos string) bool { return goos == "linux" }
 func (f Format) Tools() []tool.Tool        { return nil }
+
+// InstallKind is named as the format: the package manager owns what it
+// installs, and an update client names that manager instead of
+// overwriting its files.
+func (f Format) InstallKind() update.Kind { return update.Kind(f.name) }
 
 // FileName is nfpm's conventional name, such as hello_1.2.3-1_amd64.deb,
 // with the package's architecture. A target Check refuses has no

@@ -26,6 +26,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 	"github.com/bundlekit/bundle/templates"
 )
 
@@ -55,6 +56,9 @@ func (Format) Name() string                      { return "nsis" }
 func (Format) Supports(goos string) bool         { return goos == "windows" }
 func (Format) Tools() []tool.Tool                { return []tool.Tool{Makensis} }
 func (Format) FileName(in packager.Input) string { return in.Stem + "_setup.exe" }
+
+// InstallKind: an update runs the new installer silently.
+func (Format) InstallKind() update.Kind { return update.NSIS }
 
 // Names of what Package writes into in.WorkDir.
 const (

@@ -9,6 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/archive"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
 // Format is the tar.gz format.
@@ -18,6 +19,9 @@ func (Format) Name() string                      { return "tar.gz" }
 func (Format) Supports(goos string) bool         { return goos != "windows" }
 func (Format) Tools() []tool.Tool                { return nil }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".tar.gz" }
+
+// InstallKind: an update replaces the app's folder.
+func (Format) InstallKind() update.Kind { return update.Portable }
 
 // Package archives the app directory under a folder named after the
 // artifact, so unpacking never scatters files into the current directory.

@@ -9,6 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/archive"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
 // Format is the zip format.
@@ -18,6 +19,9 @@ func (Format) Name() string                      { return "zip" }
 func (Format) Supports(string) bool              { return true }
 func (Format) Tools() []tool.Tool                { return nil }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".zip" }
+
+// InstallKind: an update replaces the app's folder.
+func (Format) InstallKind() update.Kind { return update.Portable }
 
 // Package archives the app directory under a folder named after the
 // artifact.

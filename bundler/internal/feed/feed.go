@@ -1,0 +1,121 @@
+// Package feed writes an app's update feed: update-<channel>.json, which
+// lists the release's installable files with their sizes and hashes, and
+// update-<channel>.json.minisig, its minisign signature. The pipeline
+// writes both after every other artifact is finished (code-signed,
+// notarized, stapled), so the hashes are those of the files users get.
+// The feed's layout is runtimehooks/update's, the client that reads it.
+package feed
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bundlekit/bundle/bundler/internal/artifact"
+	"github.com/bundlekit/bundle/bundler/internal/config"
+	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/runtimehooks/update"
+)
+
+// Format names of the feed and its signature in artifacts.json.
+const (
+	FeedFormat      = "update-feed"
+	SignatureFormat = "update-feed-signature"
+)
+
+// Name is the feed's file name for channel; its signature is Name + ".minisig".
+func Name(channel string) string { return "update-" + channel + ".json" }
+
+// Channel is update.channel, or its default: beta for a pre-release, stable
+// otherwise.
+func Channel(u *config.Update, v *semver.Version) string {
+	switch {
+	case u.Channel != "":
+		return u.Channel
+	case v.Prerelease() != "":
+		return "beta"
+	}
+	return "stable"
+}
+
+// Ldflags sets runtimehooks/update's defaults in an app that imports it:
+// the feed's URL, the trusted keys, the channel and the version. The
+// linker ignores them in an app that does not.
+func Ldflags(u *config.Update, v *semver.Version) []string {
+	const pkg = "github.com/bundlekit/bundle/runtimehooks/update."
+	channel := Channel(u, v)
+	flags := []string{
+		"-X=" + pkg + "builtKeys=" + strings.Join(u.PublicKeys, ","),
+		"-X=" + pkg + "builtChannel=" + channel,
+		"-X=" + pkg + "builtVersion=" + v.String(),
+	}
+	if u.FeedURL != "" {
+		flags = append(flags, "-X="+pkg+"builtFeedURL="+strings.ReplaceAll(u.FeedURL, "{channel}", channel))
+	}
+	return flags
+}
+
+// Release is what a feed describes.
+type Release struct {
+	App      string
+	Version  *semver.Version
+	Released time.Time // the build's source time, so the feed is reproducible
+	// Kinds gives the install kind of each format that installs the app;
+	// artifacts of other formats are left out.
+	Kinds     map[string]update.Kind
+	Artifacts []artifact.Artifact
+}
+
+// Expires is when a feed released at released expires. It refuses a feed
+// that would have expired by now: its clients would refuse it too.
+func Expires(u *config.Update, released, now time.Time) (time.Time, error) {
+	expires := released.AddDate(0, 0, u.Expiry())
+	if !expires.After(now) {
+		return time.Time{}, exitcode.Config(fmt.Errorf("update.expires_days: the feed would expire on %s, %d days after the source time %s, which has passed; raise expires_days or build from a newer commit (SOURCE_DATE_EPOCH)",
+			expires.Format(time.DateOnly), u.Expiry(), released.Format(time.DateOnly)))
+	}
+	return expires, nil
+}
+
+// Make builds the feed of r as u configures it.
+func Make(u *config.Update, r Release, now time.Time) (*update.Feed, error) {
+	expires, err := Expires(u, r.Released, now)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.ReplaceAll(u.URL, "{version}", r.Version.String())
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	f := &update.Feed{
+		Format: update.FeedFormat, App: r.App, Channel: Channel(u, r.Version), Version: r.Version.String(),
+		Released: r.Released.UTC(), Expires: expires.UTC(), MinVersion: u.MinVersion,
+		Critical: u.Critical, Rollout: u.Percent(), Files: []update.File{},
+	}
+	// In name order, whatever order the build made them in, so the feed
+	// is the same on every build.
+	list := slices.SortedFunc(slices.Values(r.Artifacts), func(a, b artifact.Artifact) int { return strings.Compare(a.Path, b.Path) })
+	for _, a := range list {
+		kind, ok := r.Kinds[a.Format]
+		if !ok {
+			continue
+		}
+		f.Files = append(f.Files, update.File{
+			OS: a.OS, Arch: a.Arch, Kind: kind, Format: a.Format, Name: a.Path,
+			URL: base + url.PathEscape(a.Path), Size: a.Size, SHA256: a.SHA256,
+		})
+	}
+	if len(f.Files) == 0 {
+		return nil, ErrNoFiles
+	}
+	return f, nil
+}
+
+// ErrNoFiles is Make's error for a release with no file that installs the
+// app.
+var ErrNoFiles = exitcode.Config(errors.New("update: no artifact of this build installs the app (tar.gz, zip, app, nsis, msi or a Linux package), so the feed would list nothing; add one to formats:"))

@@ -1,0 +1,148 @@
+package bundler_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/testfs"
+	"github.com/bundlekit/bundle/internal/testtool"
+	"github.com/bundlekit/bundle/runtimehooks/update"
+)
+
+// updateProject is examples/hello with an update section and its key in
+// the environment; it returns the project and the public key's line.
+func updateProject(t *testing.T) (dir, public string) {
+	t.Helper()
+	dir = testfs.CopyProject(t, "examples/hello")
+	keyFile := filepath.Join(t.TempDir(), "update.key")
+	public, err := bundler.WriteUpdateKey(keyFile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := os.ReadFile(keyFile)
+	// expires_days is long: the build's source time is fixed, and the test
+	// must pass for years.
+	appendConfig(t, dir, "update:\n  url: https://example.com/releases/download/v{version}/\n"+
+		"  feed_url: https://example.com/releases/latest/download/update-{channel}.json\n"+
+		"  expires_days: 3650\n  public_keys: ["+public+"]\n  key_env: "+setSecret(t, string(secret))+"\n")
+	return dir, public
+}
+
+// TestUpdateFeed builds examples/hello with an update section: the feed
+// lists each installable artifact with its size and hash as artifacts.json
+// does, leaves out the SBOM, is listed in artifacts.json and
+// checksums.txt, verifies with minisign -V and with the app's client, and
+// is the same byte for byte when built again.
+func TestUpdateFeed(t *testing.T) {
+	t.Parallel()
+	testtool.Need(t, "minisign", "minisign")
+	dir, public := updateProject(t)
+	build := func() buildtest.Built {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(), SourceDateEpoch: "1767225600", Version: "1.4.0",
+			Targets: []string{"linux/amd64", "windows/amd64"}, Formats: []string{"tar.gz", "zip", "deb", "sbom"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		return b
+	}
+	b := build()
+	feedPath := filepath.Join(b.Dist, "update-stable.json")
+	data, err := os.ReadFile(feedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := update.ParseFeed(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bundler.Artifact{}
+	for _, a := range b.Result.Manifest.Artifacts {
+		listed[a.Path] = a
+	}
+	for _, name := range []string{"update-stable.json", "update-stable.json.minisig"} {
+		if _, ok := listed[name]; !ok {
+			t.Errorf("artifacts.json does not list %s", name)
+		}
+	}
+	checksums, _ := os.ReadFile(filepath.Join(b.Dist, bundler.ChecksumsName))
+	if !strings.Contains(string(checksums), "  update-stable.json\n") {
+		t.Errorf("checksums.txt does not list the feed:\n%s", checksums)
+	}
+	kinds := map[string]update.Kind{}
+	for _, file := range f.Files {
+		a, ok := listed[file.Name]
+		if !ok || a.Size != file.Size || a.SHA256 != file.SHA256 || a.OS != file.OS || a.Arch != file.Arch || a.Format != file.Format {
+			t.Errorf("feed file %+v does not match artifacts.json's %+v", file, a)
+		}
+		if want := "https://example.com/releases/download/v1.4.0/" + file.Name; file.URL != want {
+			t.Errorf("url %s, want %s", file.URL, want)
+		}
+		kinds[file.OS+" "+file.Format] = file.Kind
+	}
+	want := map[string]update.Kind{"linux tar.gz": update.Portable, "linux deb": update.Deb, "windows zip": update.Portable}
+	if len(kinds) != len(want) {
+		t.Errorf("feed kinds %v, want %v", kinds, want)
+	}
+	for k, v := range want {
+		if kinds[k] != v {
+			t.Errorf("%s: kind %q, want %q", k, kinds[k], v)
+		}
+	}
+	pub := filepath.Join(t.TempDir(), "k.pub")
+	testfs.WriteFile(t, pub, "untrusted comment: test\n"+public+"\n")
+	if out, err := exec.Command("minisign", "-V", "-p", pub, "-m", feedPath).CombinedOutput(); err != nil {
+		t.Errorf("minisign -V: %v\n%s", err, out)
+	}
+	sig, _ := os.ReadFile(feedPath + ".minisig")
+	key, _ := update.ParsePublicKey(public)
+	if _, err := update.VerifySignature(data, sig, []update.PublicKey{key}); err != nil {
+		t.Errorf("the client: %v", err)
+	}
+	if again, _ := os.ReadFile(filepath.Join(build().Dist, bundler.ChecksumsName)); string(again) != string(checksums) {
+		t.Errorf("a second build differs:\n%s\n%s", checksums, again)
+	}
+}
+
+// TestUpdateFeedRefusals: a wrong update section stops the build before
+// anything is written, with one line naming the field.
+func TestUpdateFeedRefusals(t *testing.T) {
+	t.Parallel()
+	dir, _ := updateProject(t)
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	cases := []struct{ name, edit, want string }{
+		{"no key", "key_env: NO_SUCH_BUNDLE_TEST_KEY", "update.key_env: $NO_SUCH_BUNDLE_TEST_KEY is empty"},
+		{"expired at birth", "expires_days: 1", "update.expires_days: the feed would expire"},
+		{"plain http", "url: http://example.com/", "update.url"},
+		{"not a key", "public_keys: [RWnotakey]", "update.public_keys"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			field := strings.SplitN(c.edit, ":", 2)[0]
+			var lines []string
+			for _, l := range strings.Split(string(cfg), "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), field+":") {
+					l = "  " + c.edit
+				}
+				lines = append(lines, l)
+			}
+			testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), strings.Join(lines, "\n"))
+			dist := t.TempDir()
+			_, err := bundler.Build(context.Background(), bundler.BuildOptions{
+				Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, SourceDateEpoch: "1767225600",
+				Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+			})
+			if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("got %v, want exit %d and %q", err, bundler.ExitUsage, c.want)
+			}
+			emptyDir(t, dist)
+		})
+	}
+}

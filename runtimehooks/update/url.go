@@ -1,0 +1,35 @@
+package update
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// checkURL allows https, and http only to this machine (a test server, a
+// local mirror): anything else could be changed on the way, and the
+// signature would then be the only defence.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("url %q: %w", raw, err)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("url %q is not https (plain http is allowed for 127.0.0.1, ::1 and localhost only)", raw)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
