@@ -81,6 +81,9 @@ func (v Version) Compare(w Version) int {
 		}
 		return cmp(a < b)
 	}
+	if len(v.Pre) == len(w.Pre) {
+		return 0
+	}
 	return cmp(len(v.Pre) < len(w.Pre))
 }
 
