@@ -185,6 +185,11 @@ func (u *Updater) Check(ctx context.Context) (*Available, error) {
 	if err != nil {
 		return nil, err
 	}
+	if exe, err := os.Executable(); err == nil {
+		if p, err := locate(exe, file.Kind); err == nil && rolledBack(p, f.Version) {
+			return nil, u.remember(st, f) // it failed its probation here once
+		}
+	}
 	if err := u.remember(st, f); err != nil {
 		return nil, err
 	}
