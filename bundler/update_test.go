@@ -3,6 +3,8 @@ package bundler_test
 import (
 	"context"
 	"os"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/runtimehooks/update"
@@ -144,5 +147,77 @@ func TestUpdateFeedRefusals(t *testing.T) {
 			}
 			emptyDir(t, dist)
 		})
+	}
+}
+
+// TestUpdateEndToEnd builds examples/updater at 1.0.0 and 1.1.0 with
+// bundle, serves the newer dist from a real HTTP server on 127.0.0.1, and
+// runs the older one, unpacked from its tar.gz, with `update`: it finds
+// the feed bundle compiled in, verifies it with the compiled-in key,
+// downloads, installs and restarts into 1.1.0, which reports healthy.
+// Every run of the app is jailed, as it relaunches itself.
+func TestUpdateEndToEnd(t *testing.T) {
+	t.Parallel()
+	jail, err := testbin.Jail(t.TempDir())
+	if err != nil {
+		testtool.Missing(t, err.Error())
+	}
+	dir := testfs.CopyProject(t, "examples/updater")
+	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	testfs.WriteFile(t, filepath.Join(dir, "go.mod"), strings.Replace(string(mod), "=> ../../runtimehooks", "=> "+filepath.Join(testfs.RepoRoot(t), "runtimehooks"), 1))
+	served := t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
+	t.Cleanup(srv.Close)
+
+	keyFile := filepath.Join(t.TempDir(), "update.key")
+	public, err := bundler.WriteUpdateKey(keyFile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := os.ReadFile(keyFile)
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	text, _, _ := strings.Cut(string(cfg), "update:")
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), text+"update:\n  url: "+srv.URL+"/\n  feed_url: "+srv.URL+"/update-{channel}.json\n"+
+		"  expires_days: 3650\n  public_keys: ["+public+"]\n  key_env: "+setSecret(t, string(secret))+"\n")
+	build := func(version, dist string) bundler.Manifest {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
+			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		return b.Result.Manifest
+	}
+	old := t.TempDir()
+	var archive string
+	for _, a := range build("1.0.0", old).Artifacts {
+		if a.Format == "tar.gz" {
+			archive = filepath.Join(old, a.Path)
+		}
+	}
+	build("1.1.0", served)
+	exe := testfs.ExtractAll(t, archive, t.TempDir())
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(jail, append([]string{"-tasks", "64", "--", exe}, args...)...)
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", exe, args, err, out)
+		}
+		return string(out)
+	}
+	if out := run(); out != "updater 1.0.0\n" {
+		t.Fatalf("before the update: %q", out)
+	}
+	if out := run("update"); !strings.Contains(out, "downloading 1.1.0") || !strings.HasSuffix(out, "updater 1.1.0\n") {
+		t.Fatalf("update:\n%s", out)
+	}
+	if out := run(); out != "updater 1.1.0\n" {
+		t.Errorf("after the update: %q", out)
+	}
+	if out := run("update"); out != "up to date: 1.1.0\n" {
+		t.Errorf("a second update: %q", out)
 	}
 }
