@@ -24,8 +24,7 @@ var ErrRolledBack = errors.New("the new version did not prove healthy and was ro
 const (
 	stateApplying  = "applying"  // renames under way; Files says what was replaced
 	stateApplied   = "applied"   // the new version is on disk, not yet started
-	stateProbation = "probation" // the new version runs and must call Healthy
-	stateHealthy   = "healthy"   // it did: the backup can go
+	stateProbation = "probation" // the new version runs and must call Healthy (which writes <work>/healthy)
 )
 
 // journal is <work>/journal.json.
@@ -78,6 +77,10 @@ func locate(exe string, kind Kind) (place, error) {
 func (p place) journalPath() string { return filepath.Join(p.work, "journal.json") }
 func (p place) staged() string      { return filepath.Join(p.work, "new") }
 func (p place) backup() string      { return filepath.Join(p.work, "old") }
+
+// aside holds files Windows would not let be replaced while they ran;
+// they go once nothing runs them.
+func (p place) aside() string { return filepath.Join(p.work, "aside") }
 
 func (p place) readJournal() (*journal, error) {
 	data, err := os.ReadFile(p.journalPath())
@@ -145,10 +148,10 @@ func (u *Updater) Apply(ctx context.Context, a *Available, path string) (*Applie
 
 func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 	p := ap.p
-	if j, err := p.readJournal(); err == nil && j.State != stateHealthy {
+	if j, err := p.readJournal(); err == nil && !p.healthy(j.To) {
 		return fmt.Errorf("an update to %s is still on probation; start the app once so it finishes", j.To)
 	}
-	for _, d := range []string{p.staged(), p.backup()} {
+	for _, d := range []string{p.staged(), p.backup(), p.aside()} {
 		if err := os.RemoveAll(d); err != nil { // left by an update that ended
 			return err
 		}
@@ -213,7 +216,7 @@ func (ap *Applied) replaceFiles(j *journal) error {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return ap.undo(j, err)
 		}
-		if err := os.Rename(filepath.Join(p.staged(), rel), dst); err != nil {
+		if err := replace(filepath.Join(p.staged(), rel), dst, p.aside()); err != nil {
 			return ap.undo(j, err)
 		}
 	}
@@ -311,7 +314,7 @@ func rollback(p place, j *journal) error {
 		if _, err := os.Lstat(old); err != nil {
 			continue // put back already
 		}
-		if err := os.Rename(old, filepath.Join(p.root, rel)); err != nil {
+		if err := replace(old, filepath.Join(p.root, rel), p.aside()); err != nil {
 			return err
 		}
 	}
@@ -319,16 +322,17 @@ func rollback(p place, j *journal) error {
 	return os.RemoveAll(p.backup())
 }
 
-// finish removes what a proven update leaves: the backup, the staging
-// folder and the journal.
+// finish ends an update whose outcome is decided: the journal goes, then
+// the backup and staging folders as far as they can. On Windows a file of
+// the backup is the image of a process still running (the watcher, the
+// previous version) and cannot be removed yet: the next update removes it.
 func finish(p place) error {
-	for _, d := range []string{p.backup(), p.staged()} {
-		if err := os.RemoveAll(d); err != nil {
-			return err
-		}
-	}
 	if err := os.Remove(p.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	os.Remove(p.healthyPath())
+	for _, d := range []string{p.backup(), p.staged(), p.aside()} {
+		os.RemoveAll(d)
 	}
 	return nil
 }

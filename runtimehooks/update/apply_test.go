@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bundlekit/bundle/runtimehooks/internal/winetest"
 )
 
 // appBuilds holds the test app (testdata/app) built once per test binary
@@ -45,8 +47,12 @@ func buildApps(t *testing.T) (dir, jail string) {
 		os.Chmod(dir, 0o755)
 		appBuilds.dir = dir
 		build := func(out, pkg string, ldflags string) error {
+			goos := "linux"
+			if strings.HasSuffix(out, ".exe") {
+				goos = "windows"
+			}
 			cmd := exec.Command("go", "build", "-ldflags", ldflags, "-o", filepath.Join(dir, out), pkg)
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOOS="+goos, "GOARCH=amd64")
 			if b, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("go build %s: %v\n%s", out, err, b)
 			}
@@ -55,6 +61,7 @@ func buildApps(t *testing.T) (dir, jail string) {
 		const pkg = "github.com/bundlekit/bundle/runtimehooks/update."
 		for _, b := range []struct{ out, version, behavior string }{
 			{"app-1.0.0", "1.0.0", "ok"}, {"app-1.1.0-ok", "1.1.0", "ok"}, {"app-1.1.0-exit", "1.1.0", "exit"}, {"app-1.1.0-hang", "1.1.0", "hang"},
+			{"app-1.0.0.exe", "1.0.0", "ok"}, {"app-1.1.0-ok.exe", "1.1.0", "ok"}, {"app-1.1.0-exit.exe", "1.1.0", "exit"},
 		} {
 			if appBuilds.err = build(b.out, "./testdata/app", "-X "+pkg+"builtVersion="+b.version+" -X main.behavior="+b.behavior); appBuilds.err != nil {
 				return
@@ -80,6 +87,7 @@ func buildApps(t *testing.T) (dir, jail string) {
 
 // layout is how an install is laid out on disk.
 type layout struct {
+	goos   string
 	kind   Kind
 	format string
 	exe    string // the executable below the install's folder
@@ -87,8 +95,9 @@ type layout struct {
 }
 
 var (
-	portableLayout = layout{Portable, "tar.gz", "app", "app_1.1.0_linux_amd64"}
-	appLayout      = layout{App, "app", "Contents/MacOS/app", "Hello.app"}
+	portableLayout = layout{"linux", Portable, "tar.gz", "app", "app_1.1.0_linux_amd64"}
+	appLayout      = layout{"linux", App, "app", "Contents/MacOS/app", "Hello.app"}
+	windowsLayout  = layout{"windows", Portable, "zip", "app.exe", "app_1.1.0_windows_amd64"}
 )
 
 // files is an install's content: the executable, its .data file naming
@@ -167,7 +176,7 @@ func (s *server) publish(t *testing.T, key testKey, version string, l layout, da
 	f := &Feed{
 		Format: FeedFormat, App: "App", Channel: "stable", Version: version, Released: time.Now().Add(-time.Hour).UTC().Truncate(time.Second),
 		Expires: time.Now().AddDate(0, 0, 30).UTC().Truncate(time.Second), Rollout: 100,
-		Files: []File{{OS: "linux", Arch: "amd64", Kind: l.kind, Format: l.format, Name: name, URL: s.URL + "/dl/" + name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}},
+		Files: []File{{OS: l.goos, Arch: "amd64", Kind: l.kind, Format: l.format, Name: name, URL: s.URL + "/dl/" + name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}},
 	}
 	feed, _ := f.Marshal()
 	s.put("/update-stable.json", feed)
@@ -268,7 +277,8 @@ func TestRollback(t *testing.T) {
 }
 
 // TestKillDuringApply kills the updating app with SIGKILL at 20 random
-// points of Apply (a blob makes it take a while) and then starts the app:
+// points of Apply, 10 for each layout (a blob makes it take a while), and
+// then starts the app:
 // it starts every time, as 1.0.0 or 1.1.0 whole (its files agree), and a
 // second start agrees with the first.
 func TestKillDuringApply(t *testing.T) {
@@ -282,7 +292,7 @@ func TestKillDuringApply(t *testing.T) {
 	key := newKey(t)
 	s := newServer(t)
 	for _, l := range []layout{portableLayout, appLayout} {
-		const blob = 64 << 20
+		const blob = 32 << 20
 		s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", blob)))
 		old := files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", blob)
 		// How long an apply takes here, from "applying" to "applied".
@@ -292,7 +302,12 @@ func TestKillDuringApply(t *testing.T) {
 		for i := 0; i < 10; i++ {
 			dir := filepath.Join(t.TempDir(), l.top)
 			exe := install(t, dir, l, old)
+			// Half over the whole apply, half over its last quarter, where
+			// the renames are (unpacking takes most of the time).
 			delay := time.Duration(rng.Int63n(int64(span) + 1))
+			if i%2 == 1 {
+				delay = span*3/4 + time.Duration(rng.Int63n(int64(span/4)+1))
+			}
 			killAfterApplying(t, jail, exe, delay, s.URL+"/update-stable.json", key.public(), t.TempDir(), string(l.kind))
 			first, code := run(t, jail, exe, "version")
 			second, _ := run(t, jail, exe, "version")
@@ -352,4 +367,48 @@ func killAfterApplying(t *testing.T, jail, exe string, delay time.Duration, args
 		}
 	}
 	io.Copy(io.Discard, stdout)
+}
+
+// TestApplyWine updates the Windows build of the app under Wine: the
+// running app.exe is replaced, the new version starts and reports healthy,
+// and one that exits at start is rolled back.
+func TestApplyWine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Windows builds under Wine")
+	}
+	w := winetest.Require(t)
+	apps, jail := buildApps(t)
+	if err := w.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	l := windowsLayout
+	for _, c := range []struct{ build, want string }{{"app-1.1.0-ok.exe", "1.1.0 1.1.0"}, {"app-1.1.0-exit.exe", "1.0.0 1.0.0"}} {
+		t.Run(c.build, func(t *testing.T) {
+			key := newKey(t)
+			s := newServer(t)
+			s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, c.build), "1.1.0", 1000)))
+			dir := filepath.Join(t.TempDir(), l.top)
+			exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0.exe"), "1.0.0", 1000))
+			wine := func(args ...string) (string, int) {
+				cmd := exec.Command(jail, append([]string{"-tasks", "256", "-timeout", "120s", "--", "wine", winetest.Path(exe)}, args...)...)
+				cmd.Env = w.Env
+				out, err := cmd.CombinedOutput()
+				code := 0
+				if ee, ok := err.(*exec.ExitError); ok {
+					code = ee.ExitCode()
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				return strings.ReplaceAll(string(out), "\r\n", "\n"), code
+			}
+			out, code := wine("update", s.URL+"/update-stable.json", key.public(), winetest.Path(t.TempDir()), string(l.kind))
+			t.Logf("update: exit %d\n%s", code, out)
+			if out, _ := wine("version"); strings.TrimSpace(out) != c.want {
+				t.Errorf("after the update the app says %q, want %q", out, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".update", "journal.json")); err == nil {
+				t.Error("the update left its journal")
+			}
+		})
+	}
 }

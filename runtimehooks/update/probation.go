@@ -76,7 +76,7 @@ func (ap *Applied) Restart(ctx context.Context, o RestartOptions, args ...string
 	for {
 		select {
 		case err := <-exited:
-			if now, rerr := p.readJournal(); rerr == nil && now.State == stateHealthy {
+			if p.healthy(j.To) {
 				return finish(p) // healthy, then done: its own business
 			}
 			return ap.fail(j, fmt.Sprintf("it exited (%v) before it reported healthy", exitText(err)))
@@ -84,12 +84,7 @@ func (ap *Applied) Restart(ctx context.Context, o RestartOptions, args ...string
 			stop(cmd, exited, o.Grace)
 			return ap.fail(j, "the update was cancelled during its probation")
 		case now := <-tick.C:
-			if cur, err := p.readJournal(); err == nil && cur.State == stateHealthy {
-				return finish(p)
-			}
-			if o.HealthyAfter > 0 && now.Sub(start) >= o.HealthyAfter {
-				j.State = stateHealthy
-				p.writeJournal(j)
+			if p.healthy(j.To) || (o.HealthyAfter > 0 && now.Sub(start) >= o.HealthyAfter) {
 				return finish(p)
 			}
 			if now.After(j.Deadline) {
@@ -165,8 +160,9 @@ func Healthy() error {
 	if !ok || RunningVersion() == "" || j.To != RunningVersion() || (j.State != stateProbation && j.State != stateApplied) {
 		return nil
 	}
-	j.State = stateHealthy
-	if err := p.writeJournal(j); err != nil {
+	// A file of its own, not a change of the journal: Windows refuses to
+	// replace a file another process (the watcher) has open.
+	if err := os.WriteFile(p.healthyPath(), []byte(j.To), 0o644); err != nil {
 		return err
 	}
 	if probation.timer != nil { // no watcher: this process cleans up
@@ -219,7 +215,7 @@ func recoverAtStart() {
 	}
 	running := RunningVersion()
 	switch {
-	case j.State == stateHealthy:
+	case p.healthy(j.To):
 		finish(p)
 	case running == "" || (running != j.To && running != j.From):
 		// Not a build this journal knows: leave it alone.
@@ -262,3 +258,11 @@ var errNoExchange = errors.New("this system cannot exchange two folders atomical
 // RunningVersion is the version bundle build compiled into the app, ""
 // in a build without it (go run, go test).
 func RunningVersion() string { return builtVersion }
+
+func (p place) healthyPath() string { return filepath.Join(p.work, "healthy") }
+
+// healthy reports whether version called Healthy.
+func (p place) healthy(version string) bool {
+	data, err := os.ReadFile(p.healthyPath())
+	return err == nil && string(data) == version
+}
