@@ -3,7 +3,7 @@
 GO     ?= go
 BUNDLE := bin/bundle
 # Go modules of this repository besides the root one.
-MODULES := runtimehooks examples/hello examples/respawn examples/webui examples/detach examples/supervisor examples/updater bench/workerstart
+MODULES := runtimehooks examples/hello examples/respawn examples/webui examples/detach examples/supervisor examples/updater bench/workerstart bench/updatestart
 
 .PHONY: all build demo test vet fmt tidy bench clean
 

@@ -3,7 +3,10 @@
 #  1. start-up: examples/hello built with the hook (bundle build) vs the same
 #     flags without it (go build), ratio of medians over many runs;
 #  2. worker.Start until the worker function runs, median of 100, vs Python's
-#     multiprocessing "spawn" start method when python3 is present.
+#     multiprocessing "spawn" start method when python3 is present;
+#  3. what runtimehooks/update adds to start-up when no update is under way:
+#     bench/updatestart with the package imported and update.Healthy called
+#     vs without, difference of medians in milliseconds.
 # The start-up comparison runs three times, and the median ratio is the
 # figure. The hooked binary is copied out of its archive with cp, as the
 # plain one is written by the linker: on some machines a file written by
@@ -46,3 +49,10 @@ if command -v python3 >/dev/null; then
 else
 	echo "python3 not found: no multiprocessing baseline"
 fi
+
+echo "== start-up cost of runtimehooks/update when no update runs ($runs runs each, interleaved)"
+(cd bench/updatestart && CGO_ENABLED=0 go build -trimpath -o "$work/start-plain" . && CGO_ENABLED=0 go build -trimpath -tags update -o "$work/start-update" .)
+out=$("$work/startup" -n "$runs" "$work/start-plain" "$work/start-update")
+echo "$out"
+ms() { echo "$out" | sed -n "$1p" | sed -E 's/.*median +([0-9.]+) ms.*/\1/'; }
+printf 'update adds %.3f ms to start-up (median with it minus median without)\n' "$(echo "$(ms 2) - $(ms 1)" | bc -l)"
