@@ -221,3 +221,23 @@ func TestUpdateEndToEnd(t *testing.T) {
 		t.Errorf("a second update: %q", out)
 	}
 }
+
+// TestMergeRefusesFeeds: a split job's feed lists that job's files only,
+// so merge refuses it with one line instead of shipping it.
+func TestMergeRefusesFeeds(t *testing.T) {
+	t.Parallel()
+	dir, _ := updateProject(t)
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(), Split: true, SourceDateEpoch: "1767225600",
+		Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+	})
+	if b.Err != nil {
+		t.Fatal(b.Err)
+	}
+	dist := t.TempDir()
+	_, err := bundler.Merge(context.Background(), []string{b.Dist}, dist, false, nil)
+	if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(err.Error(), "update-stable.json") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+	emptyDir(t, dist)
+}
