@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/buildtest"
 	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
+	"github.com/bundlekit/bundle/internal/winetest"
 	"github.com/bundlekit/bundle/runtimehooks/update"
 )
 
@@ -37,8 +39,9 @@ func updateProject(t *testing.T) (dir, public string) {
 	return dir, public
 }
 
-// TestUpdateFeed builds examples/hello with an update section: the feed
-// lists each installable artifact with its size and hash as artifacts.json
+// TestUpdateFeed builds examples/hello with an update section: the feeds
+// (stable, and beta, which lists stable releases too) list each
+// installable artifact with its size and hash as artifacts.json
 // does, leaves out the SBOM, is listed in artifacts.json and
 // checksums.txt, verifies with minisign -V and with the app's client, and
 // is the same byte for byte when built again.
@@ -70,7 +73,9 @@ func TestUpdateFeed(t *testing.T) {
 	for _, a := range b.Result.Manifest.Artifacts {
 		listed[a.Path] = a
 	}
-	for _, name := range []string{"update-stable.json", "update-stable.json.minisig"} {
+	// A stable release is listed on the beta channel too, so beta installs
+	// are offered it.
+	for _, name := range []string{"update-stable.json", "update-stable.json.minisig", "update-beta.json", "update-beta.json.minisig"} {
 		if _, ok := listed[name]; !ok {
 			t.Errorf("artifacts.json does not list %s", name)
 		}
@@ -162,23 +167,10 @@ func TestUpdateEndToEnd(t *testing.T) {
 	if err != nil {
 		testtool.Missing(t, err.Error())
 	}
-	dir := testfs.CopyProject(t, "examples/updater")
-	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
-	testfs.WriteFile(t, filepath.Join(dir, "go.mod"), strings.Replace(string(mod), "=> ../../runtimehooks", "=> "+filepath.Join(testfs.RepoRoot(t), "runtimehooks"), 1))
 	served := t.TempDir()
 	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
 	t.Cleanup(srv.Close)
-
-	keyFile := filepath.Join(t.TempDir(), "update.key")
-	public, err := bundler.WriteUpdateKey(keyFile, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, _ := os.ReadFile(keyFile)
-	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
-	text, _, _ := strings.Cut(string(cfg), "update:")
-	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), text+"update:\n  url: "+srv.URL+"/\n  feed_url: "+srv.URL+"/update-{channel}.json\n"+
-		"  expires_days: 3650\n  public_keys: ["+public+"]\n  key_env: "+setSecret(t, string(secret))+"\n")
+	dir := updaterProject(t, srv.URL)
 	build := func(version, dist string) bundler.Manifest {
 		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
@@ -236,8 +228,89 @@ func TestMergeRefusesFeeds(t *testing.T) {
 	}
 	dist := t.TempDir()
 	_, err := bundler.Merge(context.Background(), []string{b.Dist}, dist, false, nil)
-	if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(err.Error(), "update-stable.json") || strings.Contains(err.Error(), "\n") {
+	if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(err.Error(), "holds the update feed update-") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("got %v", err)
 	}
 	emptyDir(t, dist)
+}
+
+// updaterProject is examples/updater with its feed and files at url, a key
+// made for the test, and its runtimehooks replaced by this repository's.
+func updaterProject(t *testing.T, url string) string {
+	t.Helper()
+	dir := testfs.CopyProject(t, "examples/updater")
+	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	testfs.WriteFile(t, filepath.Join(dir, "go.mod"), strings.Replace(string(mod), "=> ../../runtimehooks", "=> "+filepath.Join(testfs.RepoRoot(t), "runtimehooks"), 1))
+	keyFile := filepath.Join(t.TempDir(), "update.key")
+	public, err := bundler.WriteUpdateKey(keyFile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := os.ReadFile(keyFile)
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	text, _, _ := strings.Cut(string(cfg), "update:")
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), text+"update:\n  url: "+url+"/\n  feed_url: "+url+"/update-{channel}.json\n"+
+		"  expires_days: 3650\n  public_keys: ["+public+"]\n  key_env: "+setSecret(t, string(secret))+"\n")
+	return dir
+}
+
+// TestUpdateNSISUnderWine installs examples/updater 1.0.0 per user with
+// its NSIS installer under Wine, serves 1.1.0's dist from 127.0.0.1, and
+// runs the installed app's update: the app moves its running exe aside,
+// runs the new installer silently into its folder, restarts into 1.1.0 on
+// probation, which reports healthy; Add/Remove Programs then says 1.1.0.
+func TestUpdateNSISUnderWine(t *testing.T) {
+	testtool.Need(t, "nsis", "makensis")
+	w := winetest.Require(t)
+	jail, err := testbin.Jail(t.TempDir())
+	if err != nil {
+		testtool.Missing(t, err.Error())
+	}
+	served := t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
+	t.Cleanup(srv.Close)
+	dir := updaterProject(t, srv.URL)
+	build := func(version, dist string) string {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
+			Targets: []string{"windows/amd64"}, Formats: []string{"nsis"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		for _, a := range b.Result.Manifest.Artifacts {
+			if a.Format == "nsis" {
+				return filepath.Join(dist, a.Path)
+			}
+		}
+		t.Fatal("no installer")
+		return ""
+	}
+	v1 := build("1.0.0", t.TempDir())
+	build("1.1.0", served)
+
+	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
+	local := strings.TrimSpace(out)
+	if code != 0 || local == "" {
+		t.Fatalf("%%LOCALAPPDATA%% = %q (exit %d)", out, code)
+	}
+	exe := local + `\Programs\Updater\updater.exe`
+	t.Cleanup(func() { w.Run(t, time.Minute, local+`\Programs\Updater\uninstall.exe`, "/S") })
+	if out, code := w.Run(t, time.Minute, v1, "/S"); code != 0 {
+		t.Fatalf("installer /S: exit %d\n%s", code, out)
+	}
+	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.0.0" {
+		t.Fatalf("installed app before the update: %q", out)
+	}
+	out, code = w.RunJailed(t, 2*time.Minute, jail, exe, "update")
+	if code != 0 || !strings.Contains(out, "updater 1.1.0") {
+		t.Fatalf("update: exit %d\n%s", code, out)
+	}
+	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.1.0" {
+		t.Errorf("installed app after the update: %q", out)
+	}
+	const key = `HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\dev.bundlekit.updater`
+	if out, _ := w.Run(t, time.Minute, "reg", "query", key, "/v", "DisplayVersion"); !strings.Contains(out, "1.1.0") {
+		t.Errorf("Add/Remove Programs after the update:\n%s", out)
+	}
 }

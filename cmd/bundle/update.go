@@ -42,7 +42,7 @@ func updateCommand() *cli.Command {
 				}
 				p := newPrinter(c.App.Writer)
 				p.linef("%s secret key %s (keep it out of version control), public key %s.pub", p.paint(green, "✓"), path, path)
-				p.linef("in bundle.yaml:\n  update:\n    public_keys: [%s]\n    key_env: BUNDLE_UPDATE_KEY   # holds the text of %s", pub, path)
+				p.linef("in bundle.yaml:\n  update:\n    url: https://github.com/OWNER/REPO/releases/download/v{version}/\n    feed_url: https://github.com/OWNER/REPO/releases/latest/download/update-{channel}.json\n    public_keys: [%s]\n    key_env: BUNDLE_UPDATE_KEY   # holds the text of %s", pub, path)
 				return nil
 			},
 		}},

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 )
 
 // ErrRolledBack is Restart's error when the new version did not prove
@@ -18,27 +17,29 @@ import (
 // (which is that version) goes on running.
 var ErrRolledBack = errors.New("the new version did not prove healthy and was rolled back")
 
-// Journal states. Every step of Apply is a rename, recorded before it is
-// made, so a kill at any point leaves the old or the new version whole at
-// the executable's path, and the journal says which way to finish.
+// Journal states. Each step of an update is recorded before it is made,
+// under the update's lock, and every step is a rename or an exchange: so a
+// kill at any point leaves the old or the new version whole at the
+// executable's path (but see replace on Windows), and the next start
+// finishes the way the journal says.
 const (
-	stateApplying  = "applying"  // renames under way; Files says what was replaced
-	stateApplied   = "applied"   // the new version is on disk, not yet started
-	stateProbation = "probation" // the new version runs and must call Healthy (which writes <work>/healthy)
+	stateApplying    = "applying"     // renames under way: the next start rolls back unless the new executable is in place
+	stateApplied     = "applied"      // the new version is on disk, not yet started
+	stateProbation   = "probation"    // the new version runs and must call Healthy (which writes <work>/healthy)
+	stateRollingBack = "rolling-back" // the previous version is being put back: the next start finishes it
 )
 
 // journal is <work>/journal.json.
 type journal struct {
-	State    string    `json:"state"`
-	From     string    `json:"from"`
-	To       string    `json:"to"`
-	Kind     Kind      `json:"kind"`
-	Root     string    `json:"root"`     // the app's folder, or the .app bundle
-	Exe      string    `json:"exe"`      // the executable, relative to Root
-	Replaced []string  `json:"replaced"` // portable: files replaced, the executable last
-	Added    []string  `json:"added"`    // portable: files the new version adds
-	Attempts int       `json:"attempts"` // starts on probation without a watcher
-	Deadline time.Time `json:"deadline"` // of the probation
+	State    string   `json:"state"`
+	From     string   `json:"from"` // the running version, as RunningVersion says it
+	To       string   `json:"to"`   // the new version, as the feed says it
+	Kind     Kind     `json:"kind"`
+	NewSum   string   `json:"new_sum"`  // SHA-256 of the new executable: tells which version is in place
+	Replaced []string `json:"replaced"` // files replaced, the executable last
+	Added    []string `json:"added"`    // files the new version adds
+	Attempts int      `json:"attempts"` // starts on probation without a watcher
+	Marked   bool     `json:"marked"`   // a rollback of a version that failed, not of an interrupted apply
 }
 
 // place is where an install lives and where its updates are staged: on
@@ -56,7 +57,7 @@ func locate(exe string, kind Kind) (place, error) {
 		exe = real
 	}
 	switch kind {
-	case Portable:
+	case Portable, NSIS:
 		root := filepath.Dir(exe)
 		return place{kind, root, filepath.Base(exe), filepath.Join(root, ".update")}, nil
 	case App:
@@ -148,27 +149,32 @@ func (u *Updater) Apply(ctx context.Context, a *Available, path string) (*Applie
 
 func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 	p := ap.p
-	if j, err := p.readJournal(); err == nil && !p.healthy(j.To) {
-		return fmt.Errorf("an update to %s is still on probation; start the app once so it finishes", j.To)
+	if j, err := p.readJournal(); err == nil {
+		return fmt.Errorf("an update to %s is not finished (%s); start the app once so it finishes", j.To, j.State)
 	}
+	// Left by an update that ended: what Windows still runs stays.
 	for _, d := range []string{p.staged(), p.backup(), p.aside()} {
-		if err := os.RemoveAll(d); err != nil { // left by an update that ended
-			return err
-		}
+		os.RemoveAll(d)
+	}
+	os.Remove(p.healthyPath())
+	j := &journal{State: stateApplying, From: ap.u.running, To: a.Feed.Version, Kind: p.kind}
+	if p.kind == NSIS {
+		return ap.runInstaller(ctx, j, path)
 	}
 	if err := extract(path, a.File.Format, p.staged()); err != nil {
 		os.RemoveAll(p.staged())
 		return fmt.Errorf("unpack %s: %w", a.File.Name, err)
 	}
-	if info, err := os.Stat(filepath.Join(p.staged(), p.exe)); err != nil || !info.Mode().IsRegular() {
+	sum, _, err := hashFile(filepath.Join(p.staged(), p.exe))
+	if err != nil {
 		os.RemoveAll(p.staged())
 		return fmt.Errorf("%s holds no %s; it is not a build of this app", a.File.Name, p.exe)
 	}
+	j.NewSum = sum
 	if err := ctx.Err(); err != nil {
 		os.RemoveAll(p.staged())
 		return err
 	}
-	j := &journal{State: stateApplying, From: ap.u.current.String(), To: a.Feed.Version, Kind: p.kind, Root: p.root, Exe: p.exe}
 	if p.kind == App {
 		return ap.swapBundle(j)
 	}
@@ -220,11 +226,11 @@ func (ap *Applied) replaceFiles(j *journal) error {
 			return ap.undo(j, err)
 		}
 	}
-	j.State = stateApplied
-	return p.writeJournal(j)
+	return ap.applied(j)
 }
 
-// swapBundle exchanges the installed .app bundle with the staged one.
+// swapBundle exchanges the installed .app bundle with the staged one; the
+// staged folder then holds the previous bundle, and becomes the backup.
 func (ap *Applied) swapBundle(j *journal) error {
 	p := ap.p
 	if err := p.writeJournal(j); err != nil {
@@ -234,16 +240,28 @@ func (ap *Applied) swapBundle(j *journal) error {
 		return ap.undo(j, err)
 	}
 	if err := os.Rename(p.staged(), p.backup()); err != nil {
-		return err // the journal still says applying; the next start finishes by version
+		return ap.undo(j, err)
 	}
-	j.State = stateApplied
-	return p.writeJournal(j)
+	return ap.applied(j)
 }
 
-// undo puts the old version back after a failed apply and reports err.
+// applied records that the new version is in place, or puts the previous
+// one back when that cannot be recorded: Apply never reports a failure
+// with the new version installed.
+func (ap *Applied) applied(j *journal) error {
+	j.State = stateApplied
+	if err := ap.p.writeJournal(j); err != nil {
+		return ap.undo(j, err)
+	}
+	ap.j = j
+	return nil
+}
+
+// undo puts the previous version back after a failed apply, ends the
+// update, and reports err.
 func (ap *Applied) undo(j *journal, err error) error {
-	if rerr := rollback(ap.p, j); rerr != nil {
-		return fmt.Errorf("%v, and putting the old version back failed: %v", err, rerr)
+	if rerr := rollBack(ap.p, j); rerr != nil {
+		return fmt.Errorf("%v, and putting the previous version back failed (the next start tries again): %v", err, rerr)
 	}
 	return err
 }
@@ -284,25 +302,43 @@ func keep(src, dst string) error {
 	return err
 }
 
-// rollback puts the previous version back: the backup's files over the
-// new ones and the files the new version added removed, or the bundles
-// exchanged again. It is safe to run again after a kill.
-func rollback(p place, j *journal) error {
+// rollBack puts the previous version back and ends the update. It records
+// the rollback first, and each of its steps can be made again, so a kill
+// part-way leaves a journal the next start finishes. When it fails, the
+// journal and the backup stay: nothing is lost that could put it right.
+// The version is marked as one not to offer again when j.Marked says the
+// new version failed (not when an apply was interrupted).
+func rollBack(p place, j *journal) error {
+	if j.State != stateRollingBack {
+		j.State = stateRollingBack
+		if err := p.writeJournal(j); err != nil {
+			return err
+		}
+	}
+	if err := restore(p, j); err != nil {
+		return err
+	}
+	if j.Marked {
+		markRolledBack(p, j.To)
+	}
+	return finish(p)
+}
+
+// restore puts the previous version's files back.
+func restore(p place, j *journal) error {
 	if p.kind == App {
-		if _, err := os.Stat(p.backup()); err == nil {
-			if err := exchange(p.backup(), p.root); err != nil {
-				return err
+		if p.rootIsNew(j) {
+			// The previous bundle is the backup, or, when the apply was cut
+			// between the exchange and the rename, still the staged folder.
+			old := p.backup()
+			if _, err := os.Stat(old); err != nil {
+				old = p.staged()
 			}
-			return os.RemoveAll(p.backup())
-		}
-		if _, err := os.Stat(p.staged()); err == nil && RunningVersion() == j.To {
-			// Killed between the exchange and the rename: staged holds
-			// the old bundle.
-			if err := exchange(p.staged(), p.root); err != nil {
+			if err := exchange(old, p.root); err != nil {
 				return err
 			}
 		}
-		return os.RemoveAll(p.staged())
+		return nil
 	}
 	for _, rel := range j.Added {
 		if err := os.Remove(filepath.Join(p.root, rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -318,19 +354,36 @@ func rollback(p place, j *journal) error {
 			return err
 		}
 	}
-	os.RemoveAll(p.staged())
-	return os.RemoveAll(p.backup())
+	return nil
 }
 
-// finish ends an update whose outcome is decided: the journal goes, then
-// the backup and staging folders as far as they can. On Windows a file of
-// the backup is the image of a process still running (the watcher, the
-// previous version) and cannot be removed yet: the next update removes it.
+// rootIsNew reports whether the new version's executable is in place: its
+// hash is the journal's (an installer's, unknown beforehand, is any
+// executable other than the backup's).
+func (p place) rootIsNew(j *journal) bool {
+	sum, _, err := hashFile(filepath.Join(p.root, p.exe))
+	if err != nil {
+		return false
+	}
+	if j.NewSum != "" {
+		return sum == j.NewSum
+	}
+	old, _, err := hashFile(filepath.Join(p.backup(), p.exe))
+	return err == nil && sum != old
+}
+
+// finish ends an update whose outcome is decided: the healthy mark, then
+// the journal, then the backup and staging folders as far as they can go.
+// On Windows a file of the backup is the image of a process still running
+// (the watcher, the previous version) and cannot be removed yet: the next
+// update removes it.
 func finish(p place) error {
+	if err := os.Remove(p.healthyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	if err := os.Remove(p.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	os.Remove(p.healthyPath())
 	for _, d := range []string{p.backup(), p.staged(), p.aside()} {
 		os.RemoveAll(d)
 	}
@@ -340,6 +393,9 @@ func finish(p place) error {
 // Close gives up the update's lock. An applied version not started by
 // Restart goes on probation at its first start.
 func (ap *Applied) Close() error {
-	ap.once.Do(func() { ap.lock.Close() })
+	ap.once.Do(func() {
+		ap.lock.Close()
+		ap.lock = nil
+	})
 	return nil
 }

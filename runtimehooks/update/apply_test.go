@@ -412,3 +412,44 @@ func TestApplyWine(t *testing.T) {
 		})
 	}
 }
+
+// TestProbationWithoutWatcher: an update applied and not restarted (its
+// watcher gone) puts the new version on probation at its starts: three
+// starts without Healthy run it, the fourth puts the previous version
+// back before main and runs that instead; a start that calls Healthy ends
+// the probation for good.
+func TestProbationWithoutWatcher(t *testing.T) {
+	apps, jail := buildApps(t)
+	key := newKey(t)
+	s := newServer(t)
+	l := portableLayout
+	s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", 1000)))
+	apply := func(dir string) string {
+		exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", 1000))
+		if out, code := run(t, jail, exe, "apply", s.URL+"/update-stable.json", key.public(), t.TempDir(), string(l.kind)); code != 0 {
+			t.Fatalf("apply: exit %d\n%s", code, out)
+		}
+		return exe
+	}
+	exe := apply(filepath.Join(t.TempDir(), l.top))
+	for i := 1; i <= maxAttempts; i++ {
+		if out, _ := run(t, jail, exe, "version"); out != "1.1.0 1.1.0\n" {
+			t.Fatalf("start %d on probation: %q", i, out)
+		}
+	}
+	if out, _ := run(t, jail, exe, "version"); out != "1.0.0 1.0.0\n" {
+		t.Fatalf("start %d, past the probation: %q", maxAttempts+1, out)
+	}
+	leftovers(t, filepath.Dir(exe), l)
+
+	exe = apply(filepath.Join(t.TempDir(), l.top))
+	if out, _ := run(t, jail, exe, "serve"); out != "healthy 1.1.0\n" {
+		t.Fatalf("a start that reports healthy: %q", out)
+	}
+	for i := 0; i <= maxAttempts; i++ {
+		if out, _ := run(t, jail, exe, "version"); out != "1.1.0 1.1.0\n" {
+			t.Fatalf("start %d after Healthy: %q", i, out)
+		}
+	}
+	leftovers(t, filepath.Dir(exe), l)
+}

@@ -20,20 +20,54 @@ const maxExpand = 64
 
 // extract unpacks the release archive at src (tar.gz or zip, as bundle
 // makes them: one top folder) into dst, without the top folder. It
-// refuses absolute names, names that climb out, and links that point out.
+// refuses absolute names, names that climb out, entries other than
+// files, folders and links, and links whose target is absolute or climbs
+// (has a ".." step). Links are made last, so no entry is ever written
+// through one.
 func extract(src, format, dst string) error {
 	info, err := os.Stat(src)
 	if err != nil {
 		return err
 	}
 	budget := info.Size()*maxExpand + 1<<20
+	var links []link
 	switch format {
 	case "tar.gz":
-		return extractTarGz(src, dst, budget)
+		err = extractTarGz(src, dst, budget, &links)
 	case "zip", "app":
-		return extractZip(src, dst, budget)
+		err = extractZip(src, dst, budget, &links)
+	default:
+		return fmt.Errorf("cannot unpack a %s file", format)
 	}
-	return fmt.Errorf("cannot unpack a %s file", format)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		p := filepath.Join(dst, filepath.FromSlash(l.rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(l.target, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// link is a symbolic link to make once the files are in place.
+type link struct{ rel, target string }
+
+// checkLink refuses a link that could lead out of the folder.
+func checkLink(rel, target string) error {
+	if target == "" || path.IsAbs(target) || strings.Contains(target, "\\") || strings.HasPrefix(target, "/") {
+		return fmt.Errorf("archive link %s -> %s is not relative", rel, target)
+	}
+	for _, step := range strings.Split(target, "/") {
+		if step == ".." {
+			return fmt.Errorf("archive link %s -> %s climbs out of its folder", rel, target)
+		}
+	}
+	return nil
 }
 
 // entryPath is an archive entry's path below the top folder, or "" for
@@ -47,7 +81,7 @@ func entryPath(name string) (string, error) {
 	return rest, nil
 }
 
-func extractTarGz(src, dst string, budget int64) error {
+func extractTarGz(src, dst string, budget int64, links *[]link) error {
 	f, err := os.Open(src)
 	if err != nil {
 		return err
@@ -67,19 +101,31 @@ func extractTarGz(src, dst string, budget int64) error {
 			return err
 		}
 		rel, err := entryPath(h.Name)
-		if err != nil || rel == "" {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if rel == "" {
 			continue
 		}
-		if err := putEntry(dst, rel, h.Typeflag == tar.TypeDir, h.Typeflag == tar.TypeSymlink, h.Linkname, os.FileMode(h.Mode).Perm(), tr, &budget); err != nil {
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(filepath.Join(dst, filepath.FromSlash(rel)), 0o755)
+		case tar.TypeReg:
+			err = writeEntry(dst, rel, os.FileMode(h.Mode).Perm(), tr, &budget)
+		case tar.TypeSymlink:
+			if err = checkLink(rel, h.Linkname); err == nil {
+				*links = append(*links, link{rel, h.Linkname})
+			}
+		default:
+			err = fmt.Errorf("archive entry %s is neither a file, a folder nor a link", h.Name)
+		}
+		if err != nil {
 			return err
 		}
 	}
 }
 
-func extractZip(src, dst string, budget int64) error {
+func extractZip(src, dst string, budget int64, links *[]link) error {
 	zr, err := zip.OpenReader(src)
 	if err != nil {
 		return err
@@ -94,28 +140,30 @@ func extractZip(src, dst string, budget int64) error {
 			continue
 		}
 		mode := zf.Mode()
-		var target string
-		var r io.ReadCloser
-		if mode&os.ModeSymlink != 0 {
-			r, err = zf.Open()
-			if err != nil {
-				return err
+		switch {
+		case mode.IsDir():
+			err = os.MkdirAll(filepath.Join(dst, filepath.FromSlash(rel)), 0o755)
+		case mode&os.ModeSymlink != 0:
+			var target []byte
+			if r, oerr := zf.Open(); oerr != nil {
+				err = oerr
+			} else {
+				target, err = io.ReadAll(io.LimitReader(r, 4096))
+				r.Close()
 			}
-			b, err := io.ReadAll(io.LimitReader(r, 4096))
-			r.Close()
-			if err != nil {
-				return err
+			if err == nil {
+				if err = checkLink(rel, string(target)); err == nil {
+					*links = append(*links, link{rel, string(target)})
+				}
 			}
-			target = string(b)
-		}
-		if mode.IsRegular() {
-			if r, err = zf.Open(); err != nil {
-				return err
+		case mode.IsRegular():
+			var r io.ReadCloser
+			if r, err = zf.Open(); err == nil {
+				err = writeEntry(dst, rel, mode.Perm(), r, &budget)
+				r.Close()
 			}
-		}
-		err = putEntry(dst, rel, mode.IsDir(), mode&os.ModeSymlink != 0, target, mode.Perm(), r, &budget)
-		if r != nil && mode.IsRegular() {
-			r.Close()
+		default:
+			err = fmt.Errorf("archive entry %s is neither a file, a folder nor a link", zf.Name)
 		}
 		if err != nil {
 			return err
@@ -124,24 +172,11 @@ func extractZip(src, dst string, budget int64) error {
 	return nil
 }
 
-// putEntry creates one entry below dst.
-func putEntry(dst, rel string, dir, link bool, target string, perm os.FileMode, r io.Reader, budget *int64) error {
+// writeEntry creates the file rel below dst from r, within the budget.
+func writeEntry(dst, rel string, perm os.FileMode, r io.Reader, budget *int64) error {
 	p := filepath.Join(dst, filepath.FromSlash(rel))
-	if dir {
-		return os.MkdirAll(p, 0o755)
-	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
-	}
-	if link {
-		resolved := path.Join(path.Dir(rel), target)
-		if path.IsAbs(target) || resolved == ".." || strings.HasPrefix(resolved, "../") {
-			return fmt.Errorf("archive link %s -> %s leads out of its folder", rel, target)
-		}
-		return os.Symlink(target, p)
-	}
-	if r == nil {
-		return nil // neither a file, a folder nor a link: nothing the app needs
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm|0o200)
 	if err != nil {

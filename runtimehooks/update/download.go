@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Download fetches a's file into the state folder and returns its path
@@ -69,8 +70,15 @@ func (u *Updater) Download(ctx context.Context, a *Available, progress func(done
 }
 
 // fetch appends f's bytes from offset have to out and returns how many
-// out holds. It never writes past f.Size: a longer body is an error.
+// out holds. It never writes past f.Size; bytes past it fail the download
+// when they arrive with the last ones, and the hash check otherwise.
 func (u *Updater) fetch(ctx context.Context, f File, out *os.File, have int64, progress func(done, total int64)) (int64, error) {
+	// A server that stops sending without closing would hold the download
+	// forever: each read must arrive within stallTimeout.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stall := time.AfterFunc(stallTimeout, cancel)
+	defer stall.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
 		return have, fmt.Errorf("update: %w", err)
@@ -99,6 +107,7 @@ func (u *Updater) fetch(ctx context.Context, f File, out *os.File, have int64, p
 	buf := make([]byte, 256<<10)
 	for have < f.Size {
 		n, rerr := resp.Body.Read(buf)
+		stall.Reset(stallTimeout)
 		if int64(n) > f.Size-have {
 			return have, fmt.Errorf("update: %w: %s is longer than the feed's %d bytes", ErrCorrupt, f.Name, f.Size)
 		}

@@ -2,6 +2,10 @@
 
 package update
 
+import "errors"
+
 // exchange: no atomic exchange of folders here, so .app-style updates
 // are refused rather than done in two steps a kill could split.
-func exchange(a, b string) error { return errNoExchange }
+func exchange(a, b string) error {
+	return errors.New("this system cannot exchange two folders atomically")
+}

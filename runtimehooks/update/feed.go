@@ -81,7 +81,7 @@ func (k Kind) Manager() string {
 }
 
 // ParseFeed decodes a feed and checks its shape. It does not check its
-// signature: Verify does, and only what Verify returns may be trusted.
+// signature: VerifySignature does, and Check trusts a feed only after it.
 func ParseFeed(data []byte) (*Feed, error) {
 	var f Feed
 	dec := json.NewDecoder(strings.NewReader(string(data)))
@@ -140,6 +140,7 @@ func (f *Feed) Marshal() ([]byte, error) {
 // package and has an update section in bundle.yaml: Config's defaults.
 var (
 	builtFeedURL string
+	builtApp     string
 	builtKeys    string // comma-separated minisign public keys
 	builtChannel string
 	builtVersion string

@@ -56,7 +56,7 @@ var ErrBadSignature = errors.New("the signature does not match: the feed was cha
 
 // ParseSignature reads a minisign signature file.
 func ParseSignature(data []byte) (Signature, error) {
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n"), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "untrusted comment:") || !strings.HasPrefix(lines[2], "trusted comment: ") {
 		return Signature{}, errors.New("not a minisign signature file (four lines: untrusted comment, signature, trusted comment, global signature)")
 	}
@@ -93,26 +93,29 @@ func VerifySignature(data, sigFile []byte, keys []PublicKey) (PublicKey, error) 
 	default:
 		return PublicKey{}, fmt.Errorf("minisign signature: unknown algorithm %q", sig.Algorithm)
 	}
-	var key *PublicKey
-	for i := range keys {
-		if keys[i].ID == sig.KeyID {
-			key = &keys[i]
+	var candidates []PublicKey
+	for _, k := range keys {
+		if k.ID == sig.KeyID {
+			candidates = append(candidates, k)
 		}
 	}
-	if key == nil {
+	if len(candidates) == 0 {
 		ids := make([]string, len(keys))
 		for i, k := range keys {
 			ids[i] = k.IDString()
 		}
 		return PublicKey{}, fmt.Errorf("signed by key %016X, which this app does not trust (it trusts %s)", sig.KeyID, strings.Join(ids, ", "))
 	}
-	if !ed25519.Verify(key.Key, data, sig.Sig) {
-		return PublicKey{}, ErrBadSignature
+	for _, key := range candidates { // two keys may share an id
+		if !ed25519.Verify(key.Key, data, sig.Sig) {
+			continue
+		}
+		if !ed25519.Verify(key.Key, append(bytes.Clone(sig.Sig), sig.TrustedComment...), sig.GlobalSig) {
+			return PublicKey{}, errors.New("the trusted comment of the signature was changed")
+		}
+		return key, nil
 	}
-	if !ed25519.Verify(key.Key, append(bytes.Clone(sig.Sig), sig.TrustedComment...), sig.GlobalSig) {
-		return PublicKey{}, errors.New("the trusted comment of the signature was changed")
-	}
-	return *key, nil
+	return PublicKey{}, ErrBadSignature
 }
 
 func short(s string) string {

@@ -10,18 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bundlekit/bundle/runtimehooks/worker"
 )
 
-// DefaultProbation is how long a new version has to call Healthy before it
-// is rolled back.
+// DefaultProbation is how long a new version has to call Healthy before
+// Restart rolls it back.
 const DefaultProbation = 30 * time.Second
 
-// maxAttempts is how many starts a new version gets on probation without
-// its watcher (which a kill or a power cut took away) before the previous
-// version is put back at start-up.
+// maxAttempts is how many starts a new version gets without calling
+// Healthy when its watcher is gone (a kill or a power cut took it): at the
+// next, the previous version is put back before main runs.
 const maxAttempts = 3
 
 // RestartOptions tune the probation Restart runs.
@@ -41,8 +42,13 @@ type RestartOptions struct {
 // running. When it exits first, hangs, or the probation ends, it is
 // stopped (terminate, grace, kill), the previous version is put back and
 // Restart returns ErrRolledBack: the caller, that previous version, goes
-// on. The version rolled back is not offered again.
+// on, and the version is not offered again to this install. When ctx ends
+// first, the new version is stopped and rolled back too, but may be
+// offered again.
 func (ap *Applied) Restart(ctx context.Context, o RestartOptions, args ...string) error {
+	if ap.lock == nil || ap.j == nil {
+		return errors.New("update: Restart after Close, or of an update not applied")
+	}
 	defer ap.Close()
 	if o.Probation <= 0 {
 		o.Probation = DefaultProbation
@@ -50,58 +56,58 @@ func (ap *Applied) Restart(ctx context.Context, o RestartOptions, args ...string
 	if o.Grace <= 0 {
 		o.Grace = 5 * time.Second
 	}
-	p := ap.p
-	j, err := p.readJournal()
-	if err != nil {
-		return fmt.Errorf("update: %w", err)
-	}
-	start := time.Now()
-	j.State, j.Deadline = stateProbation, start.Add(o.Probation)
+	p, j := ap.p, ap.j
+	j.State = stateProbation
 	if err := p.writeJournal(j); err != nil {
-		return err
+		return ap.fail(j, false, fmt.Sprintf("its probation could not be recorded: %v", err))
 	}
 	cmd, err := worker.Command(args...)
 	if err != nil {
-		return ap.fail(j, fmt.Sprintf("could not start it: %v", err))
+		return ap.fail(j, true, fmt.Sprintf("could not start it: %v", err))
 	}
 	cmd.Path = filepath.Join(p.root, p.exe)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return ap.fail(j, fmt.Sprintf("could not start it: %v", err))
+		return ap.fail(j, true, fmt.Sprintf("could not start it: %v", err))
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	deadline := start.Add(o.Probation)
 	for {
 		select {
 		case err := <-exited:
 			if p.healthy(j.To) {
 				return finish(p) // healthy, then done: its own business
 			}
-			return ap.fail(j, fmt.Sprintf("it exited (%v) before it reported healthy", exitText(err)))
+			return ap.fail(j, true, fmt.Sprintf("it exited (%v) before it reported healthy", exitText(err)))
 		case <-ctx.Done():
+			if p.healthy(j.To) {
+				return finish(p)
+			}
 			stop(cmd, exited, o.Grace)
-			return ap.fail(j, "the update was cancelled during its probation")
+			return ap.fail(j, false, "the update was cancelled during its probation")
 		case now := <-tick.C:
 			if p.healthy(j.To) || (o.HealthyAfter > 0 && now.Sub(start) >= o.HealthyAfter) {
 				return finish(p)
 			}
-			if now.After(j.Deadline) {
+			if now.After(deadline) {
 				stop(cmd, exited, o.Grace)
-				return ap.fail(j, fmt.Sprintf("it did not report healthy within %s", o.Probation))
+				return ap.fail(j, true, fmt.Sprintf("it did not report healthy within %s", o.Probation))
 			}
 		}
 	}
 }
 
-// fail rolls the update back and says why.
-func (ap *Applied) fail(j *journal, why string) error {
-	if err := rollback(ap.p, j); err != nil {
-		return fmt.Errorf("update: %s %s, and putting %s back failed: %v", j.To, why, j.From, err)
+// fail rolls the update back and says why; marked says the new version
+// itself failed, so it is not offered again.
+func (ap *Applied) fail(j *journal, marked bool, why string) error {
+	j.Marked = marked
+	if err := rollBack(ap.p, j); err != nil {
+		return fmt.Errorf("update: %s %s, and putting %s back failed (the next start tries again): %v", j.To, why, j.From, err)
 	}
-	markRolledBack(ap.p, j.To)
-	finish(ap.p)
 	return fmt.Errorf("update: %w: %s %s; %s is back", ErrRolledBack, j.To, why, j.From)
 }
 
@@ -136,19 +142,25 @@ func rolledBack(p place, version string) bool {
 	return err == nil && strings.Contains("\n"+string(data), "\n"+version+"\n")
 }
 
+func (p place) healthyPath() string { return filepath.Join(p.work, "healthy") }
+
+// healthy reports whether version called Healthy.
+func (p place) healthy(version string) bool {
+	data, err := os.ReadFile(p.healthyPath())
+	return err == nil && string(data) == version
+}
+
 // probation is the running process's own probation, when it is a new
-// version started without a watcher.
+// version whose watcher is gone: it holds the update's lock until Healthy.
 var probation struct {
 	sync.Mutex
-	p     place
-	lock  *os.File
-	timer *time.Timer
+	lock *os.File
 }
 
 // Healthy tells the update that the new version works: call it once the
-// app has done what proves it (opened its window, answered a request).
-// It does nothing in a version that is not on probation, and costs a
-// stat then.
+// app has done what proves it (opened its window, answered a request, or,
+// for a command-line program, finished a command). It does nothing in a
+// version that is not on probation.
 func Healthy() error {
 	probation.Lock()
 	defer probation.Unlock()
@@ -165,11 +177,10 @@ func Healthy() error {
 	if err := os.WriteFile(p.healthyPath(), []byte(j.To), 0o644); err != nil {
 		return err
 	}
-	if probation.timer != nil { // no watcher: this process cleans up
-		probation.timer.Stop()
-		probation.timer = nil
+	if probation.lock != nil { // no watcher: this process ends the update
 		err := finish(p)
 		probation.lock.Close()
+		probation.lock = nil
 		return err
 	}
 	return nil
@@ -187,6 +198,7 @@ func findJournal(exe string) (place, *journal, bool) {
 			continue
 		}
 		if j, err := p.readJournal(); err == nil {
+			p.kind = j.Kind
 			return p, j, true
 		}
 	}
@@ -195,11 +207,28 @@ func findJournal(exe string) (place, *journal, bool) {
 
 func init() { recoverAtStart() }
 
-// recoverAtStart finishes what a kill or a power cut interrupted, before
-// main runs: an apply half done is rolled back (the old version is still
-// the one at the executable's path) or taken as applied (the new one is);
-// a new version whose watcher is gone gets its probation here, at most
-// maxAttempts starts. It costs one stat when there is no update journal.
+// RunningVersion is the version bundle build compiled into the app, or,
+// in a build without it (go run, go build), the Config.Version last given
+// to New.
+func RunningVersion() string {
+	if builtVersion != "" {
+		return builtVersion
+	}
+	if v := configuredVersion.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
+
+var configuredVersion atomic.Pointer[string]
+
+// recoverAtStart finishes, before main runs, what a kill or a power cut
+// interrupted: a rollback under way is completed; an apply under way is
+// taken as done when the new executable is in place and rolled back
+// otherwise; a new version whose watcher is gone counts its starts, and
+// after maxAttempts without Healthy the previous version is put back and
+// started in its place. Without a journal it costs a path lookup and a
+// file read that fails.
 func recoverAtStart() {
 	exe, err := os.Executable()
 	if err != nil {
@@ -213,56 +242,39 @@ func recoverAtStart() {
 	if err != nil {
 		return // an update or its watcher is alive and in charge
 	}
-	running := RunningVersion()
+	if p.healthy(j.To) && j.State != stateRollingBack {
+		finish(p)
+		lock.Close()
+		return
+	}
+	isNew := p.rootIsNew(j)
 	switch {
-	case p.healthy(j.To):
-		finish(p)
-	case running == "" || (running != j.To && running != j.From):
-		// Not a build this journal knows: leave it alone.
-	case j.State == stateApplying && running == j.From:
-		rollback(p, j)
-		finish(p)
-	default: // applying with the new version in place, applied, probation
+	case j.State == stateRollingBack, !isNew:
+		// A rollback to finish, or an apply cut before the new executable
+		// was in place: the previous version is what runs.
+		err := rollBack(p, j)
+		lock.Close()
+		if err == nil && isNew {
+			reexec(exe) // this process is the version just taken away
+		}
+	default: // the new version is in place: applying (cut after its executable), applied, probation
 		j.Attempts++
-		j.State, j.Deadline = stateProbation, time.Now().Add(DefaultProbation)
-		if j.Attempts > maxAttempts || p.writeJournal(j) != nil {
-			rollback(p, j)
-			markRolledBack(p, j.To)
-			finish(p)
+		j.State = stateProbation
+		if j.Attempts > maxAttempts {
+			j.Marked = true
+			err := rollBack(p, j)
 			lock.Close()
-			reexec(exe)
+			if err == nil {
+				reexec(exe)
+			}
+			return
+		}
+		if p.writeJournal(j) != nil {
+			lock.Close()
 			return
 		}
 		probation.Lock()
-		probation.p, probation.lock = p, lock
-		probation.timer = time.AfterFunc(DefaultProbation, func() {
-			probation.Lock()
-			defer probation.Unlock()
-			if probation.timer == nil {
-				return
-			}
-			rollback(p, j)
-			markRolledBack(p, j.To)
-			finish(p)
-			lock.Close()
-			reexec(exe)
-		})
+		probation.lock = lock
 		probation.Unlock()
-		return
 	}
-	lock.Close()
-}
-
-var errNoExchange = errors.New("this system cannot exchange two folders atomically")
-
-// RunningVersion is the version bundle build compiled into the app, ""
-// in a build without it (go run, go test).
-func RunningVersion() string { return builtVersion }
-
-func (p place) healthyPath() string { return filepath.Join(p.work, "healthy") }
-
-// healthy reports whether version called Healthy.
-func (p place) healthy(version string) bool {
-	data, err := os.ReadFile(p.healthyPath())
-	return err == nil && string(data) == version
 }

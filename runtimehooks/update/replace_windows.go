@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -42,9 +43,9 @@ func replace(src, dst, aside string) error {
 	return nil
 }
 
-var asides int
+var asides atomic.Int64
 
-func asideCount() int { asides++; return asides }
+func asideCount() int { return int(asides.Add(1)) }
 
 // fileRenameInfo is FILE_RENAME_INFO with its flags (FileRenameInfoEx).
 type fileRenameInfo struct {

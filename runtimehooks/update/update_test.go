@@ -128,7 +128,7 @@ func (s *server) updater(t *testing.T, state string, running string, keys ...tes
 		pubs = append(pubs, k.public())
 	}
 	u, err := New(Config{
-		FeedURL: s.URL + "/update-stable.json", PublicKeys: pubs, Version: running, Channel: "stable", Kind: Portable,
+		FeedURL: s.URL + "/update-stable.json", PublicKeys: pubs, App: "App", Version: running, Channel: "stable", Kind: Portable,
 		StateDir: state, OS: "linux", Arch: "amd64", Now: func() time.Time { return released.AddDate(0, 0, 1) },
 	})
 	if err != nil {
@@ -175,10 +175,12 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"tampered feed", func(t *testing.T, s *server) {
 			s.release(t, key, "1.3.0", released, nil)
+			s.mu.Lock()
 			s.files["/update-stable.json"] = []byte(strings.Replace(string(s.files["/update-stable.json"]), `"rollout": 100`, `"rollout": 99 `, 1))
+			s.mu.Unlock()
 		}, []testKey{key}, "1.2.0", ErrBadSignature, "signature does not match"},
-		{"unknown key", func(t *testing.T, s *server) { s.release(t, other, "1.3.0", released, nil) }, []testKey{key}, "1.2.0", nil, "which this app does not trust"},
-		{"rotated-out key", func(t *testing.T, s *server) { s.release(t, key, "1.3.0", released, nil) }, []testKey{next}, "1.2.0", nil, "which this app does not trust"},
+		{"unknown key", func(t *testing.T, s *server) { s.release(t, other, "1.3.0", released, nil) }, []testKey{key}, "1.2.0", ErrSignature, "which this app does not trust"},
+		{"rotated-out key", func(t *testing.T, s *server) { s.release(t, key, "1.3.0", released, nil) }, []testKey{next}, "1.2.0", ErrSignature, "which this app does not trust"},
 		{"expired", func(t *testing.T, s *server) {
 			s.release(t, key, "1.3.0", released.AddDate(0, 0, -40), nil)
 		}, []testKey{key}, "1.2.0", ErrExpired, "expired on"},
@@ -188,7 +190,16 @@ func TestRefusals(t *testing.T) {
 		}, []testKey{key}, "1.2.0", ErrNoFile, "no portable file for linux/amd64"},
 		{"plain http", func(t *testing.T, s *server) {
 			s.release(t, key, "1.3.0", released, func(f *Feed) { f.Files[0].URL = "http://example.com/app.tar.gz" })
-		}, []testKey{key}, "1.2.0", nil, "is not https"},
+		}, []testKey{key}, "1.2.0", ErrInsecure, "is not https"},
+		{"released in the future", func(t *testing.T, s *server) {
+			s.release(t, key, "1.3.0", released.AddDate(0, 0, 3), nil)
+		}, []testKey{key}, "1.2.0", ErrFuture, "in the future"},
+		{"another app's feed", func(t *testing.T, s *server) {
+			s.release(t, key, "1.3.0", released, func(f *Feed) { f.App = "Other" })
+		}, []testKey{key}, "1.2.0", ErrOtherFeed, `it is "Other"'s, this is "App"`},
+		{"another channel", func(t *testing.T, s *server) {
+			s.release(t, key, "1.3.0", released, func(f *Feed) { f.Channel = "beta" })
+		}, []testKey{key}, "1.2.0", ErrOtherFeed, `channel "beta"`},
 		{"installed by a package manager", func(t *testing.T, s *server) {
 			s.release(t, key, "1.3.0", released, func(f *Feed) { f.Files = append(f.Files, f.Files[0]); f.Files[0].Kind = Deb })
 		}, []testKey{key}, "1.2.0", ErrManaged, "installed by its deb package; update it with apt"},
@@ -231,22 +242,58 @@ func TestRotation(t *testing.T) {
 }
 
 // TestReplay: once a feed was seen, an older one, though validly signed,
-// is refused, and so is an older version from a newer-looking feed.
+// is refused. A newer feed may offer a lower version than one seen before
+// (a bad release pulled back during its phased rollout): it is offered to
+// installs below it.
 func TestReplay(t *testing.T) {
 	key := newKey(t)
 	s := newServer(t)
 	state := t.TempDir()
-	s.release(t, key, "1.4.0", released, nil)
-	if _, err := s.updater(t, state, "1.2.0", key).Check(context.Background()); err != nil {
+	s.release(t, key, "1.4.0", released, func(f *Feed) { f.Rollout = 1 })
+	u := s.updater(t, state, "1.2.0", key)
+	if _, err := u.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.release(t, key, "1.3.0", released.Add(-time.Hour), nil)
-	if _, err := s.updater(t, state, "1.2.0", key).Check(context.Background()); !errors.Is(err, ErrReplay) {
+	if _, err := u.Check(context.Background()); !errors.Is(err, ErrReplay) {
 		t.Errorf("an older feed: %v", err)
 	}
-	s.release(t, key, "1.3.0", released.Add(time.Hour), nil)
-	if _, err := s.updater(t, state, "1.2.0", key).Check(context.Background()); !errors.Is(err, ErrReplay) {
-		t.Errorf("an older version in a newer feed: %v", err)
+	s.release(t, key, "1.3.1", released.Add(time.Hour), nil)
+	if a, err := u.Check(context.Background()); err != nil || a == nil || a.Version() != "1.3.1" {
+		t.Errorf("a newer feed pulling 1.4.0 back to 1.3.1: %v, %v", a, err)
+	}
+}
+
+// TestChannelsKeepTheirOwnState: a feed seen on beta does not make the
+// stable channel's older feed a replay.
+func TestChannelsKeepTheirOwnState(t *testing.T) {
+	key := newKey(t)
+	s := newServer(t)
+	state := t.TempDir()
+	s.release(t, key, "1.4.0-rc.1", released.Add(time.Hour), func(f *Feed) { f.Channel = "beta" })
+	beta := s.updater(t, state, "1.2.0", key)
+	beta.c.Channel = "beta"
+	if _, err := beta.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.release(t, key, "1.3.0", released, nil)
+	if a, err := s.updater(t, state, "1.2.0", key).Check(context.Background()); err != nil || a == nil {
+		t.Errorf("stable after beta: %v, %v", a, err)
+	}
+}
+
+// TestRedirectToPlainHTTP: an https URL cannot lead to plain http by a
+// redirect; here the loopback server redirects to http on another host.
+func TestRedirectToPlainHTTP(t *testing.T) {
+	key := newKey(t)
+	s := newServer(t)
+	s.release(t, key, "1.3.0", released, nil)
+	redirect := httptest.NewServer(http.RedirectHandler("http://example.com/update-stable.json", http.StatusFound))
+	t.Cleanup(redirect.Close)
+	u := s.updater(t, t.TempDir(), "1.2.0", key)
+	u.c.FeedURL = redirect.URL + "/update-stable.json"
+	if _, err := u.Check(context.Background()); !errors.Is(err, ErrInsecure) {
+		t.Errorf("a redirect to plain http: %v", err)
 	}
 }
 
@@ -263,8 +310,9 @@ func TestDownloadRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data := s.files["/dl/"+a.File.Name]
-		data[100] ^= 1
+		s.mu.Lock()
+		s.files["/dl/"+a.File.Name][100] ^= 1
+		s.mu.Unlock()
 		if _, err := u.Download(ctx, a, nil); !errors.Is(err, ErrCorrupt) || strings.Contains(err.Error(), "\n") {
 			t.Fatalf("got %v", err)
 		}
@@ -280,7 +328,9 @@ func TestDownloadRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.mu.Lock()
 		s.cut["/dl/"+a.File.Name] = true
+		s.mu.Unlock()
 		if _, err := u.Download(ctx, a, nil); err == nil || !strings.Contains(err.Error(), "resume") {
 			t.Fatalf("a truncated download: %v", err)
 		}
@@ -303,7 +353,9 @@ func TestDownloadRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.mu.Lock()
 		s.files["/dl/"+a.File.Name] = append(s.files["/dl/"+a.File.Name], "more"...)
+		s.mu.Unlock()
 		if _, err := u.Download(ctx, a, nil); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("got %v", err)
 		}

@@ -23,7 +23,7 @@ func checkURL(raw string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("url %q is not https (plain http is allowed for 127.0.0.1, ::1 and localhost only)", raw)
+	return fmt.Errorf("url %q is %w (plain http is allowed to this machine only: 127.0.0.0/8, ::1, localhost)", raw, ErrInsecure)
 }
 
 func isLoopback(host string) bool {

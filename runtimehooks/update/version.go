@@ -41,12 +41,24 @@ func ParseVersion(s string) (Version, error) {
 	if hasPre {
 		v.Pre = strings.Split(pre, ".")
 		for _, id := range v.Pre {
-			if id == "" || strings.Trim(id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != "" {
+			if !identifier(id) || (len(id) > 1 && id[0] == '0' && strings.Trim(id, "0123456789") == "") {
 				return v, fmt.Errorf("version %q: pre-release %q", s, pre)
 			}
 		}
 	}
+	if i := strings.IndexByte(s, '+'); i >= 0 {
+		for _, id := range strings.Split(s[i+1:], ".") {
+			if !identifier(id) {
+				return v, fmt.Errorf("version %q: build metadata %q", s, s[i+1:])
+			}
+		}
+	}
 	return v, nil
+}
+
+// identifier reports whether id is a non-empty semver identifier.
+func identifier(id string) bool {
+	return id != "" && strings.Trim(id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") == ""
 }
 
 // Compare returns -1, 0 or 1 as v is lower than, equal to or higher than w.
@@ -73,6 +85,9 @@ func (v Version) Compare(w Version) int {
 		bn, berr := strconv.ParseUint(b, 10, 64)
 		switch {
 		case aerr == nil && berr == nil:
+			if an == bn {
+				continue
+			}
 			return cmp(an < bn)
 		case aerr == nil:
 			return -1 // numeric identifiers are lower than alphanumeric ones

@@ -1,6 +1,7 @@
 package update
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -45,25 +46,50 @@ func TestDetect(t *testing.T) {
 			return false
 		}
 	}
+	owned := func(path string, k Kind) func(string) Kind {
+		return func(p string) Kind {
+			if p == path {
+				return k
+			}
+			return ""
+		}
+	}
 	cases := []struct {
 		goos, exe string
 		exists    func(string) bool
+		owner     func(string) Kind
 		want      Kind
 	}{
-		{"darwin", "/Applications/Hello.app/Contents/MacOS/hello", has(), App},
-		{"darwin", "/Users/a/hello/hello", has(), Portable},
-		{"windows", `C:\Users\a\AppData\Local\Programs\Hello\hello.exe`, has(`C:\Users\a\AppData\Local\Programs\Hello\uninstall.exe`), NSIS},
-		{"linux", "/usr/bin/hello", has("/var/lib/dpkg/status"), Deb},
-		{"linux", "/usr/bin/hello", has("/var/lib/rpm"), RPM},
-		{"linux", "/opt/hello/hello", has("/lib/apk/db/installed"), APK},
-		{"linux", "/home/a/hello/hello", has("/var/lib/dpkg/status"), Portable},
+		{"darwin", "/Applications/Hello.app/Contents/MacOS/hello", has(), owned("", ""), App},
+		{"darwin", "/Users/a/hello/hello", has(), owned("", ""), Portable},
+		{"windows", `C:\Users\a\AppData\Local\Programs\Hello\hello.exe`, has(`C:\Users\a\AppData\Local\Programs\Hello\uninstall.exe`), owned("", ""), NSIS},
+		{"linux", "/usr/bin/hello", has(), owned("/usr/bin/hello", Deb), Deb},
+		{"linux", "/opt/hello/hello", has(), owned("/opt/hello/hello", RPM), RPM},
+		// A portable folder under /opt on a machine with a package
+		// manager: no database lists it.
+		{"linux", "/opt/hello/hello", has(), owned("/usr/bin/other", Deb), Portable},
+		{"linux", "/home/a/hello/hello", has(), owned("", ""), Portable},
 	}
 	for _, c := range cases {
 		if c.goos == "windows" && filepath.Separator != '\\' {
 			continue // filepath splits on / only here
 		}
-		if got := detect(c.goos, c.exe, c.exists); got != c.want {
+		if got := detect(c.goos, c.exe, c.exists, c.owner); got != c.want {
 			t.Errorf("%s %s: %s, want %s", c.goos, c.exe, got, c.want)
 		}
+	}
+}
+
+// TestOwnerReadsTheDatabases: a real dpkg database lists /usr/bin/dpkg as
+// a deb's and no package lists a made-up path.
+func TestOwnerReadsTheDatabases(t *testing.T) {
+	if _, err := os.Stat("/var/lib/dpkg/info/dpkg.list"); err != nil {
+		t.Skip("no dpkg database here")
+	}
+	if k := owner("/usr/bin/dpkg"); k != Deb {
+		t.Errorf("owner(/usr/bin/dpkg) = %q, want deb", k)
+	}
+	if k := owner("/opt/no-such-app/app"); k != "" {
+		t.Errorf("owner of a path no package lists = %q", k)
 	}
 }

@@ -61,18 +61,18 @@ type Config struct {
 type Update struct {
 	URL         string   `yaml:"url" required:"true" max:"2000" pattern:"^(https://[!-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-~]*)?)$" hint:"an https URL such as https://github.com/owner/repo/releases/download/v{version}/ (http only for 127.0.0.1 or localhost)" doc:"The folder URL the release's files are downloaded from; {version} is replaced by the version. https, or http for loopback only."`
 	FeedURL     string   `yaml:"feed_url" max:"2000" pattern:"^(https://[!-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-~]*)?)$" hint:"an https URL such as https://github.com/owner/repo/releases/latest/download/update-{channel}.json" doc:"Where the app reads the newest feed; {channel} is replaced by the channel. Compiled into the app as runtimehooks/update's default. Default: none (the app passes it)."`
-	Channel     string   `yaml:"channel" max:"32" pattern:"^[a-z][a-z0-9-]*$" hint:"a lowercase name such as stable or beta" doc:"The feed's channel: its file is update-<channel>.json. Default: stable, or beta for a pre-release version."`
+	Channel     string   `yaml:"channel" max:"32" pattern:"^[a-z][a-z0-9-]*$" hint:"a lowercase name such as stable or beta" doc:"The feed's channel: its file is update-<channel>.json. Default: beta for a pre-release version; stable otherwise, whose release is listed in update-beta.json too."`
 	PublicKeys  []string `yaml:"public_keys" required:"true" nonempty:"true" unique:"true" max:"200" pattern:"^RW[A-Za-z0-9+/]{54}$" hint:"a minisign public key such as RWQ… (the second line of a .pub file, or what bundle update keygen prints)" doc:"The minisign public keys the app trusts, compiled into it. The signing key's must be one of them; list the next key too before you rotate to it."`
 	KeyEnv      string   `yaml:"key_env" required:"true" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as BUNDLE_UPDATE_KEY" doc:"Environment variable holding the minisign secret key (the text of the file bundle update keygen or minisign -G writes)."`
 	PasswordEnv string   `yaml:"password_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as BUNDLE_UPDATE_PASSWORD" doc:"Environment variable holding the secret key's password, when it is encrypted."`
-	ExpiresDays int      `yaml:"expires_days" minimum:"1" maximum:"3650" hint:"a whole number of days from 1 to 3650" doc:"Days after the release time (the source time) the feed expires: a client refuses an older feed, so a stale mirror cannot hold users back forever. Default: 90."`
+	ExpiresDays int      `yaml:"expires_days" minimum:"1" maximum:"3650" hint:"a whole number of days from 1 to 3650" doc:"Days after the release time (the source time) the feed expires: a client refuses an older feed, so a stale mirror cannot hold users back forever; release (or rebuild from a newer commit) within this time. Default: 365."`
 	MinVersion  string   `yaml:"min_version" pattern:"^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.0.0" doc:"The lowest installed version allowed to update to this one; older ones are told to download it anew."`
 	Rollout     int      `yaml:"rollout" minimum:"1" maximum:"100" hint:"a whole number from 1 to 100" doc:"Percent of installations offered this version, each deciding by a stable random number of its own. Default: 100."`
 	Critical    bool     `yaml:"critical" doc:"Mark the version critical: clients are told to install it now, and a phased rollout does not hold it back."`
 }
 
 // DefaultExpiresDays is update.expires_days when bundle.yaml says nothing.
-const DefaultExpiresDays = 90
+const DefaultExpiresDays = 365
 
 // Expiry returns update.expires_days.
 func (u Update) Expiry() int {

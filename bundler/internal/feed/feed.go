@@ -44,20 +44,37 @@ func Channel(u *config.Update, v *semver.Version) string {
 }
 
 // Ldflags sets runtimehooks/update's defaults in an app that imports it:
-// the feed's URL, the trusted keys, the channel and the version. The
-// linker ignores them in an app that does not.
-func Ldflags(u *config.Update, v *semver.Version) []string {
+// the version always (update.RunningVersion, and Healthy, rely on it), and
+// with an update section the app's name, the trusted keys, the channel and
+// the feed's URL. The linker ignores them in an app that does not import
+// the package, so other apps' bytes do not change.
+func Ldflags(u *config.Update, name string, v *semver.Version) []string {
 	const pkg = "github.com/bundlekit/bundle/runtimehooks/update."
-	channel := Channel(u, v)
-	flags := []string{
-		"-X=" + pkg + "builtKeys=" + strings.Join(u.PublicKeys, ","),
-		"-X=" + pkg + "builtChannel=" + channel,
-		"-X=" + pkg + "builtVersion=" + v.String(),
+	flags := []string{"-X=" + pkg + "builtVersion=" + v.String()}
+	if u == nil {
+		return flags
 	}
+	channel := Channel(u, v)
+	flags = append(flags,
+		"-X="+pkg+"builtApp="+name,
+		"-X="+pkg+"builtKeys="+strings.Join(u.PublicKeys, ","),
+		"-X="+pkg+"builtChannel="+channel,
+	)
 	if u.FeedURL != "" {
 		flags = append(flags, "-X="+pkg+"builtFeedURL="+strings.ReplaceAll(u.FeedURL, "{channel}", channel))
 	}
 	return flags
+}
+
+// Channels are the channels whose feeds list a release: its own, and, for
+// a release on the default stable channel, beta too, so an install that
+// follows beta is offered the release that ends its pre-releases.
+func Channels(u *config.Update, v *semver.Version) []string {
+	c := Channel(u, v)
+	if u.Channel == "" && c == "stable" {
+		return []string{"stable", "beta"}
+	}
+	return []string{c}
 }
 
 // Release is what a feed describes.
@@ -72,8 +89,13 @@ type Release struct {
 }
 
 // Expires is when a feed released at released expires. It refuses a feed
-// that would have expired by now: its clients would refuse it too.
+// that would have expired by now, whose clients would refuse it too, and
+// one released more than a day from now (a source time in milliseconds,
+// say), whose time would make every later feed look like a replay.
 func Expires(u *config.Update, released, now time.Time) (time.Time, error) {
+	if released.After(now.Add(24 * time.Hour)) {
+		return time.Time{}, exitcode.Config(fmt.Errorf("update: the source time %s is in the future; check SOURCE_DATE_EPOCH (seconds since 1970)", released.Format(time.RFC3339)))
+	}
 	expires := released.AddDate(0, 0, u.Expiry())
 	if !expires.After(now) {
 		return time.Time{}, exitcode.Config(fmt.Errorf("update.expires_days: the feed would expire on %s, %d days after the source time %s, which has passed; raise expires_days or build from a newer commit (SOURCE_DATE_EPOCH)",
@@ -82,8 +104,8 @@ func Expires(u *config.Update, released, now time.Time) (time.Time, error) {
 	return expires, nil
 }
 
-// Make builds the feed of r as u configures it.
-func Make(u *config.Update, r Release, now time.Time) (*update.Feed, error) {
+// Make builds the feed of r on channel as u configures it.
+func Make(u *config.Update, channel string, r Release, now time.Time) (*update.Feed, error) {
 	expires, err := Expires(u, r.Released, now)
 	if err != nil {
 		return nil, err
@@ -93,7 +115,7 @@ func Make(u *config.Update, r Release, now time.Time) (*update.Feed, error) {
 		base += "/"
 	}
 	f := &update.Feed{
-		Format: update.FeedFormat, App: r.App, Channel: Channel(u, r.Version), Version: r.Version.String(),
+		Format: update.FeedFormat, App: r.App, Channel: channel, Version: r.Version.String(),
 		Released: r.Released.UTC(), Expires: expires.UTC(), MinVersion: u.MinVersion,
 		Critical: u.Critical, Rollout: u.Percent(), Files: []update.File{},
 	}

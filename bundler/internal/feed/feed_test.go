@@ -43,11 +43,11 @@ func release() Release {
 
 func TestMake(t *testing.T) {
 	u := &config.Update{URL: "https://example.com/dl/v{version}"}
-	f, err := Make(u, release(), released.Add(time.Hour))
+	f, err := Make(u, "stable", release(), released.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Channel != "stable" || f.Version != "1.2.0" || f.Rollout != 100 || !f.Expires.Equal(released.AddDate(0, 0, 90)) {
+	if f.Channel != "stable" || f.Version != "1.2.0" || f.Rollout != 100 || !f.Expires.Equal(released.AddDate(0, 0, 365)) {
 		t.Errorf("feed %+v", f)
 	}
 	var got []string
@@ -70,21 +70,28 @@ func TestMake(t *testing.T) {
 		t.Errorf("the client refuses the feed bundle writes: %v", err)
 	}
 
-	pre := release()
-	pre.Version = semver.MustParse("1.3.0-rc.1")
-	if f, _ := Make(u, pre, released); f.Channel != "beta" {
-		t.Errorf("a pre-release's channel is %q, want beta", f.Channel)
+	for _, c := range []struct {
+		version, channel string
+		want             string
+	}{{"1.2.0", "", "stable beta"}, {"1.3.0-rc.1", "", "beta"}, {"1.2.0", "lts", "lts"}, {"1.3.0-rc.1", "stable", "stable"}} {
+		got := Channels(&config.Update{Channel: c.channel}, semver.MustParse(c.version))
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s with channel %q: feeds for %v, want %s", c.version, c.channel, got, c.want)
+		}
 	}
 }
 
 func TestMakeRefuses(t *testing.T) {
 	u := &config.Update{URL: "https://example.com/", ExpiresDays: 30}
-	if _, err := Make(u, release(), released.AddDate(0, 0, 30)); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "expires_days") {
+	if _, err := Make(u, "stable", release(), released.AddDate(0, 0, 30)); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "expires_days") {
 		t.Errorf("a feed expired at birth: %v", err)
+	}
+	if _, err := Make(u, "stable", release(), released.AddDate(0, 0, -2)); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "in the future") {
+		t.Errorf("a source time in the future: %v", err)
 	}
 	none := release()
 	none.Artifacts = none.Artifacts[1:2]
-	if _, err := Make(u, none, released); exitcode.Of(err) != exitcode.Usage {
+	if _, err := Make(u, "stable", none, released); exitcode.Of(err) != exitcode.Usage {
 		t.Errorf("a feed of nothing: %v", err)
 	}
 }
@@ -154,7 +161,7 @@ func TestSignedFeedVerifies(t *testing.T) {
 	cliPublic, _ := os.ReadFile(pub)
 	pairs = append(pairs, pair{"minisign -G", string(cliSecret), strings.Split(strings.TrimSpace(string(cliPublic)), "\n")[1], ""})
 
-	f, err := Make(&config.Update{URL: "https://example.com/"}, release(), released)
+	f, err := Make(&config.Update{URL: "https://example.com/"}, "stable", release(), released)
 	if err != nil {
 		t.Fatal(err)
 	}

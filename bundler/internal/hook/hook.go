@@ -62,7 +62,11 @@ type Plan struct {
 	Injected   bool     // true: the embedded copy; false: the app's own import
 	Stamp      string   // the string the linked executable holds (Stamped)
 	Env        []string // what go build needs added to its environment for Overlay
+	UsesUpdate bool     // the app imports runtimehooks/update, whose version bundle sets
 }
+
+// UpdateImport is the update client's import path.
+const UpdateImport = "github.com/bundlekit/bundle/runtimehooks/update"
 
 // Prepare writes the overlay and the files it points to under work and
 // returns how to build. It refuses, with an error naming the path, when the
@@ -83,7 +87,7 @@ func Prepare(ctx context.Context, r Request, work string) (*Plan, error) {
 	pkg := pkgs[0]
 
 	replace := map[string]string{}
-	plan := &Plan{Flags: flags, ImportPath: PublicImport}
+	plan := &Plan{Flags: flags, ImportPath: PublicImport, UsesUpdate: slices.Contains(pkg.Deps, UpdateImport)}
 	if !slices.Contains(pkg.Deps, PublicImport) {
 		plan.Injected = true
 		plan.ImportPath = pkg.Module.Path + "/" + injectedDir

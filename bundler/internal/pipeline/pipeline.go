@@ -501,6 +501,7 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		Build: p.Config.Build, GUI: p.Config.GUI, Version: r.v.String(),
 	}
 	var stamp string
+	usesUpdate := false
 	if p.Config.Runtime.HookEnabled() {
 		hp, err := r.hookPlan(ctx, t, req.Env())
 		if err != nil {
@@ -508,10 +509,10 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		}
 		req.Overlay, req.Ldflags, req.Build.Flags = hp.Overlay, hp.Ldflags, hp.Flags
 		req.Build.Env = slices.Concat(req.Build.Env, hp.Env) // a new slice: Build.Env is the config's
-		stamp = hp.Stamp
+		stamp, usesUpdate = hp.Stamp, hp.UsesUpdate
 	}
-	if u := p.Config.Update; u != nil {
-		req.Ldflags = slices.Concat(req.Ldflags, feed.Ldflags(u, r.v)) // a new slice: the hook plan's is shared by targets
+	if usesUpdate || p.Config.Update != nil {
+		req.Ldflags = slices.Concat(req.Ldflags, feed.Ldflags(p.Config.Update, p.Config.Name, r.v)) // a new slice: the hook plan's is shared by targets
 	}
 	var undo []func()
 	err := r.each(t, func(s osstep.Run) error {

@@ -57,31 +57,33 @@ func (r *runner) prepareFeed(registry []packager.Format, jobs []osstep.Job) (*up
 // lists is final by now, code-signed, notarized and stapled.
 func (r *runner) writeFeed(ctx context.Context, uf *updateFeed, all []artifact.Artifact) ([]artifact.Artifact, error) {
 	u := r.p.Config.Update
-	f, err := feed.Make(u, feed.Release{App: r.p.Config.Name, Version: r.v, Released: r.mtime, Kinds: uf.kinds, Artifacts: all}, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	data, err := f.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	name := feed.Name(f.Channel)
-	sig := uf.signer.Sign(name, r.mtime.Unix(), data)
 	var made []artifact.Artifact
-	for _, file := range []struct {
-		name, format string
-		data         []byte
-	}{{name, feed.FeedFormat, data}, {name + ".minisig", feed.SignatureFormat, sig}} {
-		size, sum, err := r.writeArtifact(ctx, file.name, func(w io.Writer) error {
-			_, err := w.Write(file.data)
-			return err
-		})
+	for _, channel := range feed.Channels(u, r.v) {
+		f, err := feed.Make(u, channel, feed.Release{App: r.p.Config.Name, Version: r.v, Released: r.mtime, Kinds: uf.kinds, Artifacts: all}, time.Now())
 		if err != nil {
-			return nil, fmt.Errorf("update feed: %w", err)
+			return nil, err
 		}
-		a := artifact.Artifact{Path: file.name, OS: "all", Arch: "all", Format: file.format, Size: size, SHA256: sum}
-		made = append(made, a)
-		r.emit(Event{Kind: Packaged, Target: platform.Target{OS: "all", Arch: "all"}, Format: file.format, Artifact: a})
+		data, err := f.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		name := feed.Name(channel)
+		sig := uf.signer.Sign(name, r.mtime.Unix(), data)
+		for _, file := range []struct {
+			name, format string
+			data         []byte
+		}{{name, feed.FeedFormat, data}, {name + ".minisig", feed.SignatureFormat, sig}} {
+			size, sum, err := r.writeArtifact(ctx, file.name, func(w io.Writer) error {
+				_, err := w.Write(file.data)
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("update feed: %w", err)
+			}
+			a := artifact.Artifact{Path: file.name, OS: "all", Arch: "all", Format: file.format, Size: size, SHA256: sum}
+			made = append(made, a)
+			r.emit(Event{Kind: Packaged, Target: platform.Target{OS: "all", Arch: "all"}, Format: file.format, Artifact: a})
+		}
 	}
 	return made, nil
 }

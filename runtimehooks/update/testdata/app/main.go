@@ -1,8 +1,10 @@
 // Command app is a test app for package update, built at two versions
 // with -X ...update.builtVersion and -X main.behavior: "version" prints
-// its version; "update FEED KEY STATE KIND" updates it and restarts into
-// "serve"; "serve" behaves as main.behavior says: ok (report healthy),
-// exit (exit 3 at once), hang (never report).
+// its version (and never reports healthy); "update FEED KEY STATE KIND"
+// updates it and restarts into "serve"; "apply FEED KEY STATE KIND"
+// installs the update and exits without a restart; "serve" behaves as
+// main.behavior says: ok (report healthy), exit (exit 3 at once), hang
+// (never report).
 package main
 
 import (
@@ -42,7 +44,7 @@ func main() {
 			fail(err.Error())
 		}
 		fmt.Println("healthy", update.RunningVersion())
-	case "update":
+	case "update", "apply":
 		u, err := update.New(update.Config{FeedURL: os.Args[2], PublicKeys: []string{os.Args[3]}, StateDir: os.Args[4], Kind: update.Kind(os.Args[5])})
 		if err != nil {
 			fail(err.Error())
@@ -66,6 +68,10 @@ func main() {
 			fail(err.Error())
 		}
 		fmt.Println("applied")
+		if os.Args[1] == "apply" {
+			ap.Close()
+			return
+		}
 		err = ap.Restart(ctx, update.RestartOptions{Probation: 3 * time.Second, Grace: 500 * time.Millisecond, Stdout: os.Stdout, Stderr: os.Stderr}, "serve")
 		if err != nil {
 			fail(err.Error())
