@@ -17,7 +17,7 @@ import (
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 	"github.com/bundlekit/bundle/internal/winetest"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // updateProject is examples/hello with an update section and its key in
@@ -65,7 +65,7 @@ func TestUpdateFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := update.ParseFeed(data)
+	f, err := updatefeed.ParseFeed(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestUpdateFeed(t *testing.T) {
 	if !strings.Contains(string(checksums), "  update-stable.json\n") {
 		t.Errorf("checksums.txt does not list the feed:\n%s", checksums)
 	}
-	kinds := map[string]update.Kind{}
+	kinds := map[string]updatefeed.Kind{}
 	for _, file := range f.Files {
 		a, ok := listed[file.Name]
 		if !ok || a.Size != file.Size || a.SHA256 != file.SHA256 || a.OS != file.OS || a.Arch != file.Arch || a.Format != file.Format {
@@ -95,7 +95,7 @@ func TestUpdateFeed(t *testing.T) {
 		}
 		kinds[file.OS+" "+file.Format] = file.Kind
 	}
-	want := map[string]update.Kind{"linux tar.gz": update.Portable, "linux deb": update.Deb, "windows zip": update.Portable}
+	want := map[string]updatefeed.Kind{"linux tar.gz": updatefeed.Portable, "linux deb": updatefeed.Deb, "windows zip": updatefeed.Portable}
 	if len(kinds) != len(want) {
 		t.Errorf("feed kinds %v, want %v", kinds, want)
 	}
@@ -110,8 +110,8 @@ func TestUpdateFeed(t *testing.T) {
 		t.Errorf("minisign -V: %v\n%s", err, out)
 	}
 	sig, _ := os.ReadFile(feedPath + ".minisig")
-	key, _ := update.ParsePublicKey(public)
-	if _, err := update.VerifySignature(data, sig, []update.PublicKey{key}); err != nil {
+	key, _ := updatefeed.ParsePublicKey(public)
+	if _, err := updatefeed.VerifySignature(data, sig, []updatefeed.PublicKey{key}); err != nil {
 		t.Errorf("the client: %v", err)
 	}
 	if again, _ := os.ReadFile(filepath.Join(build().Dist, bundler.ChecksumsName)); string(again) != string(checksums) {

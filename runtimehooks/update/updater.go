@@ -54,7 +54,6 @@ var (
 	ErrManaged   = errors.New("a package manager owns this install")
 	ErrTooOld    = errors.New("the running version is too old to update in place")
 	ErrCorrupt   = errors.New("the download does not match the feed")
-	ErrInsecure  = errors.New("not https")
 	ErrOtherFeed = errors.New("the feed is for another app or channel")
 	ErrFuture    = errors.New("the feed's release time is in the future")
 )

@@ -19,7 +19,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Format names of the feed and its signature in artifacts.json.
@@ -44,7 +44,7 @@ func Channel(u *config.Update, v *semver.Version) string {
 }
 
 // Ldflags sets runtimehooks/update's defaults in an app that imports it:
-// the version always (update.RunningVersion, and Healthy, rely on it), and
+// the version always (updatefeed.RunningVersion, and Healthy, rely on it), and
 // with an update section the app's name, the trusted keys, the channel and
 // the feed's URL. The linker ignores them in an app that does not import
 // the package, so other apps' bytes do not change.
@@ -84,7 +84,7 @@ type Release struct {
 	Released time.Time // the build's source time, so the feed is reproducible
 	// Kinds gives the install kind of each format that installs the app;
 	// artifacts of other formats are left out.
-	Kinds     map[string]update.Kind
+	Kinds     map[string]updatefeed.Kind
 	Artifacts []artifact.Artifact
 }
 
@@ -105,7 +105,7 @@ func Expires(u *config.Update, released, now time.Time) (time.Time, error) {
 }
 
 // Make builds the feed of r on channel as u configures it.
-func Make(u *config.Update, channel string, r Release, now time.Time) (*update.Feed, error) {
+func Make(u *config.Update, channel string, r Release, now time.Time) (*updatefeed.Feed, error) {
 	expires, err := Expires(u, r.Released, now)
 	if err != nil {
 		return nil, err
@@ -114,10 +114,10 @@ func Make(u *config.Update, channel string, r Release, now time.Time) (*update.F
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	f := &update.Feed{
-		Format: update.FeedFormat, App: r.App, Channel: channel, Version: r.Version.String(),
+	f := &updatefeed.Feed{
+		Format: updatefeed.FeedFormat, App: r.App, Channel: channel, Version: r.Version.String(),
 		Released: r.Released.UTC(), Expires: expires.UTC(), MinVersion: u.MinVersion,
-		Critical: u.Critical, Rollout: u.Percent(), Files: []update.File{},
+		Critical: u.Critical, Rollout: u.Percent(), Files: []updatefeed.File{},
 	}
 	// In name order, whatever order the build made them in, so the feed
 	// is the same on every build.
@@ -127,7 +127,7 @@ func Make(u *config.Update, channel string, r Release, now time.Time) (*update.F
 		if !ok {
 			continue
 		}
-		f.Files = append(f.Files, update.File{
+		f.Files = append(f.Files, updatefeed.File{
 			OS: a.OS, Arch: a.Arch, Kind: kind, Format: a.Format, Name: a.Path,
 			URL: base + url.PathEscape(a.Path), Size: a.Size, SHA256: a.SHA256,
 		})

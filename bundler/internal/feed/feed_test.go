@@ -21,7 +21,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/internal/testtool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 var released = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
@@ -30,7 +30,7 @@ func release() Release {
 	sum := strings.Repeat("ab", 32)
 	return Release{
 		App: "Hello", Version: semver.MustParse("1.2.0"), Released: released,
-		Kinds: map[string]update.Kind{"tar.gz": update.Portable, "nsis": update.NSIS, "deb": update.Deb, "app": update.App},
+		Kinds: map[string]updatefeed.Kind{"tar.gz": updatefeed.Portable, "nsis": updatefeed.NSIS, "deb": updatefeed.Deb, "app": updatefeed.App},
 		Artifacts: []artifact.Artifact{
 			{Path: "hello_1.2.0_linux_amd64.tar.gz", OS: "linux", Arch: "amd64", Format: "tar.gz", Size: 10, SHA256: sum},
 			{Path: "hello_1.2.0_linux_amd64.cdx.json", OS: "linux", Arch: "amd64", Format: "sbom", Size: 3, SHA256: sum},
@@ -66,7 +66,7 @@ func TestMake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := update.ParseFeed(data); err != nil {
+	if _, err := updatefeed.ParseFeed(data); err != nil {
 		t.Errorf("the client refuses the feed bundle writes: %v", err)
 	}
 
@@ -188,7 +188,7 @@ func TestSignedFeedVerifies(t *testing.T) {
 				t.Errorf("minisign -V: %v\n%s", err, out)
 			}
 			keys := parseKeys(t, u.PublicKeys)
-			if k, err := update.VerifySignature(data, sig, keys); err != nil || k.Key == nil {
+			if k, err := updatefeed.VerifySignature(data, sig, keys); err != nil || k.Key == nil {
 				t.Errorf("the client: %v", err)
 			}
 			// minisign signs with the same key, legacy (Ed) as bundle does:
@@ -205,21 +205,21 @@ func TestSignedFeedVerifies(t *testing.T) {
 			if out, err := exec.Command("minisign", "-V", "-p", pubPath, "-m", feedPath).CombinedOutput(); err == nil {
 				t.Errorf("minisign -V verified a changed feed:\n%s", out)
 			}
-			if _, err := update.VerifySignature(changed, sig, keys); !errors.Is(err, update.ErrBadSignature) {
+			if _, err := updatefeed.VerifySignature(changed, sig, keys); !errors.Is(err, updatefeed.ErrBadSignature) {
 				t.Errorf("the client on a changed feed: %v", err)
 			}
-			if _, err := update.VerifySignature(data, sig, keys[:1]); err == nil || !strings.Contains(err.Error(), "does not trust") {
+			if _, err := updatefeed.VerifySignature(data, sig, keys[:1]); err == nil || !strings.Contains(err.Error(), "does not trust") {
 				t.Errorf("the client without the signing key: %v", err)
 			}
 		})
 	}
 }
 
-func parseKeys(t *testing.T, lines []string) []update.PublicKey {
+func parseKeys(t *testing.T, lines []string) []updatefeed.PublicKey {
 	t.Helper()
-	var keys []update.PublicKey
+	var keys []updatefeed.PublicKey
 	for _, l := range lines {
-		k, err := update.ParsePublicKey(l)
+		k, err := updatefeed.ParsePublicKey(l)
 		if err != nil {
 			t.Fatal(err)
 		}

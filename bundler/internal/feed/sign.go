@@ -12,7 +12,7 @@ import (
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Signer signs feeds with the update key.
@@ -53,7 +53,7 @@ func SignerFromConfig(u *config.Update, getenv func(string) string) (*Signer, er
 		return nil, err
 	}
 	for _, k := range u.PublicKeys {
-		if _, err := update.ParsePublicKey(k); err != nil {
+		if _, err := updatefeed.ParsePublicKey(k); err != nil {
 			return nil, exitcode.Config(fmt.Errorf("update.public_keys: %v", err))
 		}
 	}

@@ -28,7 +28,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/icons"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Input is everything a format needs to make one artifact for one target.
@@ -136,7 +136,7 @@ type SignedOutput interface {
 // install made from it is updated. A format without it (dmg, the SBOM) is
 // left out of feeds.
 type Installer interface {
-	InstallKind() update.Kind
+	InstallKind() updatefeed.Kind
 }
 
 // Format makes one kind of artifact.

@@ -13,7 +13,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // updateFeed is the update section's signer and the feed's first check,
@@ -21,7 +21,7 @@ import (
 // at birth stops the build with nothing written.
 type updateFeed struct {
 	signer *feed.Signer
-	kinds  map[string]update.Kind
+	kinds  map[string]updatefeed.Kind
 }
 
 // prepareFeed returns nil when bundle.yaml has no update section.
@@ -34,7 +34,7 @@ func (r *runner) prepareFeed(registry []packager.Format, jobs []osstep.Job) (*up
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]update.Kind{}
+	kinds := map[string]updatefeed.Kind{}
 	for _, f := range registry {
 		if i, ok := f.(packager.Installer); ok {
 			kinds[f.Name()] = i.InstallKind()

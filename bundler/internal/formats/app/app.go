@@ -10,7 +10,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Format is the app format. Its layout is the .app bundle: in.AppDir
@@ -28,7 +28,7 @@ func (Format) Tools() []tool.Tool                { return nil }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".app.zip" }
 
 // InstallKind: an update replaces the .app bundle.
-func (Format) InstallKind() update.Kind { return update.App }
+func (Format) InstallKind() updatefeed.Kind { return updatefeed.App }
 
 // Package zips the bundle with <Name>.app at the top, as Finder's
 // "Compress" and ditto do.

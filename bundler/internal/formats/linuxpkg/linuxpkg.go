@@ -21,7 +21,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Format is one Linux package format; its name is nfpm's packager name.
@@ -42,7 +42,7 @@ func (f Format) Tools() []tool.Tool        { return nil }
 // InstallKind is named as the format: the package manager owns what it
 // installs, and an update client names that manager instead of
 // overwriting its files.
-func (f Format) InstallKind() update.Kind { return update.Kind(f.name) }
+func (f Format) InstallKind() updatefeed.Kind { return updatefeed.Kind(f.name) }
 
 // FileName is nfpm's conventional name, such as hello_1.2.3-1_amd64.deb,
 // with the package's architecture. A target Check refuses has no

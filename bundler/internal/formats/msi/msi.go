@@ -76,7 +76,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 	"github.com/bundlekit/bundle/bundler/internal/version"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 	"github.com/bundlekit/bundle/templates"
 )
 
@@ -102,7 +102,7 @@ func (Format) Tools() []tool.Tool                { return []tool.Tool{Wixl} }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".msi" }
 
 // InstallKind: an update runs the new package silently.
-func (Format) InstallKind() update.Kind { return update.MSI }
+func (Format) InstallKind() updatefeed.Kind { return updatefeed.MSI }
 
 // SupportsArch reports whether wixl can make an MSI for arch.
 func (Format) SupportsArch(arch string) (bool, string) {

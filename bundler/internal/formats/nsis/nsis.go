@@ -26,7 +26,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 	"github.com/bundlekit/bundle/templates"
 )
 
@@ -58,7 +58,7 @@ func (Format) Tools() []tool.Tool                { return []tool.Tool{Makensis} 
 func (Format) FileName(in packager.Input) string { return in.Stem + "_setup.exe" }
 
 // InstallKind: an update runs the new installer silently.
-func (Format) InstallKind() update.Kind { return update.NSIS }
+func (Format) InstallKind() updatefeed.Kind { return updatefeed.NSIS }
 
 // Names of what Package writes into in.WorkDir.
 const (

@@ -9,7 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/archive"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
-	"github.com/bundlekit/bundle/runtimehooks/update"
+	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
 // Format is the tar.gz format.
@@ -21,7 +21,7 @@ func (Format) Tools() []tool.Tool                { return nil }
 func (Format) FileName(in packager.Input) string { return in.Stem + ".tar.gz" }
 
 // InstallKind: an update replaces the app's folder.
-func (Format) InstallKind() update.Kind { return update.Portable }
+func (Format) InstallKind() updatefeed.Kind { return updatefeed.Portable }
 
 // Package archives the app directory under a folder named after the
 // artifact, so unpacking never scatters files into the current directory.

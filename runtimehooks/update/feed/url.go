@@ -1,16 +1,17 @@
-package update
+package feed
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
 )
 
-// checkURL allows https, and http only to this machine (a test server, a
+// CheckURL allows https, and http only to this machine (a test server, a
 // local mirror): anything else could be changed on the way, and the
 // signature would then be the only defence.
-func checkURL(raw string) error {
+func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("url %q: %w", raw, err)
@@ -19,14 +20,17 @@ func checkURL(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if IsLoopback(u.Hostname()) {
 			return nil
 		}
 	}
 	return fmt.Errorf("url %q is %w (plain http is allowed to this machine only: 127.0.0.0/8, ::1, localhost)", raw, ErrInsecure)
 }
 
-func isLoopback(host string) bool {
+// ErrInsecure is CheckURL's error for a URL that is not https.
+var ErrInsecure = errors.New("not https")
+
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

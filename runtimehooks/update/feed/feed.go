@@ -1,4 +1,4 @@
-package update
+package feed
 
 import (
 	"encoding/json"
@@ -81,7 +81,8 @@ func (k Kind) Manager() string {
 }
 
 // ParseFeed decodes a feed and checks its shape. It does not check its
-// signature: VerifySignature does, and Check trusts a feed only after it.
+// signature: VerifySignature does, and a client trusts a feed only after
+// it.
 func ParseFeed(data []byte) (*Feed, error) {
 	var f Feed
 	dec := json.NewDecoder(strings.NewReader(string(data)))
@@ -119,7 +120,7 @@ func ParseFeed(data []byte) (*Feed, error) {
 		if file.Size <= 0 {
 			return nil, fmt.Errorf("update feed: %s: size %d", file.Name, file.Size)
 		}
-		if err := checkURL(file.URL); err != nil {
+		if err := CheckURL(file.URL); err != nil {
 			return nil, fmt.Errorf("update feed: %s: %w", file.Name, err)
 		}
 	}
@@ -135,13 +136,3 @@ func (f *Feed) Marshal() ([]byte, error) {
 	}
 	return append(data, '\n'), nil
 }
-
-// Set by bundle build at link time (-X) in an app that imports this
-// package and has an update section in bundle.yaml: Config's defaults.
-var (
-	builtFeedURL string
-	builtApp     string
-	builtKeys    string // comma-separated minisign public keys
-	builtChannel string
-	builtVersion string
-)
