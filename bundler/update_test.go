@@ -167,10 +167,7 @@ func TestUpdateEndToEnd(t *testing.T) {
 	if err != nil {
 		testtool.Missing(t, err.Error())
 	}
-	served := t.TempDir()
-	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
-	t.Cleanup(srv.Close)
-	dir := updaterProject(t, srv.URL)
+	served, dir := servedUpdater(t)
 	build := func(version, dist string) bundler.Manifest {
 		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
@@ -234,6 +231,16 @@ func TestMergeRefusesFeeds(t *testing.T) {
 	emptyDir(t, dist)
 }
 
+// servedUpdater is a folder a test HTTP server on 127.0.0.1 serves, and
+// examples/updater set up to update from it.
+func servedUpdater(t *testing.T) (served, dir string) {
+	t.Helper()
+	served = t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
+	t.Cleanup(srv.Close)
+	return served, updaterProject(t, srv.URL)
+}
+
 // updaterProject is examples/updater with its feed and files at url, a key
 // made for the test, and its runtimehooks replaced by this repository's.
 func updaterProject(t *testing.T, url string) string {
@@ -266,10 +273,7 @@ func TestUpdateNSISUnderWine(t *testing.T) {
 	if err != nil {
 		testtool.Missing(t, err.Error())
 	}
-	served := t.TempDir()
-	srv := httptest.NewServer(http.FileServer(http.Dir(served)))
-	t.Cleanup(srv.Close)
-	dir := updaterProject(t, srv.URL)
+	served, dir := servedUpdater(t)
 	build := func(version, dist string) string {
 		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,

@@ -297,19 +297,26 @@ func TestRedirectToPlainHTTP(t *testing.T) {
 	}
 }
 
+// checked is a server offering 1.3.0 and what Check said of it to 1.2.0.
+func checked(t *testing.T, key testKey) (*server, *Updater, *Available) {
+	t.Helper()
+	s := newServer(t)
+	s.release(t, key, "1.3.0", released, nil)
+	u := s.updater(t, t.TempDir(), "1.2.0", key)
+	a, err := u.Check(context.Background())
+	if err != nil || a == nil {
+		t.Fatalf("Check: %v, %v", a, err)
+	}
+	return s, u, a
+}
+
 // TestDownloadRefusals: a file that differs from the feed, a truncated
 // download (resumed by the next call), and a body longer than the feed says.
 func TestDownloadRefusals(t *testing.T) {
 	key := newKey(t)
 	ctx := context.Background()
 	t.Run("tampered file", func(t *testing.T) {
-		s := newServer(t)
-		s.release(t, key, "1.3.0", released, nil)
-		u := s.updater(t, t.TempDir(), "1.2.0", key)
-		a, err := u.Check(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, u, a := checked(t, key)
 		s.mu.Lock()
 		s.files["/dl/"+a.File.Name][100] ^= 1
 		s.mu.Unlock()
@@ -321,13 +328,7 @@ func TestDownloadRefusals(t *testing.T) {
 		}
 	})
 	t.Run("truncated, then resumed", func(t *testing.T) {
-		s := newServer(t)
-		s.release(t, key, "1.3.0", released, nil)
-		u := s.updater(t, t.TempDir(), "1.2.0", key)
-		a, err := u.Check(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, u, a := checked(t, key)
 		s.mu.Lock()
 		s.cut["/dl/"+a.File.Name] = true
 		s.mu.Unlock()
@@ -346,13 +347,7 @@ func TestDownloadRefusals(t *testing.T) {
 		}
 	})
 	t.Run("longer than the feed says", func(t *testing.T) {
-		s := newServer(t)
-		s.release(t, key, "1.3.0", released, nil)
-		u := s.updater(t, t.TempDir(), "1.2.0", key)
-		a, err := u.Check(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, u, a := checked(t, key)
 		s.mu.Lock()
 		s.files["/dl/"+a.File.Name] = append(s.files["/dl/"+a.File.Name], "more"...)
 		s.mu.Unlock()
