@@ -168,6 +168,10 @@ func TestUpdateEndToEnd(t *testing.T) {
 		testtool.Missing(t, err.Error())
 	}
 	served, dir := servedUpdater(t)
+	// A display name with both kinds of quote and markup: it reaches the
+	// app through -ldflags, and the app checks the feed's name against it.
+	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
+	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), strings.Replace(string(cfg), "name: Updater\n", "name: 'O''Brien \"Up\" <b>&'\n", 1))
 	build := func(version, dist string) bundler.Manifest {
 		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
 			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,

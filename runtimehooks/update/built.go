@@ -4,7 +4,7 @@ package update
 // package and has an update section in bundle.yaml: Config's defaults.
 var (
 	builtFeedURL string
-	builtApp     string
+	builtApp     string // query-escaped: -ldflags cannot carry both kinds of quote
 	builtKeys    string // comma-separated minisign public keys
 	builtChannel string
 	builtVersion string

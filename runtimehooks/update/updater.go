@@ -83,7 +83,7 @@ func New(c Config) (*Updater, error) {
 		c.PublicKeys = strings.Split(builtKeys, ",")
 	}
 	if c.App == "" {
-		c.App = builtApp
+		c.App, _ = url.QueryUnescape(builtApp) // bundle escapes it (see built.go)
 	}
 	if c.Version == "" {
 		c.Version = builtVersion

@@ -56,7 +56,9 @@ func Ldflags(u *config.Update, name string, v *semver.Version) []string {
 	}
 	channel := Channel(u, v)
 	flags = append(flags,
-		"-X="+pkg+"builtApp="+name,
+		// Query-escaped: a display name may hold both kinds of quote,
+		// which no quoting of -ldflags can carry.
+		"-X="+pkg+"builtApp="+url.QueryEscape(name),
 		"-X="+pkg+"builtKeys="+strings.Join(u.PublicKeys, ","),
 		"-X="+pkg+"builtChannel="+channel,
 	)
