@@ -79,15 +79,19 @@
 //	        a root, and its copies of its own call (one relaunch, a
 //	        prefork server's children, a supervisor's restarted child,
 //	        a daemon started with its own arguments). A copy at place 3
-//	        or later is the fork-bomb pattern unless it is a restart:
-//	        it waits up to 5 s (restartWait) for its starter to exit,
-//	        and is refused if the starter still runs (a nested call of
-//	        the same call, which would wait for ever); then it may take
-//	        its place in the run only if no other copy has taken it,
-//	        which the table's run record says. A restart loop (start a
-//	        copy, exit) runs for ever with at most 2 processes; copies
-//	        that each start several copies stop at place 3, or go on as
-//	        one line. A copy started by a worker that still runs is
+//	        or later is the fork-bomb pattern unless it is a restart.
+//	        Such a copy first claims its place as it joins the table:
+//	        another copy of its call at that place or later, running or
+//	        waiting, or a run record saying the run got there, refuses
+//	        it at once. Then it waits up to 5 s (restartWait) for its
+//	        starter to exit, is refused if the starter still runs (a
+//	        nested call of the same call, which would wait for ever),
+//	        and writes the run record. A restart loop (start a copy,
+//	        exit) runs for ever with at most 2 processes; copies that
+//	        each start several copies stop at place 3, or go on as one
+//	        line, and the copies that lose are refused as they reach
+//	        their guard, not when their starter exits. A copy started
+//	        by a worker that still runs is
 //	        refused: a worker runs its function, never the program. An
 //	        image that replaced its process by syscall.Exec runs: it
 //	        starts no process.
@@ -119,14 +123,23 @@
 //     include copies that have not reached their guard yet.
 //
 // The bounds, for a naive program that starts k copies of itself with its
-// own arguments after any amount of work: nested (waiting for its copies),
-// at most 1 + k + k² processes alive at once and 1 + k runs of main(); as a
-// relay (starting copies, then exiting), at most 1 + k + k² alive (with
-// start-up times that differ much, k-1 more for a moment, each refused as
-// soon as it reaches its guard) and no growth; with k = 1, a restart loop,
-// at most 2. A simulation drives decide and check through 100,000 random
-// launch trees to hold the package to these bounds (sim_test.go), and the
-// scenario tests run real processes, jailed.
+// own arguments after any amount of work. The guard's own, whatever the
+// timing: at most k + 2 processes past their guard at once (the root, its
+// k copies at place 2, and from place 3 on one copy that runs and the one
+// waiting for it to exit), as a restart claims its place before it waits.
+// Counting copies still starting, which each reach their guard and are
+// refused: nested (waiting for its copies), at most 1 + k + k² alive at
+// once and 1 + k runs of main(); as a relay (starting copies, then
+// exiting, at once or seconds later), 1 + k + k² in the first wave and no
+// growth, with up to 2(k-1) more for a moment when start-up times differ
+// threefold (the losers of the line's last two places still starting)
+// and one more when processes take seconds to exit; with k = 1, a restart
+// loop, at most 2 (3 for a moment when the first process takes its time
+// to exit, as its copy runs at once and starts the next). A copy that
+// stalls before its guard (a loaded machine) is alive beside these until
+// it is refused. A simulation drives decide and check through 100,000
+// random launch trees to hold the package to these bounds (sim_test.go),
+// and the scenario tests run real processes, jailed.
 //
 // Workers and Command relaunches behave as before in every mode; a Command
 // relaunch starts a new root and a new lineage. The bundler builds the
@@ -147,9 +160,11 @@
 // process dies, kill -9 included, and checkers serialise on another lock.
 // On Windows it is a named section of shared memory and a named mutex;
 // a slot is live while a running process has its pid and creation time.
-// Run records, which outlive their processes, remember the highest place
-// admitted in each run, so that a copy that starts late finds its place
-// taken. A root joins without reading the table; a copy reads it.
+// A restart's slot, taken before it waits for its starter, holds its
+// place in the run meanwhile. Run records, which outlive their processes,
+// remember the highest place admitted in each run, so that a copy that
+// starts late finds its place taken. A root joins without reading the
+// table; a copy reads it.
 //
 // # Lineage: why a descriptor
 //

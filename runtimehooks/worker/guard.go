@@ -287,13 +287,15 @@ func nearest(lineage []ancestor, app string) *ancestor {
 }
 
 // check is the second half of the guard, a pure function too: given what
-// the table holds, it returns why this process may not run ("" if it may)
-// and, for a restart, the run record to write. maxProcs caps the live
-// copies in one lineage. A restart may take the next place of its run
-// only: a run of copies that each start several copies would otherwise
-// branch, and a copy that starts late, after the one that took its place
-// has gone, would start a second branch.
-func (d decision) check(in guardInput, v tableView, maxProcs int) (string, *runRecord) {
+// the table holds as this process joins it, it returns why this process
+// may not run ("" if it may). maxProcs caps the live copies in one
+// lineage. A restart may take the next place of its run only, and claims
+// it as it joins, before it waits for its starter: a copy of its call at
+// that place or later that runs or waits already, or a run record that
+// says the run got there, refuses it. A run of copies that each start
+// several copies would otherwise branch, and the copies that lose would
+// wait beside the one that wins, alive, until their starters exit.
+func (d decision) check(in guardInput, v tableView, maxProcs int) string {
 	members := 0
 	for _, e := range v.live {
 		// The copies of the lineage: its root does not count, as Linux
@@ -303,12 +305,25 @@ func (d decision) check(in guardInput, v tableView, maxProcs int) (string, *runR
 		}
 	}
 	if members >= maxProcs {
-		return capMessage(members, maxProcs), nil
+		return capMessage(members, maxProcs)
 	}
 	if !d.restart {
-		return "", nil
+		return ""
 	}
-	for _, r := range v.runs {
+	for _, e := range v.live {
+		if e.root == d.root && e.call == in.call && e.gen >= d.gen && e.key() != in.key() {
+			return growthMessage(d.gen, e.gen)
+		}
+	}
+	refusal, _ := d.takePlace(in, v.runs)
+	return refusal
+}
+
+// takePlace is a restart's last step, once its starter has exited: the
+// run record to write, or why the place is taken. A copy that starts
+// late, after the one that took its place has gone, finds the record.
+func (d decision) takePlace(in guardInput, runs []runRecord) (string, *runRecord) {
+	for _, r := range runs {
 		if r.root == d.root && r.call == in.call && r.gen >= d.gen {
 			return growthMessage(d.gen, r.gen), nil
 		}

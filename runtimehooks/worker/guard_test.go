@@ -255,19 +255,30 @@ func TestCheck(t *testing.T) {
 		{name: "the run of another call does not count", restart: true, view: tableView{runs: run(root, otherCall, 9)}, record: 3},
 		{name: "the run of another lineage does not count", restart: true, view: tableView{runs: run(otherRoot, call, 9)}, record: 3},
 		{name: "the cap holds for a restart", restart: true, view: tableView{live: members(4)}, message: "runtime.max_procs"},
+		{name: "a copy waiting at the place refuses a restart", restart: true, view: tableView{live: []tableEntry{{pid: 600, start: 6, root: root, call: call, gen: 3}}}, message: "another copy has taken that place in the run (it reached copy 3)"},
+		{name: "a copy running further on refuses a restart", restart: true, view: tableView{live: []tableEntry{{pid: 600, start: 6, root: root, call: call, gen: 5}}}, message: "it reached copy 5"},
+		{name: "its starter does not refuse a restart", restart: true, view: tableView{live: []tableEntry{{pid: 600, start: 6, root: root, call: call, gen: 2}}}, record: 3},
+		{name: "a copy of another call at the place does not count", restart: true, view: tableView{live: []tableEntry{{pid: 600, start: 6, root: root, call: otherCall, gen: 3}}}, record: 3},
+		{name: "a copy of another lineage at the place does not count", restart: true, view: tableView{live: []tableEntry{{pid: 600, start: 6, root: otherRoot, call: call, gen: 3}}}, record: 3},
+		{name: "its own entry does not count", restart: true, view: tableView{live: []tableEntry{{pid: me.pid, start: me.start, root: root, call: call, gen: 3}}}, record: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := decision{root: root, restart: tt.restart, gen: 3}
-			got, rec := d.check(in, tt.view, 4)
+			got := d.check(in, tt.view, 4)
 			if tt.message == "" && got != "" || !strings.Contains(got, tt.message) {
 				t.Errorf("check() = %q, want %q", got, tt.message)
 			}
+			if got != "" || !tt.restart {
+				return
+			}
+			// Its starter has exited: the place is taken in the run record.
+			got, rec := d.takePlace(in, tt.view.runs)
 			switch {
-			case tt.record == 0 && rec != nil:
-				t.Errorf("check() wrote the run record %+v", *rec)
-			case tt.record != 0 && (rec == nil || rec.gen != tt.record || rec.root != root || rec.call != call):
-				t.Errorf("check() wrote the run record %+v, want place %d of this run", rec, tt.record)
+			case got != "":
+				t.Errorf("takePlace() = %q after check() passed", got)
+			case rec == nil || rec.gen != tt.record || rec.root != root || rec.call != call:
+				t.Errorf("takePlace() wrote the run record %+v, want place %d of this run", rec, tt.record)
 			}
 		})
 	}

@@ -80,9 +80,11 @@ type guardSystem interface {
 	// reports whether it has.
 	awaitExit(e lineageEntry, within time.Duration) bool
 	// join takes this process's slot in its program's table, unless check
-	// (when not nil) refuses on what the table holds, or the table is full;
-	// it writes the run record check returns.
+	// (when not nil) refuses on what the table holds, or the table is full.
 	join(me tableEntry, check checkFunc) (refusal string, table *processTable, err error)
+	// record checks the table again and writes the run record check
+	// returns, unless it refuses.
+	record(t *processTable, check checkFunc) (refusal string, err error)
 	maxSlots() int
 	// programProcesses counts the running processes of this program,
 	// started ones that have not reached their guard included; false if
@@ -90,14 +92,11 @@ type guardSystem interface {
 	programProcesses() (int, bool)
 }
 
-// admit is the guard's part that depends on other processes: a restart
-// waits for its starter to exit, then every process joins its program's
-// table, where check may refuse it. Each step is a method of decision, so
-// the simulation test runs the same code.
+// admit is the guard's part that depends on other processes: every copy
+// joins its program's table, where check may refuse it; a restart then
+// waits for its starter to exit and takes its place in the run. Each step
+// is a method of decision, so the simulation test runs the same code.
 func admit(d decision, in guardInput, sys guardSystem) (decision, *processTable) {
-	if d.restart && !sys.awaitExit(d.starter.lineageEntry, restartWait) {
-		return d.waitedInVain(), nil
-	}
 	if d.countsProcesses(in) {
 		if n, ok := sys.programProcesses(); ok && n > sys.maxSlots() {
 			return d.refuse(ceilingMessage(n - 1)), nil
@@ -108,6 +107,13 @@ func admit(d decision, in guardInput, sys guardSystem) (decision, *processTable)
 		return d, nil
 	}
 	refusal, table, err := sys.join(d.entry(in), check)
+	if d = d.joined(refusal, err); d.verdict == refuse || !d.restart {
+		return d, table
+	}
+	if !sys.awaitExit(d.starter.lineageEntry, restartWait) {
+		return d.waitedInVain(), table
+	}
+	refusal, err = sys.record(table, d.placeCheck(in))
 	return d.joined(refusal, err), table
 }
 
@@ -144,7 +150,12 @@ func (d decision) joinCheck(in guardInput, maxProcs int) checkFunc {
 	if d.root == in.key() && !d.restart {
 		return nil
 	}
-	return func(v tableView) (string, *runRecord) { return d.check(in, v, maxProcs) }
+	return func(v tableView) (string, *runRecord) { return d.check(in, v, maxProcs), nil }
+}
+
+// placeCheck is the check a restart makes once its starter has exited.
+func (d decision) placeCheck(in guardInput) checkFunc {
+	return func(v tableView) (string, *runRecord) { return d.takePlace(in, v.runs) }
 }
 
 // joined applies the outcome of joining the table. Without a table the cap
@@ -186,6 +197,10 @@ func (s osSystem) join(me tableEntry, check checkFunc) (string, *processTable, e
 	}
 	refusal, err := t.join(me, check)
 	return refusal, t, err
+}
+
+func (osSystem) record(t *processTable, check checkFunc) (string, error) {
+	return t.record(check)
 }
 
 // readGuardInput reads the guard's input from the process and takes the

@@ -19,3 +19,7 @@ func openTable(string, int) (*processTable, error) {
 func (*processTable) join(tableEntry, checkFunc) (string, error) {
 	return "", errors.New("no process table on " + runtime.GOOS)
 }
+
+func (*processTable) record(checkFunc) (string, error) {
+	return "", errors.New("no process table on " + runtime.GOOS)
+}

@@ -41,7 +41,7 @@ func tableJoinHelper() int {
 	root := procKey{1, 1}
 	me := tableEntry{pid: os.Getpid(), start: processStart(os.Getpid()), root: root, call: "00000000000000c1", gen: 1}
 	refusal, err := t.join(me, func(v tableView) (string, *runRecord) {
-		return decision{root: root}.check(guardInput{pid: me.pid, start: me.start}, v, limit)
+		return decision{root: root}.check(guardInput{pid: me.pid, start: me.start}, v, limit), nil
 	})
 	switch {
 	case err != nil:

@@ -97,43 +97,64 @@ func ownDir(dir string) error {
 
 // join takes a slot for this process. With a check, it first reads the
 // table, holding the check lock so that no other checker decides at the
-// same time, and returns check's refusal if it has one, or writes the run
-// record check returns.
+// same time, and returns check's refusal if it has one.
 func (t *processTable) join(me tableEntry, check checkFunc) (string, error) {
-	var run *runRecord
-	var runs []byte
-	if check != nil {
-		guard := syscall.Flock_t{Type: syscall.F_WRLCK, Start: t.lockOffset(), Len: 1}
-		if err := retryEINTR(func() error { return syscall.FcntlFlock(uintptr(t.fd), syscall.F_SETLKW, &guard) }); err != nil {
-			return "", fmt.Errorf("lock %s: %w", t.path, err)
-		}
-		defer func() {
-			guard.Type = syscall.F_UNLCK
-			syscall.FcntlFlock(uintptr(t.fd), syscall.F_SETLK, &guard)
-		}()
-		buf := make([]byte, t.lockOffset())
-		if _, err := syscall.Pread(t.fd, buf, 0); err != nil {
-			return "", fmt.Errorf("read %s: %w", t.path, err)
-		}
-		live, err := t.live(buf[:t.slots*slotSize])
-		if err != nil {
-			return "", err
-		}
-		runs = buf[t.slots*slotSize:]
-		var refusal string
-		if refusal, run = check(tableView{live: live, runs: readRuns(runs)}); refusal != "" {
-			return refusal, nil
-		}
+	if check == nil {
+		return t.take(me)
 	}
-	slot, ok := t.claim(me.pid)
-	if !ok {
-		return ceilingMessage(t.slots), nil
+	return t.checked(check, func() (string, error) { return t.take(me) })
+}
+
+// record checks the table as join does and writes the run record check
+// returns, unless it refuses.
+func (t *processTable) record(check checkFunc) (string, error) {
+	return t.checked(check, nil)
+}
+
+// checked runs check on the table while holding the check lock; unless it
+// refuses, it runs then (when not nil), and writes the run record check
+// returns.
+func (t *processTable) checked(check checkFunc, then func() (string, error)) (string, error) {
+	guard := syscall.Flock_t{Type: syscall.F_WRLCK, Start: t.lockOffset(), Len: 1}
+	if err := retryEINTR(func() error { return syscall.FcntlFlock(uintptr(t.fd), syscall.F_SETLKW, &guard) }); err != nil {
+		return "", fmt.Errorf("lock %s: %w", t.path, err)
+	}
+	defer func() {
+		guard.Type = syscall.F_UNLCK
+		syscall.FcntlFlock(uintptr(t.fd), syscall.F_SETLK, &guard)
+	}()
+	buf := make([]byte, t.lockOffset())
+	if _, err := syscall.Pread(t.fd, buf, 0); err != nil {
+		return "", fmt.Errorf("read %s: %w", t.path, err)
+	}
+	live, err := t.live(buf[:t.slots*slotSize])
+	if err != nil {
+		return "", err
+	}
+	runs := buf[t.slots*slotSize:]
+	refusal, run := check(tableView{live: live, runs: readRuns(runs)})
+	if refusal != "" {
+		return refusal, nil
+	}
+	if then != nil {
+		if refusal, err := then(); refusal != "" || err != nil {
+			return refusal, err
+		}
 	}
 	if run != nil {
 		i, r := runSlot(runs, *run)
 		if _, err := syscall.Pwrite(t.fd, encodeRun(r), int64((t.slots+i)*slotSize)); err != nil {
 			return "", fmt.Errorf("write %s: %w", t.path, err)
 		}
+	}
+	return "", nil
+}
+
+// take locks a free slot and writes this process's entry into it.
+func (t *processTable) take(me tableEntry) (string, error) {
+	slot, ok := t.claim(me.pid)
+	if !ok {
+		return ceilingMessage(t.slots), nil
 	}
 	if _, err := syscall.Pwrite(t.fd, encodeSlot(me), int64(slot*slotSize)); err != nil {
 		return "", fmt.Errorf("write %s: %w", t.path, err)

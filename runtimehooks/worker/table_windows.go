@@ -66,8 +66,21 @@ func openTable(app string, slots int) (*processTable, error) {
 }
 
 // join takes a slot for this process; with a check, only if check finds
-// no reason to refuse, and writing the run record it returns.
+// no reason to refuse.
 func (t *processTable) join(me tableEntry, check checkFunc) (string, error) {
+	return t.locked(check, &me)
+}
+
+// record checks the table as join does and writes the run record check
+// returns, unless it refuses.
+func (t *processTable) record(check checkFunc) (string, error) {
+	return t.locked(check, nil)
+}
+
+// locked holds the mutex while it runs check (when not nil) on the table,
+// and unless check refuses, takes a slot for me (when not nil) and writes
+// the run record check returns.
+func (t *processTable) locked(check checkFunc, me *tableEntry) (string, error) {
 	// A mutex belongs to a thread: keep this goroutine on one until it is
 	// released.
 	runtime.LockOSThread()
@@ -98,19 +111,29 @@ func (t *processTable) join(me tableEntry, check checkFunc) (string, error) {
 			return refusal, nil
 		}
 	}
-	for i := 0; i < t.slots; i++ {
-		slot := (me.pid/4 + i) % t.slots
-		if owned[slot] {
-			continue
+	if me != nil {
+		slot := t.free(owned, me.pid)
+		if slot < 0 {
+			return ceilingMessage(t.slots), nil
 		}
-		if run != nil {
-			j, r := runSlot(runs, *run)
-			t.write(t.slots+j, encodeRun(r))
-		}
-		t.write(slot, encodeSlot(me))
-		return "", nil
+		t.write(slot, encodeSlot(*me))
 	}
-	return ceilingMessage(t.slots), nil
+	if run != nil {
+		j, r := runSlot(runs, *run)
+		t.write(t.slots+j, encodeRun(r))
+	}
+	return "", nil
+}
+
+// free returns a slot no live process owns, starting from one that depends
+// on pid so that processes seldom try the same slots; -1 if none is.
+func (t *processTable) free(owned []bool, pid int) int {
+	for i := 0; i < t.slots; i++ {
+		if slot := (pid/4 + i) % t.slots; !owned[slot] {
+			return slot
+		}
+	}
+	return -1
 }
 
 // write copies one slot's bytes into the shared section.
