@@ -86,25 +86,6 @@ func ReadManifest(dist string) (*Manifest, error) {
 // HumanSize formats a byte count as the CLI prints it ("1.2 MB").
 func HumanSize(n int64) string { return artifact.HumanSize(n) }
 
-// Merge joins the dists of a CI matrix's jobs (each built with --split)
-// into dist. waiting is called when another build holds dist's lock.
-func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
-	for _, in := range inputs {
-		// A job's feed lists that job's files only, and is signed: merge
-		// cannot join feeds without the key, so it refuses rather than
-		// ship a feed that misses most of the release.
-		if m, err := artifact.ReadManifest(in); err == nil && m != nil {
-			for _, a := range m.Artifacts {
-				if a.Format == feed.FeedFormat {
-					return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s holds the update feed %s, which lists that job's files only; joining the feeds of split jobs is not supported yet, so build a release with update: in one job", in, a.Path))
-				}
-			}
-		}
-	}
-	m, err := artifact.Merge(ctx, inputs, dist, clean, waiting)
-	return manifestOf(m), err
-}
-
 // Inspect says what the file or .app folder at path holds.
 func Inspect(ctx context.Context, path string) (*Report, error) {
 	r, err := inspect.Path(ctx, path)

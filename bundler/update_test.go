@@ -2,6 +2,7 @@ package bundler_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -215,24 +216,76 @@ func TestUpdateEndToEnd(t *testing.T) {
 	}
 }
 
-// TestMergeRefusesFeeds: a split job's feed lists that job's files only,
-// so merge refuses it with one line instead of shipping it.
-func TestMergeRefusesFeeds(t *testing.T) {
+// TestMergeJoinsFeeds: the feeds of two split jobs, merged, are byte for
+// byte the feeds one job building every target writes, and verify; a job
+// whose feed was tampered with, or that was built from another commit, or
+// a merge without the key, is refused with one line and leaves dist empty.
+func TestMergeJoinsFeeds(t *testing.T) {
 	t.Parallel()
-	dir, _ := updateProject(t)
-	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
-		Config: filepath.Join(dir, "bundle.yaml"), Dist: t.TempDir(), Split: true, SourceDateEpoch: "1767225600",
-		Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
-	})
-	if b.Err != nil {
-		t.Fatal(b.Err)
+	dir, public := updateProject(t)
+	config := filepath.Join(dir, "bundle.yaml")
+	build := func(split bool, epoch string, targets ...string) string {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: config, Dist: t.TempDir(), Split: split, SourceDateEpoch: epoch, Version: "1.4.0",
+			Targets: targets, Formats: []string{"tar.gz", "zip"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		return b.Dist
 	}
+	whole := build(false, "1767225600", "linux/amd64", "windows/amd64")
+	linux := build(true, "1767225600", "linux/amd64")
+	windows := build(true, "1767225600", "windows/amd64")
+
 	dist := t.TempDir()
-	_, err := bundler.Merge(context.Background(), []string{b.Dist}, dist, false, nil)
-	if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(err.Error(), "holds the update feed update-") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("got %v", err)
+	m, err := bundler.Merge(context.Background(), []string{linux, windows}, dist, bundler.MergeOptions{Config: config})
+	if err != nil {
+		t.Fatal(err)
 	}
-	emptyDir(t, dist)
+	key, err := updatefeed.ParsePublicKey(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"update-stable.json", "update-beta.json"} {
+		got, _ := os.ReadFile(filepath.Join(dist, name))
+		want, _ := os.ReadFile(filepath.Join(whole, name))
+		if string(got) != string(want) {
+			t.Errorf("merged %s differs from one build's:\n%s\nwant\n%s", name, got, want)
+		}
+		sig, _ := os.ReadFile(filepath.Join(dist, name+".minisig"))
+		if _, err := updatefeed.VerifySignature(got, sig, []updatefeed.PublicKey{key}); err != nil {
+			t.Errorf("merged %s: %v", name, err)
+		}
+		listed := false
+		for _, a := range m.Artifacts {
+			listed = listed || a.Path == name
+		}
+		if !listed {
+			t.Errorf("%s is not in the merged artifacts.json", name)
+		}
+	}
+
+	refused := func(name string, want string, inputs []string, o bundler.MergeOptions) {
+		t.Helper()
+		dist := t.TempDir()
+		_, err := bundler.Merge(context.Background(), inputs, dist, o)
+		if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(fmt.Sprint(err), want) || strings.Contains(fmt.Sprint(err), "\n") {
+			t.Errorf("%s: got %v, want exit %d and %q", name, err, bundler.ExitUsage, want)
+		}
+		emptyDir(t, dist)
+	}
+	refused("no config", "pass --config with the release's bundle.yaml", []string{linux, windows}, bundler.MergeOptions{Config: filepath.Join(t.TempDir(), "bundle.yaml")})
+	refused("another commit", "differ in released (the source time)", []string{linux, build(true, "1767312000", "windows/amd64")}, bundler.MergeOptions{Config: config})
+
+	tampered := filepath.Join(t.TempDir(), "dist-windows")
+	if err := os.CopyFS(tampered, os.DirFS(windows)); err != nil {
+		t.Fatal(err)
+	}
+	feedPath := filepath.Join(tampered, "update-stable.json")
+	data, _ := os.ReadFile(feedPath)
+	testfs.WriteFile(t, feedPath, strings.Replace(string(data), `"rollout": 100`, `"rollout": 99`, 1))
+	refused("tampered feed", "update-stable.json in "+tampered+": its signature does not verify", []string{linux, tampered}, bundler.MergeOptions{Config: config})
 }
 
 // servedUpdater is a folder a test HTTP server on 127.0.0.1 serves, and

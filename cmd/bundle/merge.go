@@ -14,11 +14,13 @@ func mergeCommand() *cli.Command {
 		Description: "Each job of a CI matrix builds some targets with `bundle build --target … --split` into\n" +
 			"its own folder; merge checks that they are builds of one app and version with no\n" +
 			"artifact made twice, checks every file against its sha256, and writes the files,\n" +
-			"checksums.txt and artifacts.json into --dist.\n\n" +
+			"checksums.txt and artifacts.json into --dist. The jobs' update feeds are checked, joined\n" +
+			"into one feed per channel and signed again with the update key of --config.\n\n" +
 			"Example:\n  bundle merge --dist dist dist-linux dist-windows dist-darwin",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dist", Aliases: []string{"d"}, Value: "dist", EnvVars: []string{"BUNDLE_DIST"}, Usage: "the output folder, `DIR`"},
+			configFlag(),
 			&cli.BoolFlag{Name: "clean", EnvVars: []string{"BUNDLE_CLEAN"}, Usage: "first remove what earlier builds wrote in the output folder"},
 			jsonFlag("print the merged artifacts.json on stdout"),
 		},
@@ -31,9 +33,9 @@ func mergeCommand() *cli.Command {
 			if c.Bool("json") {
 				p = newPrinter(c.App.ErrWriter)
 			}
-			m, err := bundler.Merge(c.Context, c.Args().Slice(), dist, c.Bool("clean"), func() {
+			m, err := bundler.Merge(c.Context, c.Args().Slice(), dist, bundler.MergeOptions{Clean: c.Bool("clean"), Config: c.String("config"), Waiting: func() {
 				p.linef("%s dist folder %q is in use by another bundle build; waiting for it to finish", p.paint(yellow, "…"), dist)
-			})
+			}})
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		return json.NewEncoder(os.Stdout).Encode(r)
 	case cmd == "merge" && len(rest) >= 2:
-		m, err := bundler.Merge(ctx, rest[1:], rest[0], false, func() { fmt.Println("waiting for", rest[0]) })
+		m, err := bundler.Merge(ctx, rest[1:], rest[0], bundler.MergeOptions{Waiting: func() { fmt.Println("waiting for", rest[0]) }})
 		if err != nil {
 			return err
 		}

@@ -197,3 +197,24 @@ func HumanSize(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
+
+// ReadSmall reads the file name in dir, a regular file of at most limit
+// bytes (a feed, a signature), as openRegular opens it.
+func ReadSmall(dir, name string, limit int64) ([]byte, error) {
+	if name != filepath.Base(name) || name == "." || name == ".." {
+		return nil, fmt.Errorf("%q is not a file name", name)
+	}
+	f, err := openRegular(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over %d bytes", filepath.Join(dir, name), limit)
+	}
+	return data, nil
+}

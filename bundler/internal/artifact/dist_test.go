@@ -430,7 +430,7 @@ func TestMergeLocksAndRefuses(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "home")
 	put(t, filepath.Join(home, ".bashrc"), "x")
 	before := tree(t, home)
-	if _, err := Merge(context.Background(), []string{in}, home, true, nil); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "holds .bashrc, which bundle did not write") {
+	if _, err := Merge(context.Background(), []string{in}, home, MergeOptions{Clean: true}); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "holds .bashrc, which bundle did not write") {
 		t.Errorf("merge --clean into a home folder: %v", err)
 	}
 	if tree(t, home) != before {
@@ -446,7 +446,7 @@ func TestMergeLocksAndRefuses(t *testing.T) {
 	waited := false
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if _, err := Merge(ctx, []string{in}, dist, false, func() { waited = true }); !errors.Is(err, context.DeadlineExceeded) || !waited {
+	if _, err := Merge(ctx, []string{in}, dist, MergeOptions{Waiting: func() { waited = true }}); !errors.Is(err, context.DeadlineExceeded) || !waited {
 		t.Errorf("merge while a build holds dist: %v, waited %v", err, waited)
 	}
 }

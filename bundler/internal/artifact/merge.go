@@ -14,6 +14,25 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 )
 
+// MergeOptions are Merge's settings besides its inputs and dist.
+type MergeOptions struct {
+	Clean   bool   // first remove what earlier builds wrote in dist
+	Waiting func() // called once if another build holds dist's lock
+	// Joined picks the artifacts every input has its own version of,
+	// which the caller joins (the update feeds): merge does not copy them.
+	Joined func(Artifact) bool
+	// Join makes the joined files from the merged manifest of the other
+	// artifacts, once every input is checked and before dist is touched.
+	Join func(merged Manifest) ([]Made, error)
+}
+
+// Made is a file the caller of Merge made: its entry in artifacts.json
+// (without size and hash, which Merge fills in) and its bytes.
+type Made struct {
+	Artifact Artifact
+	Data     []byte
+}
+
 // Merge joins the dists of several builds of one app and version (the jobs
 // of a CI matrix, each built with --split) into dist, with one
 // checksums.txt and one artifacts.json. It refuses inputs of different apps
@@ -21,8 +40,8 @@ import (
 // tells apart; it checks every file against the hash its manifest lists as
 // it reads it, writes each file atomically, and hashes what it wrote again
 // before it writes checksums.txt. Like a build, it holds dist's lock while
-// it writes; waiting is called once if another build holds it.
-func Merge(ctx context.Context, inputs []string, dist string, clean bool, waiting func()) (Manifest, error) {
+// it writes.
+func Merge(ctx context.Context, inputs []string, dist string, o MergeOptions) (Manifest, error) {
 	if len(inputs) == 0 {
 		return Manifest{}, exitcode.Config(fmt.Errorf("merge: name the dist folders of the builds to join, such as dist-linux dist-windows"))
 	}
@@ -47,6 +66,9 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 			return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s holds %s %s but %s holds %s %s; merge builds of one version only", in, m.Name, m.Version, first, merged.Name, merged.Version))
 		}
 		for _, a := range m.Artifacts {
+			if o.Joined != nil && o.Joined(a) {
+				continue
+			}
 			if prev, dup := from[a.Path]; dup {
 				return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s is in both %s and %s; give each build its own --target", a.Path, prev, in))
 			}
@@ -68,7 +90,19 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 			return Manifest{}, fmt.Errorf("merge: %s in %s does not match its sha256 in %s; the file changed after its build", a.Path, from[a.Path], ManifestName)
 		}
 	}
-	_, journal, err := PrepareDist(ctx, dist, DistOptions{Name: merged.Name, Version: merged.Version, Clean: clean, Waiting: waiting})
+	var made []Made
+	if o.Join != nil {
+		var err error
+		if made, err = o.Join(merged); err != nil {
+			return Manifest{}, err
+		}
+		for _, m := range made {
+			if other, clash := folded[foldName(m.Artifact.Path)]; clash {
+				return Manifest{}, exitcode.Config(fmt.Errorf("merge: %s, which merge writes, and %s in %s would be one file on macOS and Windows; rename %s", m.Artifact.Path, other, from[other], other))
+			}
+		}
+	}
+	_, journal, err := PrepareDist(ctx, dist, DistOptions{Name: merged.Name, Version: merged.Version, Clean: o.Clean, Waiting: o.Waiting})
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -82,6 +116,18 @@ func Merge(ctx context.Context, inputs []string, dist string, clean bool, waitin
 		if _, _, err := journal.WriteFile(a.Path, func(w io.Writer) error { return copyChecked(w, from[a.Path], a) }); err != nil {
 			return Manifest{}, fmt.Errorf("merge: %s: %w", a.Path, err)
 		}
+	}
+	for _, m := range made {
+		size, sum, err := journal.WriteFile(m.Artifact.Path, func(w io.Writer) error {
+			_, err := w.Write(m.Data)
+			return err
+		})
+		if err != nil {
+			return Manifest{}, fmt.Errorf("merge: %s: %w", m.Artifact.Path, err)
+		}
+		a := m.Artifact
+		a.Size, a.SHA256 = size, sum
+		merged.Artifacts = append(merged.Artifacts, a)
 	}
 	// What checksums.txt lists is read back from dist, not taken on trust.
 	for _, a := range merged.Artifacts {

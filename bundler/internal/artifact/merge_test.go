@@ -77,7 +77,7 @@ func TestMergeRefusals(t *testing.T) {
 				base := t.TempDir()
 				inputs, dist := tt.setup(t, base)
 				before := tree(t, base)
-				_, err := Merge(context.Background(), inputs, dist, clean, nil)
+				_, err := Merge(context.Background(), inputs, dist, MergeOptions{Clean: clean})
 				if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 					t.Errorf("got %v, want exit 2 and one line saying %q", err, tt.want)
 				}
@@ -103,10 +103,10 @@ func TestMergeInputRewritten(t *testing.T) {
 	}
 	errc := make(chan error)
 	go func() {
-		_, err := Merge(context.Background(), []string{in}, dist, false, func() {
+		_, err := Merge(context.Background(), []string{in}, dist, MergeOptions{Waiting: func() {
 			put(t, filepath.Join(in, "b.tar.gz"), "rewritten")
 			held.Close()
-		})
+		}})
 		errc <- err
 	}()
 	err = <-errc
@@ -119,7 +119,7 @@ func TestMergeInputRewritten(t *testing.T) {
 		}
 	}
 	put(t, filepath.Join(in, "b.tar.gz"), "content of b.tar.gz")
-	m, err := Merge(context.Background(), []string{in}, dist, false, nil)
+	m, err := Merge(context.Background(), []string{in}, dist, MergeOptions{})
 	if err != nil || len(m.Artifacts) != 2 {
 		t.Fatalf("merge again: %v %+v", err, m)
 	}
