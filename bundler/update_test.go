@@ -375,3 +375,82 @@ func TestUpdateNSISUnderWine(t *testing.T) {
 		t.Errorf("Add/Remove Programs after the update:\n%s", out)
 	}
 }
+
+// TestUpdateMSIUnderWine installs examples/updater 1.0.0 from its MSI
+// under Wine, serves 1.1.0's dist from 127.0.0.1, and runs the installed
+// app's update: the app finds its folder in the InstallDir its MSI
+// recorded, so it knows it is an MSI install, moves its running exe
+// aside, upgrades through msiexec /i /qn and restarts into 1.1.0 on
+// probation; Windows Installer then lists one product of the app, a new
+// one.
+func TestUpdateMSIUnderWine(t *testing.T) {
+	testtool.Need(t, "wixl", "wixl")
+	w := winetest.Require(t)
+	jail, err := testbin.Jail(t.TempDir())
+	if err != nil {
+		testtool.Missing(t, err.Error())
+	}
+	served, dir := servedUpdater(t)
+	build := func(version, dist string) string {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
+			Targets: []string{"windows/amd64"}, Formats: []string{"msi"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		for _, a := range b.Result.Manifest.Artifacts {
+			if a.Format == "msi" {
+				return filepath.Join(dist, a.Path)
+			}
+		}
+		t.Fatal("no msi")
+		return ""
+	}
+	v1 := build("1.0.0", t.TempDir())
+	build("1.1.0", served)
+
+	products := func() []string {
+		t.Helper()
+		out, _ := w.Run(t, time.Minute, "uninstaller", "--list")
+		var found []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasSuffix(strings.TrimSpace(l), "|||Updater") {
+				found = append(found, strings.TrimSpace(l))
+			}
+		}
+		return found
+	}
+	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
+	local := strings.TrimSpace(out)
+	if code != 0 || local == "" {
+		t.Fatalf("%%LOCALAPPDATA%% = %q (exit %d)", out, code)
+	}
+	exe := local + `\Programs\Updater\updater.exe`
+	if out, code := w.Run(t, time.Minute, "msiexec", "/i", winetest.Path(v1), "/qn"); code != 0 {
+		t.Fatalf("msiexec /i: exit %d\n%s", code, out)
+	}
+	t.Cleanup(func() {
+		for _, p := range products() {
+			code, _, _ := strings.Cut(p, "|||")
+			w.Run(t, time.Minute, "msiexec", "/x", code, "/qn")
+		}
+	})
+	before := products()
+	if len(before) != 1 {
+		t.Fatalf("products after installing 1.0.0: %q", before)
+	}
+	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.0.0" {
+		t.Fatalf("installed app before the update: %q", out)
+	}
+	out, code = w.RunJailed(t, 2*time.Minute, jail, exe, "update")
+	if code != 0 || !strings.Contains(out, "updater 1.1.0") {
+		t.Fatalf("update: exit %d\n%s", code, out)
+	}
+	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.1.0" {
+		t.Errorf("installed app after the update: %q", out)
+	}
+	if after := products(); len(after) != 1 || after[0] == before[0] {
+		t.Errorf("products after the update: %q, want one other than %q", after, before)
+	}
+}

@@ -57,7 +57,7 @@ func locate(exe string, kind Kind) (place, error) {
 		exe = real
 	}
 	switch kind {
-	case Portable, NSIS:
+	case Portable, NSIS, MSI:
 		root := filepath.Dir(exe)
 		return place{kind, root, filepath.Base(exe), filepath.Join(root, ".update")}, nil
 	case App:
@@ -158,7 +158,7 @@ func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 	}
 	os.Remove(p.healthyPath())
 	j := &journal{State: stateApplying, From: ap.u.running, To: a.Feed.Version, Kind: p.kind}
-	if p.kind == NSIS {
+	if p.kind == NSIS || p.kind == MSI {
 		return ap.runInstaller(ctx, j, path)
 	}
 	if err := extract(path, a.File.Format, p.staged()); err != nil {

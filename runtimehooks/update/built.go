@@ -8,4 +8,5 @@ var (
 	builtKeys    string // comma-separated minisign public keys
 	builtChannel string
 	builtVersion string
+	builtMSIKey  string // query-escaped: the registry key an MSI install records InstallDir under
 )

@@ -9,14 +9,17 @@ import (
 	"strconv"
 )
 
-// runInstaller updates an NSIS install by running the new installer
-// silently into the install's folder (/S /D=folder), after every file of
-// the folder is kept as a hard link, so a rollback can put them back. The
-// running executable is first moved aside, which Windows allows, so the
-// installer can write the new one; the installer's run of the old
-// uninstaller removes only the files it installed, never the update's
-// folder. A kill of the app does not stop the installer, which then
-// finishes on its own; the next start takes it from the journal.
+// runInstaller updates an NSIS or MSI install by running the new
+// installer silently: an NSIS installer into the install's folder (/S
+// /D=folder), an MSI through msiexec (/i /qn), whose major upgrade
+// replaces the installed version in its folder. First every file of the
+// folder is kept as a hard link, so a rollback can put them back. The
+// running executable is moved aside, which Windows allows, so the
+// installer can write the new one; the old version's removal removes only
+// the files it installed, never the update's folder. A kill of the app
+// does not stop the installer, which then finishes on its own; the next
+// start takes it from the journal. A rollback restores the files; Windows
+// still lists the new version as installed until the next update.
 func (ap *Applied) runInstaller(ctx context.Context, j *journal, installer string) error {
 	p := ap.p
 	before, err := installed(p)
@@ -40,8 +43,10 @@ func (ap *Applied) runInstaller(ctx context.Context, j *journal, installer strin
 	if err := os.Rename(exe, filepath.Join(p.aside(), p.exe+"."+strconv.Itoa(os.Getpid()))); err != nil {
 		return ap.undo(j, err)
 	}
-	// /D must come last and unquoted: NSIS takes the rest of the line.
-	cmd := exec.CommandContext(ctx, installer, "/S", "/D="+p.root)
+	cmd := exec.CommandContext(ctx, installer, "/S", "/D="+p.root) // /D last and unquoted: NSIS takes the rest of the line
+	if p.kind == MSI {
+		cmd = exec.CommandContext(ctx, "msiexec", "/i", installer, "/qn", "/norestart")
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return ap.undo(j, fmt.Errorf("the installer %s failed: %v %s", filepath.Base(installer), err, out))
 	}

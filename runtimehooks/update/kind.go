@@ -12,9 +12,9 @@ import (
 // Detect says how the running copy was installed, from where its
 // executable is: inside a .app bundle; listed by a package manager's
 // database (dpkg, apk, pacman, rpm); beside the uninstaller an NSIS
-// install writes; else a portable folder. An app that knows better (an
-// MSI install, which this cannot tell from a portable folder) sets
-// Config.Kind.
+// install writes; in the folder the app's MSI recorded as its InstallDir
+// (in the registry key bundle compiles in); else a portable folder. An
+// app that knows better sets Config.Kind.
 func Detect() Kind {
 	exe, err := os.Executable()
 	if err != nil {
@@ -23,10 +23,10 @@ func Detect() Kind {
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
 	}
-	return detect(runtime.GOOS, exe, fileExists, owner)
+	return detect(runtime.GOOS, exe, fileExists, owner, msiDirs)
 }
 
-func detect(goos, exe string, exists func(string) bool, owner func(string) Kind) Kind {
+func detect(goos, exe string, exists func(string) bool, owner func(string) Kind, msiDirs func() []string) Kind {
 	dir := filepath.Dir(exe)
 	switch goos {
 	case "darwin":
@@ -37,12 +37,23 @@ func detect(goos, exe string, exists func(string) bool, owner func(string) Kind)
 		if exists(filepath.Join(dir, "uninstall.exe")) {
 			return NSIS
 		}
+		for _, d := range msiDirs() {
+			if sameFolder(d, dir) {
+				return MSI
+			}
+		}
 	case "linux":
 		if k := owner(exe); k != "" {
 			return k
 		}
 	}
 	return Portable
+}
+
+// sameFolder compares two Windows folder paths as Windows does: without
+// regard to case or a trailing separator (Windows Installer writes one).
+func sameFolder(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(a, `\/`), strings.TrimRight(b, `\/`))
 }
 
 func fileExists(path string) bool {

@@ -25,27 +25,33 @@ func TestDetect(t *testing.T) {
 			return ""
 		}
 	}
+	msi := func(dirs ...string) func() []string { return func() []string { return dirs } }
 	cases := []struct {
 		goos, exe string
 		exists    func(string) bool
 		owner     func(string) Kind
+		msiDirs   func() []string
 		want      Kind
 	}{
-		{"darwin", "/Applications/Hello.app/Contents/MacOS/hello", has(), owned("", ""), App},
-		{"darwin", "/Users/a/hello/hello", has(), owned("", ""), Portable},
-		{"windows", `C:\Users\a\AppData\Local\Programs\Hello\hello.exe`, has(`C:\Users\a\AppData\Local\Programs\Hello\uninstall.exe`), owned("", ""), NSIS},
-		{"linux", "/usr/bin/hello", has(), owned("/usr/bin/hello", Deb), Deb},
-		{"linux", "/opt/hello/hello", has(), owned("/opt/hello/hello", RPM), RPM},
+		{"darwin", "/Applications/Hello.app/Contents/MacOS/hello", has(), owned("", ""), msi(), App},
+		{"darwin", "/Users/a/hello/hello", has(), owned("", ""), msi(), Portable},
+		{"windows", `C:\Users\a\AppData\Local\Programs\Hello\hello.exe`, has(`C:\Users\a\AppData\Local\Programs\Hello\uninstall.exe`), owned("", ""), msi(), NSIS},
+		{"linux", "/usr/bin/hello", has(), owned("/usr/bin/hello", Deb), msi(), Deb},
+		{"linux", "/opt/hello/hello", has(), owned("/opt/hello/hello", RPM), msi(), RPM},
 		// A portable folder under /opt on a machine with a package
 		// manager: no database lists it.
-		{"linux", "/opt/hello/hello", has(), owned("/usr/bin/other", Deb), Portable},
-		{"linux", "/home/a/hello/hello", has(), owned("", ""), Portable},
+		{"linux", "/opt/hello/hello", has(), owned("/usr/bin/other", Deb), msi(), Portable},
+		{"linux", "/home/a/hello/hello", has(), owned("", ""), msi(), Portable},
+		// The folder an MSI recorded, with its trailing separator and
+		// in another case; another folder of the same app is portable.
+		{"windows", `C:\Users\a\AppData\Local\Programs\Hello\hello.exe`, has(), owned("", ""), msi(`c:\users\a\appdata\local\programs\hello\`), MSI},
+		{"windows", `C:\Users\a\Downloads\Hello\hello.exe`, has(), owned("", ""), msi(`C:\Users\a\AppData\Local\Programs\Hello\`), Portable},
 	}
 	for _, c := range cases {
 		if c.goos == "windows" && filepath.Separator != '\\' {
 			continue // filepath splits on / only here
 		}
-		if got := detect(c.goos, c.exe, c.exists, c.owner); got != c.want {
+		if got := detect(c.goos, c.exe, c.exists, c.owner, c.msiDirs); got != c.want {
 			t.Errorf("%s %s: %s, want %s", c.goos, c.exe, got, c.want)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
 	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
+	"github.com/bundlekit/bundle/bundler/internal/formats/msi"
 	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
@@ -45,12 +46,14 @@ func Channel(u *config.Update, v *semver.Version) string {
 
 // Ldflags sets runtimehooks/update's defaults in an app that imports it:
 // the version always (updatefeed.RunningVersion, and Healthy, rely on it), and
-// with an update section the app's name, the trusted keys, the channel and
-// the feed's URL. The linker ignores them in an app that does not import
-// the package, so other apps' bytes do not change.
-func Ldflags(u *config.Update, name string, v *semver.Version) []string {
+// with an update section the app's name, the trusted keys, the channel,
+// the feed's URL and the registry key an MSI install records its folder
+// under. The linker ignores them in an app that does not import the
+// package, so other apps' bytes do not change.
+func Ldflags(c *config.Config, v *semver.Version) []string {
 	const pkg = "github.com/bundlekit/bundle/runtimehooks/update."
 	flags := []string{"-X=" + pkg + "builtVersion=" + v.String()}
+	u := c.Update
 	if u == nil {
 		return flags
 	}
@@ -58,7 +61,8 @@ func Ldflags(u *config.Update, name string, v *semver.Version) []string {
 	flags = append(flags,
 		// Query-escaped: a display name may hold both kinds of quote,
 		// which no quoting of -ldflags can carry.
-		"-X="+pkg+"builtApp="+url.QueryEscape(name),
+		"-X="+pkg+"builtApp="+url.QueryEscape(c.Name),
+		"-X="+pkg+"builtMSIKey="+url.QueryEscape(msi.AppKey(*c)),
 		"-X="+pkg+"builtKeys="+strings.Join(u.PublicKeys, ","),
 		"-X="+pkg+"builtChannel="+channel,
 	)

@@ -512,7 +512,7 @@ func (r *runner) compile(ctx context.Context, t platform.Target) (string, error)
 		stamp, usesUpdate = hp.Stamp, hp.UsesUpdate
 	}
 	if usesUpdate || p.Config.Update != nil {
-		req.Ldflags = slices.Concat(req.Ldflags, feed.Ldflags(p.Config.Update, p.Config.Name, r.v)) // a new slice: the hook plan's is shared by targets
+		req.Ldflags = slices.Concat(req.Ldflags, feed.Ldflags(&p.Config, r.v)) // a new slice: the hook plan's is shared by targets
 	}
 	var undo []func()
 	err := r.each(t, func(s osstep.Run) error {

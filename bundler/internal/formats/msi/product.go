@@ -46,6 +46,17 @@ func ProductCode(upgrade uuid.UUID, productVersion string) uuid.UUID {
 // guid formats a UUID as WiX and MSI write GUIDs.
 func guid(u uuid.UUID) string { return strings.ToUpper(u.String()) }
 
+// AppKey is the registry key, below HKCU or HKLM, under which an install
+// from the app's MSI records InstallDir: how runtimehooks/update tells an
+// MSI install from a portable folder.
+func AppKey(c config.Config) string {
+	name, manufacturer := text.Line(c.Name), text.Line(c.Publisher)
+	if manufacturer == "" || manufacturer == name {
+		return `Software\` + regName(name)
+	}
+	return `Software\` + regName(manufacturer) + `\` + regName(name)
+}
+
 // product is the data of templates/windows/product.wxs.tmpl.
 type product struct {
 	ProductCode, UpgradeCode, Version string
@@ -118,10 +129,7 @@ func describe(in packager.Input, arch, productVersion string) (*product, error) 
 	if !perUser {
 		regRoot = "HKLM"
 	}
-	appKey := `Software\` + regName(manufacturer) + `\` + regName(name)
-	if manufacturer == name {
-		appKey = `Software\` + regName(name)
-	}
+	appKey := AppKey(c)
 	regKey := wixlText(formatted(appKey))                  // InstallDir and the shortcuts' key paths
 	compKey := wixlText(formatted(appKey + `\Components`)) // the other per-user key paths
 	compGUID := func(kind, rel string) string {

@@ -1,0 +1,6 @@
+//go:build !windows
+
+package update
+
+// msiDirs: only Windows has MSI installs.
+func msiDirs() []string { return nil }
