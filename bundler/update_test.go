@@ -7,8 +7,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -452,5 +455,104 @@ func TestUpdateMSIUnderWine(t *testing.T) {
 	}
 	if after := products(); len(after) != 1 || after[0] == before[0] {
 		t.Errorf("products after the update: %q, want one other than %q", after, before)
+	}
+}
+
+// TestUpdateDelta builds examples/updater 1.0.0, then 1.1.0 with
+// update.delta_from naming 1.0.0's dist: the build writes a delta, lists
+// it in artifacts.json, and the feed offers it to 1.0.0. An installed
+// 1.0.0 updates by downloading the delta, never the archive; one whose
+// executable was changed since it was installed finds the delta does not
+// fit and downloads the archive instead. Both end at 1.1.0.
+func TestUpdateDelta(t *testing.T) {
+	t.Parallel()
+	jail, err := testbin.Jail(t.TempDir())
+	if err != nil {
+		testtool.Missing(t, err.Error())
+	}
+	served := t.TempDir()
+	var mu sync.Mutex
+	var requested []string
+	files := http.FileServer(http.Dir(served))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requested = append(requested, path.Base(r.URL.Path))
+		mu.Unlock()
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	dir := updaterProject(t, srv.URL)
+	build := func(version, dist string) bundler.Manifest {
+		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
+			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+		})
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		return b.Result.Manifest
+	}
+	old := t.TempDir()
+	var archive string
+	for _, a := range build("1.0.0", old).Artifacts {
+		if a.Format == "tar.gz" {
+			archive = filepath.Join(old, a.Path)
+		}
+	}
+	appendConfig(t, dir, "  delta_from: "+old+"\n")
+	var full, deltaName string
+	var fullSize, deltaSize int64
+	for _, a := range build("1.1.0", served).Artifacts {
+		switch a.Format {
+		case "tar.gz":
+			full, fullSize = a.Path, a.Size
+		case "update-delta":
+			deltaName, deltaSize = a.Path, a.Size
+		}
+	}
+	if deltaName != full+".from-1.0.0.delta" {
+		t.Fatalf("delta %q for %q", deltaName, full)
+	}
+	if deltaSize*4 > fullSize {
+		t.Errorf("the delta takes %d bytes, more than a quarter of the archive's %d", deltaSize, fullSize)
+	}
+	feedData, _ := os.ReadFile(filepath.Join(served, "update-stable.json"))
+	f, err := updatefeed.ParseFeed(feedData)
+	if err != nil || len(f.Files) != 1 || f.Files[0].Delta == nil || f.Files[0].Delta.From != "1.0.0" || f.Files[0].Delta.Name != deltaName {
+		t.Fatalf("feed: %v\n%s", err, feedData)
+	}
+
+	update := func(changeExe bool) (fetched []string) {
+		t.Helper()
+		exe := testfs.ExtractAll(t, archive, t.TempDir())
+		if changeExe {
+			// An ELF file runs with bytes after its end; its hash changes.
+			out, err := os.OpenFile(exe, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.WriteString("changed")
+			out.Close()
+		}
+		mu.Lock()
+		requested = nil
+		mu.Unlock()
+		cmd := exec.Command(jail, "-tasks", "64", "--", exe, "update")
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.HasSuffix(string(out), "updater 1.1.0\n") {
+			t.Fatalf("update: %v\n%s", err, out)
+		}
+		if out, err := exec.Command(jail, "-tasks", "64", "--", exe).CombinedOutput(); err != nil || string(out) != "updater 1.1.0\n" {
+			t.Errorf("after the update: %v %q", err, out)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(requested)
+	}
+	if got := update(false); !slices.Contains(got, deltaName) || slices.Contains(got, full) {
+		t.Errorf("an unchanged install fetched %q, want the delta and not the archive", got)
+	}
+	if got := update(true); !slices.Contains(got, full) {
+		t.Errorf("an install whose executable changed fetched %q, want the archive after the delta", got)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/bundlekit/bundle/runtimehooks/update/delta"
 )
 
 // ErrRolledBack is Restart's error when the new version did not prove
@@ -121,7 +123,11 @@ type Applied struct {
 // manager's install is never touched. Nothing is changed when the
 // download cannot be unpacked or lacks the executable.
 func (u *Updater) Apply(ctx context.Context, a *Available, path string) (*Applied, error) {
-	if sum, size, err := hashFile(path); err != nil || sum != a.File.SHA256 || size != a.File.Size {
+	want := a.File
+	if path == a.deltaPath {
+		want.Name, want.Size, want.SHA256 = a.File.Delta.Name, a.File.Delta.Size, a.File.Delta.SHA256
+	}
+	if sum, size, err := hashFile(path); err != nil || sum != want.SHA256 || size != want.Size {
 		return nil, fmt.Errorf("update: %w: %s changed after it was downloaded", ErrCorrupt, path)
 	}
 	exe, err := os.Executable()
@@ -161,7 +167,7 @@ func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 	if p.kind == NSIS || p.kind == MSI {
 		return ap.runInstaller(ctx, j, path)
 	}
-	if err := extract(path, a.File.Format, p.staged()); err != nil {
+	if err := ap.unpack(ctx, a, path); err != nil {
 		os.RemoveAll(p.staged())
 		return fmt.Errorf("unpack %s: %w", a.File.Name, err)
 	}
@@ -179,6 +185,27 @@ func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 		return ap.swapBundle(j)
 	}
 	return ap.replaceFiles(j)
+}
+
+// unpack makes the new version's files in staging: from the release
+// archive, or from the delta and the installed files. A delta that does
+// not fit them (a file changed since it was installed) is dropped for the
+// whole archive, downloaded now.
+func (ap *Applied) unpack(ctx context.Context, a *Available, path string) error {
+	p := ap.p
+	if path == a.deltaPath {
+		err := delta.ApplyTree(path, p.root, p.staged())
+		if err == nil {
+			return nil
+		}
+		os.RemoveAll(p.staged())
+		full, derr := ap.u.download(ctx, a.File, nil)
+		if derr != nil {
+			return fmt.Errorf("the delta did not apply (%v), and %w", err, derr)
+		}
+		path = full
+	}
+	return extract(path, a.File.Format, p.staged())
 }
 
 // replaceFiles moves each staged file over the installed one, keeping a

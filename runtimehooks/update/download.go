@@ -20,8 +20,37 @@ import (
 // resumed from where it stopped (an HTTP Range request; a server that
 // ignores it sends the whole file again). progress, when not nil, is
 // called as bytes arrive. A file that does not match is removed.
+//
+// When the feed offers a delta from the running version and the app was
+// installed as a folder or a .app bundle, the delta is downloaded instead
+// (a few percent of the whole, for a patch release); a delta that cannot
+// be had costs the whole file, nothing else, and so does one that Apply
+// finds does not fit the installed files.
 func (u *Updater) Download(ctx context.Context, a *Available, progress func(done, total int64)) (string, error) {
-	f := a.File
+	if d, ok := u.usableDelta(a); ok {
+		if path, err := u.download(ctx, d, progress); err == nil {
+			a.deltaPath = path
+			return path, nil
+		}
+	}
+	return u.download(ctx, a.File, progress)
+}
+
+// usableDelta returns a's delta as a file to download, if it applies to
+// the running version and this install's kind.
+func (u *Updater) usableDelta(a *Available) (File, bool) {
+	d := a.File.Delta
+	if d == nil || a.File.Kind != Portable && a.File.Kind != App {
+		return File{}, false
+	}
+	if from, err := ParseVersion(d.From); err != nil || from.Compare(u.current) != 0 {
+		return File{}, false
+	}
+	return File{OS: a.File.OS, Arch: a.File.Arch, Kind: a.File.Kind, Format: "delta", Name: d.Name, URL: d.URL, Size: d.Size, SHA256: d.SHA256}, true
+}
+
+// download fetches f into the state folder, resuming, and checks it.
+func (u *Updater) download(ctx context.Context, f File, progress func(done, total int64)) (string, error) {
 	if err := checkURL(f.URL); err != nil {
 		return "", fmt.Errorf("update: %w", err)
 	}

@@ -178,6 +178,8 @@ type Available struct {
 	Feed     *Feed
 	File     File // the file for this OS, architecture and install kind
 	Critical bool // install now: the publisher marked it so
+
+	deltaPath string // where Download put File's delta, when it took it
 }
 
 // Version is the offered version.

@@ -92,6 +92,10 @@ type Release struct {
 	// artifacts of other formats are left out.
 	Kinds     map[string]updatefeed.Kind
 	Artifacts []artifact.Artifact
+	// Deltas gives, by artifact path, the delta from the previous
+	// release to that artifact's files: its From, Name, Size and SHA256
+	// (Make sets its URL).
+	Deltas map[string]updatefeed.Delta
 }
 
 // Expires is when a feed released at released expires. It refuses a feed
@@ -133,10 +137,15 @@ func Make(u *config.Update, channel string, r Release, now time.Time) (*updatefe
 		if !ok {
 			continue
 		}
-		f.Files = append(f.Files, updatefeed.File{
+		file := updatefeed.File{
 			OS: a.OS, Arch: a.Arch, Kind: kind, Format: a.Format, Name: a.Path,
 			URL: base + url.PathEscape(a.Path), Size: a.Size, SHA256: a.SHA256,
-		})
+		}
+		if d, ok := r.Deltas[a.Path]; ok {
+			d.URL = base + url.PathEscape(d.Name)
+			file.Delta = &d
+		}
+		f.Files = append(f.Files, file)
 	}
 	if len(f.Files) == 0 {
 		return nil, ErrNoFiles

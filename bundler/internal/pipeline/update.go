@@ -20,8 +20,9 @@ import (
 // made before dist is touched: a missing key or a feed that would expire
 // at birth stops the build with nothing written.
 type updateFeed struct {
-	signer *feed.Signer
-	kinds  map[string]updatefeed.Kind
+	signer   *feed.Signer
+	kinds    map[string]updatefeed.Kind
+	previous *previousRelease // update.delta_from, when set
 }
 
 // prepareFeed returns nil when bundle.yaml has no update section.
@@ -49,17 +50,27 @@ func (r *runner) prepareFeed(registry []packager.Format, jobs []osstep.Job) (*up
 	if !installs {
 		return nil, feed.ErrNoFiles
 	}
-	return &updateFeed{signer: s, kinds: kinds}, nil
+	uf := &updateFeed{signer: s, kinds: kinds}
+	if u.DeltaFrom != "" {
+		if uf.previous, err = r.readPrevious(); err != nil {
+			return nil, err
+		}
+	}
+	return uf, nil
 }
 
-// writeFeed writes the feed of every artifact dist will list (those this
-// build made and those it carried), and its signature, last: every file it
-// lists is final by now, code-signed, notarized and stapled.
+// writeFeed writes the deltas from the previous release, then the feed of
+// every artifact dist will list (those this build made and those it
+// carried), and its signature, last: every file it lists is final by now,
+// code-signed, notarized and stapled.
 func (r *runner) writeFeed(ctx context.Context, uf *updateFeed, all []artifact.Artifact) ([]artifact.Artifact, error) {
 	u := r.p.Config.Update
-	var made []artifact.Artifact
+	deltas, made, err := r.writeDeltas(ctx, uf, all)
+	if err != nil {
+		return nil, err
+	}
 	for _, channel := range feed.Channels(u, r.v) {
-		f, err := feed.Make(u, channel, feed.Release{App: r.p.Config.Name, Version: r.v, Released: r.mtime, Kinds: uf.kinds, Artifacts: all}, time.Now())
+		f, err := feed.Make(u, channel, feed.Release{App: r.p.Config.Name, Version: r.v, Released: r.mtime, Kinds: uf.kinds, Artifacts: all, Deltas: deltas}, time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -88,9 +99,10 @@ func (r *runner) writeFeed(ctx context.Context, uf *updateFeed, all []artifact.A
 	return made, nil
 }
 
-// withoutFeeds leaves out earlier feeds: a build writes its own.
+// withoutFeeds leaves out earlier feeds and deltas: a build writes its
+// own, the deltas of the archives it carries included.
 func withoutFeeds(list []artifact.Artifact) []artifact.Artifact {
 	return slices.DeleteFunc(list, func(a artifact.Artifact) bool {
-		return a.Format == feed.FeedFormat || a.Format == feed.SignatureFormat
+		return a.Format == feed.FeedFormat || a.Format == feed.SignatureFormat || a.Format == DeltaFormat
 	})
 }

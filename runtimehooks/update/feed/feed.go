@@ -38,6 +38,18 @@ type File struct {
 	URL    string `json:"url"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	Delta  *Delta `json:"delta,omitempty"` // a delta from the previous release, when there is one
+}
+
+// Delta is a binary delta (runtimehooks/update/delta) that makes a
+// File's version from an installed copy of the release before it: a
+// client that runs From downloads it instead of the whole file.
+type Delta struct {
+	From   string `json:"from"` // the version it applies to
+	Name   string `json:"name"`
+	URL    string `json:"url"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
 // Kind says how a file installs the app, and so how an installed app of
@@ -111,20 +123,36 @@ func ParseFeed(data []byte) (*Feed, error) {
 		return nil, fmt.Errorf("update feed: expires %s is not after released %s", f.Expires.Format(time.RFC3339), f.Released.Format(time.RFC3339))
 	}
 	for _, file := range f.Files {
-		if file.Name == "" || strings.ContainsAny(file.Name, "/\\") || file.Name == "." || file.Name == ".." {
-			return nil, fmt.Errorf("update feed: file name %q is not a plain file name", file.Name)
+		if err := checkFile(file.Name, file.URL, file.SHA256, file.Size); err != nil {
+			return nil, err
 		}
-		if len(file.SHA256) != 64 || strings.Trim(file.SHA256, "0123456789abcdef") != "" {
-			return nil, fmt.Errorf("update feed: %s: sha256 %q is not 64 lowercase hex digits", file.Name, file.SHA256)
-		}
-		if file.Size <= 0 {
-			return nil, fmt.Errorf("update feed: %s: size %d", file.Name, file.Size)
-		}
-		if err := CheckURL(file.URL); err != nil {
-			return nil, fmt.Errorf("update feed: %s: %w", file.Name, err)
+		if d := file.Delta; d != nil {
+			if _, err := ParseVersion(d.From); err != nil {
+				return nil, fmt.Errorf("update feed: %s: delta from: %w", file.Name, err)
+			}
+			if err := checkFile(d.Name, d.URL, d.SHA256, d.Size); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return &f, nil
+}
+
+// checkFile checks what the feed says of one file it lists.
+func checkFile(name, url, sum string, size int64) error {
+	if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+		return fmt.Errorf("update feed: file name %q is not a plain file name", name)
+	}
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return fmt.Errorf("update feed: %s: sha256 %q is not 64 lowercase hex digits", name, sum)
+	}
+	if size <= 0 {
+		return fmt.Errorf("update feed: %s: size %d", name, size)
+	}
+	if err := CheckURL(url); err != nil {
+		return fmt.Errorf("update feed: %s: %w", name, err)
+	}
+	return nil
 }
 
 // Marshal encodes the feed as bundle writes it: indented, ending in a

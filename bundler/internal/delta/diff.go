@@ -1,0 +1,251 @@
+// Package delta makes the binary deltas that runtimehooks/update/delta
+// applies: a patch per changed file (bsdiff's method, in that package's
+// layout) and a delta per release archive that turns the files of the
+// previous version into those of this one.
+//
+// No maintained Go module makes bsdiff patches (the known ones are
+// unmaintained and not served here), and the client must apply them with
+// the standard library alone, so both halves are written here.
+package delta
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"fmt"
+	"index/suffixarray"
+	"io"
+	"runtime"
+
+	rtdelta "github.com/bundlekit/bundle/runtimehooks/update/delta"
+)
+
+// Diff writes the patch that makes new of old.
+func Diff(old, new []byte, w io.Writer) error {
+	sa, err := suffixArray(old)
+	if err != nil {
+		return err
+	}
+	var ctrl, diff, extra bytes.Buffer
+	var tmp [binary.MaxVarintLen64]byte
+	emit := func(add, cp int, seek int64) {
+		ctrl.Write(tmp[:binary.PutUvarint(tmp[:], uint64(add))])
+		ctrl.Write(tmp[:binary.PutUvarint(tmp[:], uint64(cp))])
+		ctrl.Write(tmp[:binary.PutVarint(tmp[:], seek)])
+	}
+	s := scanner{old: old, new: new, sa: sa}
+	s.run(func(lastScan, lastPos, lenF, scan, lenB, pos int) {
+		for i := 0; i < lenF; i++ {
+			diff.WriteByte(new[lastScan+i] - old[lastPos+i])
+		}
+		extra.Write(new[lastScan+lenF : scan-lenB])
+		emit(lenF, (scan-lenB)-(lastScan+lenF), int64((pos-lenB)-(lastPos+lenF)))
+	})
+	var blocks [3][]byte
+	for i, b := range [][]byte{ctrl.Bytes(), diff.Bytes(), extra.Bytes()} {
+		var z bytes.Buffer
+		fw, _ := flate.NewWriter(&z, flate.BestCompression)
+		fw.Write(b)
+		if err := fw.Close(); err != nil {
+			return err
+		}
+		blocks[i] = z.Bytes()
+	}
+	h := make([]byte, 0, len(rtdelta.Magic)+32)
+	h = append(h, rtdelta.Magic...)
+	for _, n := range []int{len(new), len(blocks[0]), len(blocks[1]), len(blocks[2])} {
+		h = binary.LittleEndian.AppendUint64(h, uint64(n))
+	}
+	for _, b := range append([][]byte{h}, blocks[:]...) {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanner walks new, choosing for each stretch the place in old it is
+// most like: bsdiff's scan. An exact match found through the suffix array
+// is taken when it beats, by more than 8 bytes, what the previous match's
+// offset would give byte for byte; each match is then extended forwards
+// and backwards as long as more than half the bytes agree, and what lies
+// between is stored whole.
+type scanner struct {
+	old, new []byte
+	sa       []int32
+}
+
+func (s *scanner) run(emit func(lastScan, lastPos, lenF, scan, lenB, pos int)) {
+	old, new := s.old, s.new
+	var scan, n, pos, lastScan, lastPos, lastOffset int
+	for scan < len(new) {
+		oldScore := 0
+		scan += n
+		for scsc := scan; scan < len(new); scan++ {
+			pos, n = s.search(new[scan:])
+			for ; scsc < scan+n; scsc++ {
+				if scsc+lastOffset < len(old) && old[scsc+lastOffset] == new[scsc] {
+					oldScore++
+				}
+			}
+			if n == oldScore && n != 0 || n > oldScore+8 {
+				break
+			}
+			if scan+lastOffset < len(old) && old[scan+lastOffset] == new[scan] {
+				oldScore--
+			}
+		}
+		if n == oldScore && scan != len(new) {
+			continue
+		}
+		// Forwards from the last match.
+		lenF := 0
+		for i, same, best := 0, 0, 0; lastScan+i < scan && lastPos+i < len(old); i++ {
+			if old[lastPos+i] == new[lastScan+i] {
+				same++
+			}
+			if same*2-(i+1) > best*2-lenF {
+				best, lenF = same, i+1
+			}
+		}
+		// Backwards from this one.
+		lenB := 0
+		if scan < len(new) {
+			for i, same, best := 1, 0, 0; scan >= lastScan+i && pos >= i; i++ {
+				if old[pos-i] == new[scan-i] {
+					same++
+				}
+				if same*2-i > best*2-lenB {
+					best, lenB = same, i
+				}
+			}
+		}
+		// Where the two extensions overlap, split where the bytes agree best.
+		if overlap := lastScan + lenF - (scan - lenB); overlap > 0 {
+			same, best, lenS := 0, 0, 0
+			for i := 0; i < overlap; i++ {
+				if new[lastScan+lenF-overlap+i] == old[lastPos+lenF-overlap+i] {
+					same++
+				}
+				if new[scan-lenB+i] == old[pos-lenB+i] {
+					same--
+				}
+				if same > best {
+					best, lenS = same, i+1
+				}
+			}
+			lenF += lenS - overlap
+			lenB -= lenS
+		}
+		emit(lastScan, lastPos, lenF, scan, lenB, pos)
+		lastScan, lastPos, lastOffset = scan-lenB, pos-lenB, pos-scan
+	}
+}
+
+// search returns where in old the longest prefix of b starts, and its length.
+func (s *scanner) search(b []byte) (pos, n int) {
+	lo, hi := 0, len(s.sa)
+	if hi == 0 {
+		return 0, 0
+	}
+	// Binary search for the suffixes around b; the longest common prefix
+	// is with one of the two neighbours where the search ends.
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if bytes.Compare(s.old[s.sa[mid]:], b) < 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	for _, i := range []int{lo, min(hi, len(s.sa)-1)} {
+		p := int(s.sa[i])
+		if m := commonPrefix(s.old[p:], b); m > n {
+			pos, n = p, m
+		}
+	}
+	return pos, n
+}
+
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// suffixArray returns the sorted suffixes of data. index/suffixarray
+// builds the array (SA-IS, linear time) but does not export it; its Write
+// format, which Read must go on reading, is the length (a varint in 10
+// bytes), the data, then chunks of uvarints each after its size in bytes
+// (a varint in 10 bytes, that size included). The array read back is
+// checked: every position once, and in order.
+func suffixArray(data []byte) ([]int32, error) {
+	if len(data) >= 1<<31-1 {
+		return nil, fmt.Errorf("delta: a file of %d bytes is too large to diff", len(data))
+	}
+	idx := suffixarray.New(data)
+	var buf bytes.Buffer
+	if err := idx.Write(&buf); err != nil {
+		return nil, err
+	}
+	idx = nil
+	runtime.GC() // the index's own copy of the array goes before ours grows
+	raw := buf.Bytes()
+	const fixed = binary.MaxVarintLen64
+	bad := fmt.Errorf("delta: index/suffixarray wrote a layout this version does not know")
+	if len(raw) < fixed+len(data) {
+		return nil, bad
+	}
+	if n, _ := binary.Varint(raw[:fixed]); n != int64(len(data)) {
+		return nil, bad
+	}
+	raw = raw[fixed+len(data):]
+	sa := make([]int32, 0, len(data))
+	for len(raw) > 0 {
+		size, _ := binary.Varint(raw[:min(fixed, len(raw))])
+		if size < fixed || int(size) > len(raw) {
+			return nil, bad
+		}
+		chunk := raw[fixed:size]
+		for len(chunk) > 0 {
+			v, k := binary.Uvarint(chunk)
+			if k <= 0 {
+				return nil, bad
+			}
+			sa = append(sa, int32(v))
+			chunk = chunk[k:]
+		}
+		raw = raw[size:]
+	}
+	if err := checkSorted(data, sa); err != nil {
+		return nil, err
+	}
+	return sa, nil
+}
+
+// checkSorted checks that sa holds every position of data once, each
+// suffix before the next in byte order (compared on their first 64 bytes,
+// enough to catch a layout read wrong).
+func checkSorted(data []byte, sa []int32) error {
+	if len(sa) != len(data) {
+		return fmt.Errorf("delta: the suffix array has %d entries for %d bytes", len(sa), len(data))
+	}
+	seen := make([]bool, len(data))
+	for i, p := range sa {
+		if p < 0 || int(p) >= len(data) || seen[p] {
+			return fmt.Errorf("delta: the suffix array read back is not a permutation")
+		}
+		seen[p] = true
+		if i > 0 {
+			a, b := data[sa[i-1]:], data[p:]
+			if bytes.Compare(a[:min(64, len(a))], b[:min(64, len(b))]) > 0 {
+				return fmt.Errorf("delta: the suffix array read back is out of order")
+			}
+		}
+	}
+	return nil
+}
