@@ -158,9 +158,17 @@ func (ap *Applied) apply(ctx context.Context, a *Available, path string) error {
 	if j, err := p.readJournal(); err == nil {
 		return fmt.Errorf("an update to %s is not finished (%s); start the app once so it finishes", j.To, j.State)
 	}
-	// Left by an update that ended: what Windows still runs stays.
+	// Left by an update that ended. What Windows still runs, or will not
+	// let go of, cannot be removed; its folder is renamed out of the way
+	// (which Windows allows), so this update starts with empty ones.
 	for _, d := range []string{p.staged(), p.backup(), p.aside()} {
-		os.RemoveAll(d)
+		if os.RemoveAll(d) != nil {
+			stale := fmt.Sprintf("%s.stale-%d", d, os.Getpid())
+			if err := os.Rename(d, stale); err != nil {
+				return fmt.Errorf("clear %s, left by an earlier update: %w", d, err)
+			}
+			os.RemoveAll(stale)
+		}
 	}
 	os.Remove(p.healthyPath())
 	j := &journal{State: stateApplying, From: ap.u.running, To: a.Feed.Version, Kind: p.kind}
