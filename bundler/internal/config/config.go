@@ -69,7 +69,7 @@ type Update struct {
 	MinVersion  string   `yaml:"min_version" pattern:"^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.0.0" doc:"The lowest installed version allowed to update to this one; older ones are told to download it anew."`
 	Rollout     int      `yaml:"rollout" minimum:"1" maximum:"100" hint:"a whole number from 1 to 100" doc:"Percent of installations offered this version, each deciding by a stable random number of its own. Default: 100."`
 	Critical    bool     `yaml:"critical" doc:"Mark the version critical: clients are told to install it now, and a phased rollout does not hold it back."`
-	DeltaFrom   string   `yaml:"delta_from" max:"4096" hint:"a folder such as ../previous-dist" doc:"A folder holding the previous release's dist (its artifacts.json, update feed and archives), relative to bundle.yaml: the build writes a binary delta from each of its tar.gz, zip and app archives to this release's, and the feed offers it to copies that run that release. Default: none (no deltas)."`
+	DeltaFrom   string   `yaml:"delta_from" max:"4096" pattern:"^[^\\x00-\\x1f\\x7f]+$" hint:"a folder such as ../previous-dist" doc:"A folder holding the previous release's dist (its artifacts.json, update feed and archives), relative to bundle.yaml: the build writes a binary delta from each of its tar.gz, zip and app archives to this release's, and the feed offers it to copies that run that release. Default: none (no deltas)."`
 }
 
 // DefaultExpiresDays is update.expires_days when bundle.yaml says nothing.

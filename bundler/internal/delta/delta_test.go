@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,5 +253,32 @@ func TestTreeRefuses(t *testing.T) {
 				t.Errorf("error of several lines: %v", err)
 			}
 		})
+	}
+}
+
+// TestSuffixArray: the array read back from index/suffixarray holds every
+// suffix in order, and the check refuses one read wrong.
+func TestSuffixArray(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("a"), []byte("banana"), program(7, 1<<16, 1<<30)} {
+		sa, err := suffixArray(data)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", len(data), err)
+		}
+		if len(sa) != len(data) {
+			t.Fatalf("%d entries for %d bytes", len(sa), len(data))
+		}
+		if len(sa) < 2 {
+			continue
+		}
+		swapped := slices.Clone(sa)
+		swapped[0], swapped[1] = swapped[1], swapped[0]
+		if checkSorted(data, swapped) == nil {
+			t.Errorf("%d bytes: two suffixes swapped pass the check", len(data))
+		}
+		repeated := slices.Clone(sa)
+		repeated[1] = repeated[0]
+		if checkSorted(data, repeated) == nil {
+			t.Errorf("%d bytes: a repeated position passes the check", len(data))
+		}
 	}
 }

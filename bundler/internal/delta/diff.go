@@ -9,13 +9,13 @@
 package delta
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"index/suffixarray"
 	"io"
-	"runtime"
 
 	rtdelta "github.com/bundlekit/bundle/runtimehooks/update/delta"
 )
@@ -188,38 +188,51 @@ func suffixArray(data []byte) ([]int32, error) {
 		return nil, fmt.Errorf("delta: a file of %d bytes is too large to diff", len(data))
 	}
 	idx := suffixarray.New(data)
-	var buf bytes.Buffer
-	if err := idx.Write(&buf); err != nil {
-		return nil, err
-	}
-	idx = nil
-	runtime.GC() // the index's own copy of the array goes before ours grows
-	raw := buf.Bytes()
+	// Read as it is written: the array is not held twice more in between.
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(idx.Write(pw)) }()
+	defer pr.Close()
+	r := bufio.NewReaderSize(pr, 1<<20)
 	const fixed = binary.MaxVarintLen64
 	bad := fmt.Errorf("delta: index/suffixarray wrote a layout this version does not know")
-	if len(raw) < fixed+len(data) {
+	var head [fixed]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, err
+	}
+	if n, _ := binary.Varint(head[:]); n != int64(len(data)) {
 		return nil, bad
 	}
-	if n, _ := binary.Varint(raw[:fixed]); n != int64(len(data)) {
-		return nil, bad
+	if _, err := io.CopyN(io.Discard, r, int64(len(data))); err != nil {
+		return nil, err
 	}
-	raw = raw[fixed+len(data):]
 	sa := make([]int32, 0, len(data))
-	for len(raw) > 0 {
-		size, _ := binary.Varint(raw[:min(fixed, len(raw))])
-		if size < fixed || int(size) > len(raw) {
+	var chunk []byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		size, _ := binary.Varint(head[:])
+		if size < fixed || size-fixed > 1<<30 {
 			return nil, bad
 		}
-		chunk := raw[fixed:size]
-		for len(chunk) > 0 {
-			v, k := binary.Uvarint(chunk)
-			if k <= 0 {
+		if n := int(size - fixed); cap(chunk) < n {
+			chunk = make([]byte, n)
+		} else {
+			chunk = chunk[:n]
+		}
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			return nil, err
+		}
+		for rest := chunk; len(rest) > 0; {
+			v, k := binary.Uvarint(rest)
+			if k <= 0 || len(sa) == len(data) {
 				return nil, bad
 			}
 			sa = append(sa, int32(v))
-			chunk = chunk[k:]
+			rest = rest[k:]
 		}
-		raw = raw[size:]
 	}
 	if err := checkSorted(data, sa); err != nil {
 		return nil, err
@@ -234,12 +247,12 @@ func checkSorted(data []byte, sa []int32) error {
 	if len(sa) != len(data) {
 		return fmt.Errorf("delta: the suffix array has %d entries for %d bytes", len(sa), len(data))
 	}
-	seen := make([]bool, len(data))
+	seen := make([]uint64, len(data)/64+1)
 	for i, p := range sa {
-		if p < 0 || int(p) >= len(data) || seen[p] {
+		if p < 0 || int(p) >= len(data) || seen[p/64]&(1<<(p%64)) != 0 {
 			return fmt.Errorf("delta: the suffix array read back is not a permutation")
 		}
-		seen[p] = true
+		seen[p/64] |= 1 << (p % 64)
 		if i > 0 {
 			a, b := data[sa[i-1]:], data[p:]
 			if bytes.Compare(a[:min(64, len(a))], b[:min(64, len(b))]) > 0 {
