@@ -176,24 +176,9 @@ func TestUpdateEndToEnd(t *testing.T) {
 	// app through -ldflags, and the app checks the feed's name against it.
 	cfg, _ := os.ReadFile(filepath.Join(dir, "bundle.yaml"))
 	testfs.WriteFile(t, filepath.Join(dir, "bundle.yaml"), strings.Replace(string(cfg), "name: Updater\n", "name: 'O''Brien \"Up\" <b>&'\n", 1))
-	build := func(version, dist string) bundler.Manifest {
-		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
-			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
-			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
-		})
-		if b.Err != nil {
-			t.Fatal(b.Err)
-		}
-		return b.Result.Manifest
-	}
 	old := t.TempDir()
-	var archive string
-	for _, a := range build("1.0.0", old).Artifacts {
-		if a.Format == "tar.gz" {
-			archive = filepath.Join(old, a.Path)
-		}
-	}
-	build("1.1.0", served)
+	archive, _ := buildUpdater(t, dir, "1.0.0", old, "linux/amd64", "tar.gz")
+	buildUpdater(t, dir, "1.1.0", served, "linux/amd64", "tar.gz")
 	exe := testfs.ExtractAll(t, archive, t.TempDir())
 	run := func(args ...string) string {
 		t.Helper()
@@ -321,6 +306,26 @@ func updaterProject(t *testing.T, url string) string {
 	return dir
 }
 
+// buildUpdater builds the project in dir at version for one target and
+// format into dist, and returns that format's artifact and the manifest.
+func buildUpdater(t *testing.T, dir, version, dist, target, format string) (string, bundler.Manifest) {
+	t.Helper()
+	b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
+		Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
+		Targets: []string{target}, Formats: []string{format},
+	})
+	if b.Err != nil {
+		t.Fatal(b.Err)
+	}
+	for _, a := range b.Result.Manifest.Artifacts {
+		if a.Format == format {
+			return filepath.Join(dist, a.Path), b.Result.Manifest
+		}
+	}
+	t.Fatalf("no %s artifact", format)
+	return "", bundler.Manifest{}
+}
+
 // TestUpdateNSISUnderWine installs examples/updater 1.0.0 per user with
 // its NSIS installer under Wine, serves 1.1.0's dist from 127.0.0.1, and
 // runs the installed app's update: the app moves its running exe aside,
@@ -334,24 +339,8 @@ func TestUpdateNSISUnderWine(t *testing.T) {
 		testtool.Missing(t, err.Error())
 	}
 	served, dir := servedUpdater(t)
-	build := func(version, dist string) string {
-		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
-			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
-			Targets: []string{"windows/amd64"}, Formats: []string{"nsis"},
-		})
-		if b.Err != nil {
-			t.Fatal(b.Err)
-		}
-		for _, a := range b.Result.Manifest.Artifacts {
-			if a.Format == "nsis" {
-				return filepath.Join(dist, a.Path)
-			}
-		}
-		t.Fatal("no installer")
-		return ""
-	}
-	v1 := build("1.0.0", t.TempDir())
-	build("1.1.0", served)
+	v1, _ := buildUpdater(t, dir, "1.0.0", t.TempDir(), "windows/amd64", "nsis")
+	buildUpdater(t, dir, "1.1.0", served, "windows/amd64", "nsis")
 
 	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
 	local := strings.TrimSpace(out)
@@ -394,24 +383,8 @@ func TestUpdateMSIUnderWine(t *testing.T) {
 		testtool.Missing(t, err.Error())
 	}
 	served, dir := servedUpdater(t)
-	build := func(version, dist string) string {
-		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
-			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
-			Targets: []string{"windows/amd64"}, Formats: []string{"msi"},
-		})
-		if b.Err != nil {
-			t.Fatal(b.Err)
-		}
-		for _, a := range b.Result.Manifest.Artifacts {
-			if a.Format == "msi" {
-				return filepath.Join(dist, a.Path)
-			}
-		}
-		t.Fatal("no msi")
-		return ""
-	}
-	v1 := build("1.0.0", t.TempDir())
-	build("1.1.0", served)
+	v1, _ := buildUpdater(t, dir, "1.0.0", t.TempDir(), "windows/amd64", "msi")
+	buildUpdater(t, dir, "1.1.0", served, "windows/amd64", "msi")
 
 	products := func() []string {
 		t.Helper()
@@ -482,27 +455,13 @@ func TestUpdateDelta(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	dir := updaterProject(t, srv.URL)
-	build := func(version, dist string) bundler.Manifest {
-		b := buildtest.Build(context.Background(), t, bundler.BuildOptions{
-			Config: filepath.Join(dir, "bundle.yaml"), Dist: dist, Version: version,
-			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
-		})
-		if b.Err != nil {
-			t.Fatal(b.Err)
-		}
-		return b.Result.Manifest
-	}
 	old := t.TempDir()
-	var archive string
-	for _, a := range build("1.0.0", old).Artifacts {
-		if a.Format == "tar.gz" {
-			archive = filepath.Join(old, a.Path)
-		}
-	}
+	archive, _ := buildUpdater(t, dir, "1.0.0", old, "linux/amd64", "tar.gz")
 	appendConfig(t, dir, "  delta_from: "+old+"\n")
 	var full, deltaName string
 	var fullSize, deltaSize int64
-	for _, a := range build("1.1.0", served).Artifacts {
+	_, m := buildUpdater(t, dir, "1.1.0", served, "linux/amd64", "tar.gz")
+	for _, a := range m.Artifacts {
 		switch a.Format {
 		case "tar.gz":
 			full, fullSize = a.Path, a.Size

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bundlekit/bundle/runtimehooks/update/archive"
 	"github.com/bundlekit/bundle/runtimehooks/update/delta"
 )
 
@@ -213,7 +214,7 @@ func (ap *Applied) unpack(ctx context.Context, a *Available, path string) error 
 		}
 		path = full
 	}
-	return extract(path, a.File.Format, p.staged())
+	return archive.Extract(path, a.File.Format, p.staged())
 }
 
 // replaceFiles moves each staged file over the installed one, keeping a

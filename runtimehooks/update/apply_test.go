@@ -128,8 +128,8 @@ func install(t *testing.T, dir string, l layout, content map[string][]byte) stri
 	return exe
 }
 
-// archive packs content as bundle does for the layout's format.
-func archive(t *testing.T, l layout, content map[string][]byte) []byte {
+// packArchive packs content as bundle does for the layout's format.
+func packArchive(t *testing.T, l layout, content map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	names := map[string]os.FileMode{}
@@ -209,7 +209,7 @@ func TestApply(t *testing.T) {
 		t.Run(string(l.kind), func(t *testing.T) {
 			key := newKey(t)
 			s := newServer(t)
-			s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", 1000)))
+			s.publish(t, key, "1.1.0", l, packArchive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", 1000)))
 			dir := filepath.Join(t.TempDir(), l.top)
 			exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", 1000))
 			out, code := run(t, jail, exe, "update", s.URL+"/update-stable.json", key.public(), t.TempDir(), string(l.kind))
@@ -251,7 +251,7 @@ func TestRollback(t *testing.T) {
 			t.Run(string(l.kind)+"/"+behavior, func(t *testing.T) {
 				key := newKey(t)
 				s := newServer(t)
-				s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-"+behavior), "1.1.0", 1000)))
+				s.publish(t, key, "1.1.0", l, packArchive(t, l, files(t, filepath.Join(apps, "app-1.1.0-"+behavior), "1.1.0", 1000)))
 				dir := filepath.Join(t.TempDir(), l.top)
 				exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", 1000))
 				state := t.TempDir()
@@ -293,7 +293,7 @@ func TestKillDuringApply(t *testing.T) {
 	s := newServer(t)
 	for _, l := range []layout{portableLayout, appLayout} {
 		const blob = 32 << 20
-		s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", blob)))
+		s.publish(t, key, "1.1.0", l, packArchive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", blob)))
 		old := files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", blob)
 		// How long an apply takes here, from "applying" to "applied".
 		span := applySpan(t, jail, s, key, l, old)
@@ -386,7 +386,7 @@ func TestApplyWine(t *testing.T) {
 		t.Run(c.build, func(t *testing.T) {
 			key := newKey(t)
 			s := newServer(t)
-			s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, c.build), "1.1.0", 1000)))
+			s.publish(t, key, "1.1.0", l, packArchive(t, l, files(t, filepath.Join(apps, c.build), "1.1.0", 1000)))
 			dir := filepath.Join(t.TempDir(), l.top)
 			exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0.exe"), "1.0.0", 1000))
 			wine := func(args ...string) (string, int) {
@@ -423,7 +423,7 @@ func TestProbationWithoutWatcher(t *testing.T) {
 	key := newKey(t)
 	s := newServer(t)
 	l := portableLayout
-	s.publish(t, key, "1.1.0", l, archive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", 1000)))
+	s.publish(t, key, "1.1.0", l, packArchive(t, l, files(t, filepath.Join(apps, "app-1.1.0-ok"), "1.1.0", 1000)))
 	apply := func(dir string) string {
 		exe := install(t, dir, l, files(t, filepath.Join(apps, "app-1.0.0"), "1.0.0", 1000))
 		if out, code := run(t, jail, exe, "apply", s.URL+"/update-stable.json", key.public(), t.TempDir(), string(l.kind)); code != 0 {

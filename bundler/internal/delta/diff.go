@@ -1,7 +1,7 @@
 // Package delta makes the binary deltas that runtimehooks/update/delta
 // applies: a patch per changed file (bsdiff's method, in that package's
-// layout) and a delta per release archive that turns the files of the
-// previous version into those of this one.
+// layout) and a delta that turns the files of the previous version into
+// those of this one (both unpacked by runtimehooks/update/archive).
 //
 // No maintained Go module makes bsdiff patches (the known ones are
 // unmaintained and not served here), and the client must apply them with

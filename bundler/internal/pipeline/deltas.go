@@ -12,6 +12,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/feed"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/runtimehooks/update/archive"
 	updatefeed "github.com/bundlekit/bundle/runtimehooks/update/feed"
 )
 
@@ -108,11 +109,13 @@ func (r *runner) writeDeltas(ctx context.Context, uf *updateFeed, all []artifact
 		}
 		work := filepath.Join(r.work, "delta", a.Path)
 		oldDir, newDir := filepath.Join(work, "old"), filepath.Join(work, "new")
-		if err := delta.Unpack(filepath.Join(prev.dir, old.Name), old.Format, oldDir); err != nil {
-			return nil, nil, fmt.Errorf("update delta: %w", err)
+		// Unpacked by the client's own code, so the delta is made
+		// between the files installs have.
+		if err := archive.Extract(filepath.Join(prev.dir, old.Name), old.Format, oldDir); err != nil {
+			return nil, nil, fmt.Errorf("update delta: %s: %w", old.Name, err)
 		}
-		if err := delta.Unpack(filepath.Join(r.dist, a.Path), a.Format, newDir); err != nil {
-			return nil, nil, fmt.Errorf("update delta: %w", err)
+		if err := archive.Extract(filepath.Join(r.dist, a.Path), a.Format, newDir); err != nil {
+			return nil, nil, fmt.Errorf("update delta: %s: %w", a.Path, err)
 		}
 		name := a.Path + ".from-" + prev.feed.Version + ".delta"
 		size, sum, err := r.writeArtifact(ctx, name, func(w io.Writer) error {

@@ -19,8 +19,9 @@
 //	package  the SBOM and each format's artifact, atomically,   (sbom, formats,
 //	         each file signed by its OS's step (installers,     osstep.Run.FormatInput, SignOutput)
 //	         disk images, which are notarized and stapled)
-//	feed     with update: the update feed of every artifact,       (update.go, feed)
-//	         signed once all of them are final
+//	feed     with update: the deltas from the previous release    (deltas.go, delta)
+//	         (update.delta_from), then the update feed of every    (update.go, feed)
+//	         artifact, signed once all of them are final
 //	manifest checksums.txt, then artifacts.json, last          (artifact)
 //	close    each OS's step, however the build ended           (osstep.Run.Close)
 //

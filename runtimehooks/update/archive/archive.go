@@ -1,4 +1,9 @@
-package update
+// Package archive unpacks the release archives bundle makes (tar.gz, and
+// zip for the zip and app formats: one top folder) as the update client
+// installs them, refusing anything that could write outside the folder.
+// bundle uses it too, to unpack the two releases a delta is made between,
+// so both see the same files with the same modes.
+package archive
 
 import (
 	"archive/tar"
@@ -13,23 +18,23 @@ import (
 	"strings"
 )
 
-// maxExpand bounds what an archive may unpack to, against a
+// MaxExpand bounds what an archive may unpack to, against a
 // decompression bomb in a file that passed its hash: a signed feed is
 // trusted, but a mistake should fail, not fill the disk.
-const maxExpand = 64
+const MaxExpand = 64
 
-// extract unpacks the release archive at src (tar.gz or zip, as bundle
+// Extract unpacks the release archive at src (tar.gz or zip, as bundle
 // makes them: one top folder) into dst, without the top folder. It
 // refuses absolute names, names that climb out, entries other than
 // files, folders and links, and links whose target is absolute or climbs
 // (has a ".." step). Links are made last, so no entry is ever written
 // through one.
-func extract(src, format, dst string) error {
+func Extract(src, format, dst string) error {
 	info, err := os.Stat(src)
 	if err != nil {
 		return err
 	}
-	budget := info.Size()*maxExpand + 1<<20
+	budget := info.Size()*MaxExpand + 1<<20
 	var links []link
 	switch format {
 	case "tar.gz":
@@ -185,7 +190,7 @@ func writeEntry(dst, rel string, perm os.FileMode, r io.Reader, budget *int64) e
 	n, err := io.Copy(f, io.LimitReader(r, *budget+1))
 	*budget -= n
 	if err == nil && *budget < 0 {
-		err = fmt.Errorf("the archive unpacks to more than %d times its size", maxExpand)
+		err = fmt.Errorf("the archive unpacks to more than %d times its size", MaxExpand)
 	}
 	if err == nil {
 		err = f.Sync()
