@@ -16,6 +16,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/doctor"
 	"github.com/bundlekit/bundle/bundler/internal/inspect"
 	"github.com/bundlekit/bundle/bundler/internal/macsign"
+	"github.com/bundlekit/bundle/bundler/internal/merge"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/scaffold"
@@ -58,6 +59,7 @@ var counterparts = []struct {
 	{ToolCheck{}, doctor.Check{}, []string{"Tool"}}, // of an internal type; its name, command and install line are fields
 	{VerifyOptions{}, verify.Options{}, nil},
 	{VerifyReport{}, verify.Report{}, nil},
+	{MergeOptions{}, merge.Options{}, nil},
 }
 
 // TestPublicTypesMatchInternal fails when an internal type gains, loses,
