@@ -30,10 +30,14 @@ import (
 // byte stay nfpm's, so the result is the deb nfpm would write
 // (TestDebStreamedIsNfpms).
 //
-// A signed deb is left to nfpm, which hands pgpSigner the members it
-// signs in memory.
+// A deb signed through SignFn (sign.gpg) gets its _gpg<type> member here
+// too, as nfpm's debsign method makes it: a detached signature of
+// debian-binary, control.tar.gz and data.tar.gz in a row, read from disk
+// (TestDebStreamedIsNfpms compares both, signed and not).
 func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer) error {
-	skeleton, real, err := hollowPackage(Deb, info, workDir, files.AsExplicitRelativePath)
+	unsigned := *info
+	unsigned.Deb.Signature = nfpm.DebSignature{}
+	skeleton, real, err := hollowPackage(Deb, &unsigned, workDir, files.AsExplicitRelativePath)
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,29 @@ func writeDeb(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer)
 			return err
 		}
 	}
-	return members[2].write(w, size, data)
+	if err := members[2].write(w, size, data); err != nil {
+		return err
+	}
+	sign := info.Deb.Signature.SignFn
+	if sign == nil {
+		return nil
+	}
+	if _, err := data.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sig, err := sign(io.MultiReader(bytes.NewReader(members[0].body), bytes.NewReader(control), data))
+	if err != nil {
+		return &nfpm.ErrSigningFailure{Err: err}
+	}
+	kind := info.Deb.Signature.Type
+	if kind == "" {
+		kind = "origin"
+	}
+	// The member's header is the others' with its own name: nfpm writes
+	// every member with the same mode, owner and time.
+	m := arMember{name: "_gpg" + kind, header: bytes.Clone(members[0].header)}
+	copy(m.header[:16], fmt.Sprintf("%-16s", m.name))
+	return m.write(w, int64(len(sig)), bytes.NewReader(sig))
 }
 
 // hollowPackage has nfpm write info's package in format f with every

@@ -16,6 +16,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/packager"
 	"github.com/bundlekit/bundle/bundler/internal/packager/packagertest"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // debInput is an app folder with an executable, a license, a manual page,
@@ -66,33 +67,48 @@ func debInput(t *testing.T) packager.Input {
 // TestDebStreamedIsNfpms: the deb written with the files streamed is, byte
 // for byte, the one nfpm writes in memory.
 func TestDebStreamedIsNfpms(t *testing.T) {
-	in := debInput(t)
-	var streamed bytes.Buffer
-	if err := packagertest.Into(context.Background(), t, Deb, in, &streamed); err != nil {
-		t.Fatal(err)
+	inputs := map[string]func(t *testing.T) packager.Input{
+		"unsigned": debInput,
+		"signed with sign.gpg": func(t *testing.T) packager.Input {
+			testtool.Need(t, "gnupg", "gpg")
+			h := newGPGHome(t)
+			return signedInput(t, h.genKey(t, "rsa2048", debInput(t).MTime.AddDate(-1, 0, 0), "never", testPassphrase), testPassphrase)
+		},
 	}
+	for name, input := range inputs {
+		t.Run(name, func(t *testing.T) {
+			in := input(t)
+			var streamed bytes.Buffer
+			if err := packagertest.Into(context.Background(), t, Deb, in, &streamed); err != nil {
+				t.Fatal(err)
+			}
 
-	in.WorkDir = t.TempDir()
-	info, err := describe(in, Deb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := nfpm.PrepareForPackager(info, "deb"); err != nil {
-		t.Fatal(err)
-	}
-	p, err := nfpm.Get("deb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var whole bytes.Buffer
-	if err := p.Package(info, &whole); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
-		t.Fatalf("streamed deb (%d bytes) differs from nfpm's (%d bytes)", streamed.Len(), whole.Len())
-	}
-	if !bytes.Contains(streamed.Bytes(), []byte("data.tar.gz")) || streamed.Len() < 1000 {
-		t.Fatalf("not a deb: %d bytes", streamed.Len())
+			in.WorkDir = t.TempDir()
+			info, err := describe(in, Deb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nfpm.PrepareForPackager(info, "deb"); err != nil {
+				t.Fatal(err)
+			}
+			p, err := nfpm.Get("deb")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var whole bytes.Buffer
+			if err := p.Package(info, &whole); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
+				t.Fatalf("streamed deb (%d bytes) differs from nfpm's (%d bytes)", streamed.Len(), whole.Len())
+			}
+			if !bytes.Contains(streamed.Bytes(), []byte("data.tar.gz")) || streamed.Len() < 1000 {
+				t.Fatalf("not a deb: %d bytes", streamed.Len())
+			}
+			if signed := bytes.Contains(streamed.Bytes(), []byte("_gpgorigin")); signed != (in.Config.Sign.GPG != nil) {
+				t.Errorf("the deb has a _gpgorigin member: %v", signed)
+			}
+		})
 	}
 }
 

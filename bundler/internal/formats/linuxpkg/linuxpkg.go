@@ -76,9 +76,11 @@ func (f Format) Package(ctx context.Context, in packager.Input, dest string) err
 		return err
 	}
 	err = packager.WriteFile(ctx, dest, func(w io.Writer) error {
-		// Unsigned debs and apks are streamed; nfpm holds them in memory.
+		// Debs (signed with sign.gpg too) and unsigned apks are streamed;
+		// nfpm holds them in memory.
 		switch {
-		case f == Deb && info.Deb.Signature.SignFn == nil:
+		case f == Deb && info.Deb.Signature.KeyFile == "" && info.Deb.Signature.Method == "" &&
+			(info.Deb.Signature.Type == "" || info.Deb.Signature.Type == "origin"):
 			return writeDeb(ctx, info, in.WorkDir, w)
 		case f == APK && info.APK.Signature.KeyFile == "":
 			return writeAPK(ctx, info, in.WorkDir, w)
