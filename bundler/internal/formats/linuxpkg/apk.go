@@ -11,17 +11,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/goreleaser/nfpm/v2"
 	"github.com/goreleaser/nfpm/v2/files"
 	"github.com/klauspost/pgzip"
 )
 
-// writeAPK writes the unsigned apk of info to w with the app's files
+// writeAPK writes the apk of info to w with the app's files
 // streamed from disk. nfpm's apk packager holds the payload in memory
 // twice over: it reads each file whole (nfpm v2.47.0 apk/apk.go:447), since
 // the file's PAX header carries its SHA-1, and it builds the compressed
@@ -34,10 +36,13 @@ import (
 // stay nfpm's, so the result is the apk nfpm would write
 // (TestAPKStreamedIsNfpms).
 //
-// A signed apk is left to nfpm: its signature covers the control segment,
-// and nfpm's RSA signing is internal to it.
+// A signed apk (sign.apk, through SignFn) gets its signature segment
+// here, over the SHA-1 of the control segment as rewritten, laid out as
+// nfpm lays it out (TestAPKStreamedIsNfpms compares both, signed too).
 func writeAPK(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer) error {
-	skeleton, real, err := hollowPackage(APK, info, workDir, files.AsRelativePath)
+	unsigned := *info
+	unsigned.APK.Signature = nfpm.APKSignature{}
+	skeleton, real, err := hollowPackage(APK, &unsigned, workDir, files.AsRelativePath)
 	if err != nil {
 		return err
 	}
@@ -66,11 +71,65 @@ func writeAPK(ctx context.Context, info *nfpm.Info, workDir string, w io.Writer)
 	if _, err := data.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	if sign := info.APK.Signature.SignFn; sign != nil {
+		seg, err := apkSignature(info, sign, control)
+		if err != nil {
+			return &nfpm.ErrSigningFailure{Err: err}
+		}
+		if _, err := w.Write(seg); err != nil {
+			return err
+		}
+	}
 	if _, err := w.Write(control); err != nil {
 		return err
 	}
 	_, err = io.Copy(w, data)
 	return err
+}
+
+// apkSignature is the signature segment of an apk whose control segment is
+// control: a gzip stream of one tar entry, .SIGN.RSA.<key name>, holding
+// sign's signature of the segment's SHA-1, cut before the tar's end
+// blocks as apk segments are. The key name is sign.apk's, else the
+// maintainer's address, ending in .rsa.pub, as nfpm names it.
+func apkSignature(info *nfpm.Info, sign func(io.Reader) ([]byte, error), control []byte) ([]byte, error) {
+	digest := sha1.Sum(control) // nolint:gosec // what apk signs
+	sig, err := sign(bytes.NewReader(digest[:]))
+	if err != nil {
+		return nil, err
+	}
+	name := info.APK.Signature.KeyName
+	if name == "" {
+		addr, err := mail.ParseAddress(info.Maintainer)
+		if err != nil || addr.Address == "" {
+			return nil, fmt.Errorf("sign.apk.key_name is not set and the maintainer has no address to name the key by")
+		}
+		name = addr.Address
+	}
+	if !strings.HasSuffix(name, ".rsa.pub") {
+		name += ".rsa.pub"
+	}
+	var entry bytes.Buffer
+	tw := tar.NewWriter(&entry)
+	if err := tw.WriteHeader(&tar.Header{Name: ".SIGN.RSA." + name, Mode: 0o600, Size: int64(len(sig)), Format: tar.FormatUSTAR}); err != nil {
+		return nil, err
+	}
+	if _, err := tw.Write(sig); err != nil {
+		return nil, err
+	}
+	// Flush pads the entry to its block and writes no end blocks.
+	if err := tw.Flush(); err != nil {
+		return nil, err
+	}
+	var seg bytes.Buffer
+	zw := pgzip.NewWriter(&seg) // nfpm's compressor, whose bytes differ from compress/gzip's
+	if _, err := zw.Write(entry.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return seg.Bytes(), nil
 }
 
 // splitGzip cuts b, gzip streams one after the other as an apk is, into

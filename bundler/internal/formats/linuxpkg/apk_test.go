@@ -5,6 +5,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	cryptorand "crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -103,6 +107,14 @@ func TestAPKStreamedIsNfpms(t *testing.T) {
 			})
 			in.Config.Linux.Scripts = config.Scripts{PreInstall: "pkg/pre.sh", PostInstall: "pkg/post.sh", PreRemove: "pkg/preun.sh", PostRemove: "pkg/postun.sh"}
 		}, has: map[string]int64{".pre-install": 19, ".post-install": 20, ".pre-deinstall": 10, ".post-deinstall": 1410}},
+		{name: "signed with sign.apk", setup: func(t *testing.T, in *packager.Input) {
+			key, err := rsa.GenerateKey(cryptorand.Reader, 2048)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFiles(t, in.Dir, map[string][]byte{"keys/apk.rsa": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})})
+			in.Config.Sign.APK = &config.APKKey{KeyFile: "keys/apk.rsa", KeyName: "builds@example.com"}
+		}, has: map[string]int64{".SIGN.RSA.builds@example.com.rsa.pub": 256, ".PKGINFO": -1}},
 		{name: "a few MB", setup: func(t *testing.T, in *packager.Input) {
 			writeFiles(t, in.AppDir, map[string][]byte{
 				"data/random.bin": random,
@@ -122,8 +134,8 @@ func TestAPKStreamedIsNfpms(t *testing.T) {
 				t.Fatalf("streamed apk (%d bytes) differs from nfpm's (%d bytes)", streamed.Len(), len(whole))
 			}
 			segments, err := splitGzip(streamed.Bytes())
-			if err != nil || len(segments) != 2 {
-				t.Fatalf("not an unsigned apk: %d gzip streams (%v)", len(segments), err)
+			if want := 2 + btoi(in.Config.Sign.APK != nil); err != nil || len(segments) != want {
+				t.Fatalf("%d gzip streams (%v), want %d", len(segments), err, want)
 			}
 			// apk reads the segments as one tar.
 			zr, err := gzip.NewReader(bytes.NewReader(streamed.Bytes()))
@@ -228,4 +240,11 @@ func TestCopyAPKFileRefusesAFileThatChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

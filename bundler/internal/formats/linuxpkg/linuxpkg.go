@@ -76,13 +76,14 @@ func (f Format) Package(ctx context.Context, in packager.Input, dest string) err
 		return err
 	}
 	err = packager.WriteFile(ctx, dest, func(w io.Writer) error {
-		// Debs (signed with sign.gpg too) and unsigned apks are streamed;
-		// nfpm holds them in memory.
+		// Debs and apks, signed or not, are streamed; nfpm holds them in
+		// memory.
 		switch {
 		case f == Deb && info.Deb.Signature.KeyFile == "" && info.Deb.Signature.Method == "" &&
 			(info.Deb.Signature.Type == "" || info.Deb.Signature.Type == "origin"):
 			return writeDeb(ctx, info, in.WorkDir, w)
 		case f == APK && info.APK.Signature.KeyFile == "":
+			// Signed through SignFn (sign.apk) or not at all.
 			return writeAPK(ctx, info, in.WorkDir, w)
 		}
 		return p.Package(info, w)

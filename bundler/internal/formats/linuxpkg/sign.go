@@ -13,7 +13,7 @@ import (
 
 // sign sets up the signing of the package: deb and rpm with the OpenPGP
 // key of sign.gpg, signed by pgpSigner at the packages' time; apk with the
-// RSA key of sign.apk, signed by nfpm. Passphrases come from the
+// RSA key of sign.apk, signed by newAPKSigner. Passphrases come from the
 // environment variables the config names and never appear in output.
 func sign(in packager.Input, format Format, info *nfpm.Info) error {
 	s := in.Config.Sign
@@ -33,11 +33,15 @@ func sign(in packager.Input, format Format, info *nfpm.Info) error {
 			info.RPM.Signature.SignFn = signer.detached
 		}
 	case s.APK != nil && format == APK:
-		sig, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
+		key, err := signature(in, "sign.apk", s.APK.KeyFile, s.APK.PassphraseEnv)
 		if err != nil {
 			return err
 		}
-		info.APK.Signature.PackageSignature = sig
+		sign, err := newAPKSigner(key.KeyFile, key.KeyPassphrase)
+		if err != nil {
+			return err
+		}
+		info.APK.Signature.SignFn = sign
 		info.APK.Signature.KeyName = s.APK.KeyName
 	}
 	return nil
