@@ -124,9 +124,11 @@
 //
 // The bounds, for a naive program that starts k copies of itself with its
 // own arguments after any amount of work. The guard's own, whatever the
-// timing: at most k + 2 processes past their guard at once (the root, its
-// k copies at place 2, and from place 3 on one copy that runs and the one
-// waiting for it to exit), as a restart claims its place before it waits.
+// timing: at most k + 2 processes past their guard at once: the root, its
+// k copies at place 2 and one copy from place 3 on waiting for its
+// starter. A copy runs at place 3 or later only once its starter, one of
+// those copies, has exited, and a restart claims its place before it
+// waits, so no second one waits beside it.
 // Counting copies still starting, which each reach their guard and are
 // refused: nested (waiting for its copies), at most 1 + k + k² alive at
 // once and 1 + k runs of main(); as a relay (starting copies, then

@@ -424,10 +424,10 @@ func treeBounds(tr simTree, r simResult) string {
 		}
 	case r.maxPast > k+2:
 		// The guard's own bound, whatever the timing: the root, its k
-		// copies (place 2), and from place 3 on one copy that runs and
-		// one that waits for it to exit, as a restart claims its place
-		// before it waits.
-		return fmt.Sprintf("%d past their guard at once, want at most %d (the root, its copies, one restart and its successor)", r.maxPast, k+2)
+		// copies (place 2) and one restart waiting for its starter; a
+		// restart runs only once its starter, one of those copies, has
+		// exited, and it claims its place before it waits.
+		return fmt.Sprintf("%d past their guard at once, want at most %d (the root, its copies and one restart)", r.maxPast, k+2)
 	case tr.nested:
 		if bound := 1 + k + k*k; r.maxLive > bound || r.mains != 1+k {
 			return fmt.Sprintf("%d alive at once and %d runs of main(), want at most %d alive and exactly %d runs", r.maxLive, r.mains, bound, 1+k)
