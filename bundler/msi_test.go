@@ -61,17 +61,7 @@ func TestMSIUpgrade(t *testing.T) {
 			t.Fatalf("msiexec %s: exit %d\n%s", strings.Join(args, " "), code, out)
 		}
 	}
-	installed := func() []string {
-		t.Helper()
-		out, _ := w.Run(t, time.Minute, "uninstaller", "--list")
-		var hello []string
-		for _, l := range strings.Split(out, "\n") {
-			if strings.HasSuffix(strings.TrimSpace(l), "|||Hello") {
-				hello = append(hello, strings.TrimSpace(l))
-			}
-		}
-		return hello
-	}
+	installed := func() []string { return w.Products(t, "Hello") }
 	exe := func() string {
 		t.Helper()
 		found, _ := filepath.Glob(filepath.Join(w.Prefix, "drive_c", "users", "*", "AppData", "Local", "Programs", "Hello", "hello.exe"))

@@ -342,11 +342,7 @@ func TestUpdateNSISUnderWine(t *testing.T) {
 	v1, _ := buildUpdater(t, dir, "1.0.0", t.TempDir(), "windows/amd64", "nsis")
 	buildUpdater(t, dir, "1.1.0", served, "windows/amd64", "nsis")
 
-	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
-	local := strings.TrimSpace(out)
-	if code != 0 || local == "" {
-		t.Fatalf("%%LOCALAPPDATA%% = %q (exit %d)", out, code)
-	}
+	local := w.LocalAppData(t)
 	exe := local + `\Programs\Updater\updater.exe`
 	t.Cleanup(func() { w.Run(t, time.Minute, local+`\Programs\Updater\uninstall.exe`, "/S") })
 	if out, code := w.Run(t, time.Minute, v1, "/S"); code != 0 {
@@ -355,7 +351,7 @@ func TestUpdateNSISUnderWine(t *testing.T) {
 	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.0.0" {
 		t.Fatalf("installed app before the update: %q", out)
 	}
-	out, code = w.RunJailed(t, 2*time.Minute, jail, exe, "update")
+	out, code := w.RunJailed(t, 2*time.Minute, jail, exe, "update")
 	if code != 0 || !strings.Contains(out, "updater 1.1.0") {
 		t.Fatalf("update: exit %d\n%s", code, out)
 	}
@@ -386,22 +382,8 @@ func TestUpdateMSIUnderWine(t *testing.T) {
 	v1, _ := buildUpdater(t, dir, "1.0.0", t.TempDir(), "windows/amd64", "msi")
 	buildUpdater(t, dir, "1.1.0", served, "windows/amd64", "msi")
 
-	products := func() []string {
-		t.Helper()
-		out, _ := w.Run(t, time.Minute, "uninstaller", "--list")
-		var found []string
-		for _, l := range strings.Split(out, "\n") {
-			if strings.HasSuffix(strings.TrimSpace(l), "|||Updater") {
-				found = append(found, strings.TrimSpace(l))
-			}
-		}
-		return found
-	}
-	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
-	local := strings.TrimSpace(out)
-	if code != 0 || local == "" {
-		t.Fatalf("%%LOCALAPPDATA%% = %q (exit %d)", out, code)
-	}
+	products := func() []string { return w.Products(t, "Updater") }
+	local := w.LocalAppData(t)
 	exe := local + `\Programs\Updater\updater.exe`
 	if out, code := w.Run(t, time.Minute, "msiexec", "/i", winetest.Path(v1), "/qn"); code != 0 {
 		t.Fatalf("msiexec /i: exit %d\n%s", code, out)
@@ -419,7 +401,7 @@ func TestUpdateMSIUnderWine(t *testing.T) {
 	if out, _ := w.Run(t, time.Minute, exe); strings.TrimSpace(out) != "updater 1.0.0" {
 		t.Fatalf("installed app before the update: %q", out)
 	}
-	out, code = w.RunJailed(t, 2*time.Minute, jail, exe, "update")
+	out, code := w.RunJailed(t, 2*time.Minute, jail, exe, "update")
 	if code != 0 || !strings.Contains(out, "updater 1.1.0") {
 		t.Fatalf("update: exit %d\n%s", code, out)
 	}

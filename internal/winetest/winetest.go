@@ -165,6 +165,31 @@ func (w *Wine) run(t *testing.T, timeout time.Duration, prefix []string, program
 	return strings.ReplaceAll(string(out), "\r\n", "\n"), code
 }
 
+// LocalAppData is %LOCALAPPDATA% in the prefix, where per-user installs go.
+func (w *Wine) LocalAppData(t *testing.T) string {
+	t.Helper()
+	out, code := w.Run(t, time.Minute, "cmd", "/c", "echo", "%LOCALAPPDATA%")
+	local := strings.TrimSpace(out)
+	if code != 0 || local == "" {
+		t.Fatalf("%%LOCALAPPDATA%% = %q (exit %d)", out, code)
+	}
+	return local
+}
+
+// Products lists the installed products named name, as Wine's
+// uninstaller lists them: "{product code}|||name".
+func (w *Wine) Products(t *testing.T, name string) []string {
+	t.Helper()
+	out, _ := w.Run(t, time.Minute, "uninstaller", "--list")
+	var found []string
+	for _, l := range strings.Split(out, "\n") {
+		if l = strings.TrimSpace(l); strings.HasSuffix(l, "|||"+name) {
+			found = append(found, l)
+		}
+	}
+	return found
+}
+
 // Path turns a path on this machine into the Windows path Wine shows it
 // as (drive Z: maps the root).
 func Path(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
