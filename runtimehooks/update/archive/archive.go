@@ -35,7 +35,7 @@ func Extract(src, format, dst string) error {
 		return err
 	}
 	budget := info.Size()*MaxExpand + 1<<20
-	var links []link
+	var links []Link
 	switch format {
 	case "tar.gz":
 		err = extractTarGz(src, dst, budget, &links)
@@ -47,29 +47,36 @@ func Extract(src, format, dst string) error {
 	if err != nil {
 		return err
 	}
+	return MakeLinks(dst, links)
+}
+
+// Link is a symbolic link to make once the files are in place: its path
+// below the folder, slash-separated, and its target.
+type Link struct{ Rel, Target string }
+
+// MakeLinks makes links below dst, with any folder they need. Made after
+// every file, no file is written through one.
+func MakeLinks(dst string, links []Link) error {
 	for _, l := range links {
-		p := filepath.Join(dst, filepath.FromSlash(l.rel))
+		p := filepath.Join(dst, filepath.FromSlash(l.Rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.Symlink(l.target, p); err != nil {
+		if err := os.Symlink(l.Target, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// link is a symbolic link to make once the files are in place.
-type link struct{ rel, target string }
-
-// checkLink refuses a link that could lead out of the folder.
-func checkLink(rel, target string) error {
+// CheckLink refuses a link that could lead out of the folder.
+func CheckLink(rel, target string) error {
 	if target == "" || path.IsAbs(target) || strings.Contains(target, "\\") || strings.HasPrefix(target, "/") {
-		return fmt.Errorf("archive link %s -> %s is not relative", rel, target)
+		return fmt.Errorf("link %s -> %s is not relative", rel, target)
 	}
 	for _, step := range strings.Split(target, "/") {
 		if step == ".." {
-			return fmt.Errorf("archive link %s -> %s climbs out of its folder", rel, target)
+			return fmt.Errorf("link %s -> %s climbs out of its folder", rel, target)
 		}
 	}
 	return nil
@@ -86,7 +93,7 @@ func entryPath(name string) (string, error) {
 	return rest, nil
 }
 
-func extractTarGz(src, dst string, budget int64, links *[]link) error {
+func extractTarGz(src, dst string, budget int64, links *[]Link) error {
 	f, err := os.Open(src)
 	if err != nil {
 		return err
@@ -118,8 +125,8 @@ func extractTarGz(src, dst string, budget int64, links *[]link) error {
 		case tar.TypeReg:
 			err = writeEntry(dst, rel, os.FileMode(h.Mode).Perm(), tr, &budget)
 		case tar.TypeSymlink:
-			if err = checkLink(rel, h.Linkname); err == nil {
-				*links = append(*links, link{rel, h.Linkname})
+			if err = CheckLink(rel, h.Linkname); err == nil {
+				*links = append(*links, Link{rel, h.Linkname})
 			}
 		default:
 			err = fmt.Errorf("archive entry %s is neither a file, a folder nor a link", h.Name)
@@ -130,7 +137,7 @@ func extractTarGz(src, dst string, budget int64, links *[]link) error {
 	}
 }
 
-func extractZip(src, dst string, budget int64, links *[]link) error {
+func extractZip(src, dst string, budget int64, links *[]Link) error {
 	zr, err := zip.OpenReader(src)
 	if err != nil {
 		return err
@@ -157,8 +164,8 @@ func extractZip(src, dst string, budget int64, links *[]link) error {
 				r.Close()
 			}
 			if err == nil {
-				if err = checkLink(rel, string(target)); err == nil {
-					*links = append(*links, link{rel, string(target)})
+				if err = CheckLink(rel, string(target)); err == nil {
+					*links = append(*links, Link{rel, string(target)})
 				}
 			}
 		case mode.IsRegular():

@@ -12,8 +12,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
+
+	"github.com/bundlekit/bundle/runtimehooks/update/archive"
 )
 
 // ManifestName is the first entry of a delta file.
@@ -139,19 +140,13 @@ func ApplyTree(deltaPath, oldDir, newDir string) error {
 			return err
 		}
 	}
+	var links []archive.Link
 	for _, e := range m.Files {
-		if e.Link == "" {
-			continue
-		}
-		p := filepath.Join(newDir, filepath.FromSlash(e.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.Symlink(e.Link, p); err != nil {
-			return err
+		if e.Link != "" {
+			links = append(links, archive.Link{Rel: e.Path, Target: e.Link})
 		}
 	}
-	return nil
+	return archive.MakeLinks(newDir, links)
 }
 
 // make makes one file of the new version.
@@ -269,13 +264,16 @@ func (m *Manifest) check() error {
 		if e.Dir {
 			sources++
 		}
+		if e.Link != "" {
+			if err := archive.CheckLink(e.Path, e.Link); err != nil {
+				return fmt.Errorf("delta: %w", err)
+			}
+		}
 		switch {
 		case !relPath(e.Path) || seen[e.Path]:
 			return fmt.Errorf("delta: bad or repeated path %q", e.Path)
 		case sources > 1:
 			return fmt.Errorf("delta: %s: more than one source", e.Path)
-		case e.Link != "" && (path.IsAbs(e.Link) || strings.Contains(e.Link, "\\") || slices.Contains(strings.Split(e.Link, "/"), "..")):
-			return fmt.Errorf("delta: link %s -> %s is not inside the folder", e.Path, e.Link)
 		case e.Dir:
 		case e.Link == "" && (len(e.SHA256) != 64 || e.Keep == "" && e.Data == ""):
 			return fmt.Errorf("delta: %s: no SHA-256 or no source", e.Path)
