@@ -21,19 +21,11 @@ type Part struct {
 
 // Join checks the feeds that the split jobs of one release wrote for one
 // channel and returns the feed listing the files of all of them. Each part
-// must be signed by one of keys (a job's dist is input like any other),
+// must be signed by one of trusted (a job's dist is input like any other),
 // list only files its own manifest lists with the same size and hash, and
 // agree with the others on everything but its files: a different version,
 // time, expiry or rollout means the jobs were not one release.
-func Join(parts []Part, keys []string) (*updatefeed.Feed, error) {
-	trusted := make([]updatefeed.PublicKey, 0, len(keys))
-	for _, k := range keys {
-		pk, err := updatefeed.ParsePublicKey(k)
-		if err != nil {
-			return nil, exitcode.Config(fmt.Errorf("update.public_keys: %v", err))
-		}
-		trusted = append(trusted, pk)
-	}
+func Join(parts []Part, trusted []updatefeed.PublicKey) (*updatefeed.Feed, error) {
 	var joined *updatefeed.Feed
 	var first Part
 	from := map[string]string{} // file name -> the job that lists it

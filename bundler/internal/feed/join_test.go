@@ -16,6 +16,7 @@ func TestJoin(t *testing.T) {
 	secret, public := keyPair(t, "")
 	otherSecret, otherPublic := keyPair(t, "")
 	u := &config.Update{URL: "https://example.com/dl/v{version}", KeyEnv: "K", PublicKeys: []string{public}}
+	trusted := parseKeys(t, u.PublicKeys)
 	now := released.Add(time.Hour)
 	all := release().Artifacts
 	linux, rest := all[:2], all[2:]
@@ -45,7 +46,7 @@ func TestJoin(t *testing.T) {
 		return Part{From: from, Name: Name("stable"), Data: data, Sig: s.Sign(Name("stable"), released.Unix(), data), Listed: listed}
 	}
 
-	f, err := Join([]Part{part("dist-linux", linux, secret, nil), part("dist-rest", rest, secret, nil)}, u.PublicKeys)
+	f, err := Join([]Part{part("dist-linux", linux, secret, nil), part("dist-rest", rest, secret, nil)}, trusted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestJoin(t *testing.T) {
 		{"another rollout", []Part{part("dist-linux", linux, secret, nil), part("dist-rest", rest, secret, func(_ *Release, u *config.Update) { u.Rollout = 10 })}, "differ in rollout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Join(c.parts, u.PublicKeys)
+			_, err := Join(c.parts, trusted)
 			if exitcode.Of(err) != exitcode.Usage || err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("Join: %v, want one line with %q", err, c.want)
 			}

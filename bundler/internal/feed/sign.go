@@ -17,8 +17,9 @@ import (
 
 // Signer signs feeds with the update key.
 type Signer struct {
-	key    minisign.PrivateKey
-	Public string // the key's public half, as public_keys lists it
+	key     minisign.PrivateKey
+	Public  string                 // the key's public half, as public_keys lists it
+	Trusted []updatefeed.PublicKey // update.public_keys, which feeds read back must verify with
 }
 
 // SignerFromConfig reads the secret key from the variable update.key_env
@@ -52,10 +53,13 @@ func SignerFromConfig(u *config.Update, getenv func(string) string) (*Signer, er
 	if err != nil {
 		return nil, err
 	}
+	trusted := make([]updatefeed.PublicKey, 0, len(u.PublicKeys))
 	for _, k := range u.PublicKeys {
-		if _, err := updatefeed.ParsePublicKey(k); err != nil {
+		pk, err := updatefeed.ParsePublicKey(k)
+		if err != nil {
 			return nil, exitcode.Config(fmt.Errorf("update.public_keys: %v", err))
 		}
+		trusted = append(trusted, pk)
 	}
 	found := false
 	for _, k := range u.PublicKeys {
@@ -64,7 +68,7 @@ func SignerFromConfig(u *config.Update, getenv func(string) string) (*Signer, er
 	if !found {
 		return nil, exitcode.Config(fmt.Errorf("update.public_keys does not list %s, the public key of the secret key in $%s; add it, or an app built now could not verify this feed", pub, u.KeyEnv))
 	}
-	return &Signer{key: key, Public: pub}, nil
+	return &Signer{key: key, Public: pub, Trusted: trusted}, nil
 }
 
 // Sign returns the minisign signature of data: Ed25519 over the file

@@ -41,12 +41,12 @@ func Run(ctx context.Context, inputs []string, dist string, o Options) (artifact
 	}
 	opts := artifact.MergeOptions{Clean: o.Clean, Waiting: o.Waiting}
 	if len(parts) > 0 {
-		signer, keys, err := mergeSigner(o.Config, parts)
+		signer, err := mergeSigner(o.Config, parts)
 		if err != nil {
 			return artifact.Manifest{}, err
 		}
 		opts.Joined = isFeed
-		opts.Join = func(artifact.Manifest) ([]artifact.Made, error) { return joinFeeds(parts, signer, keys) }
+		opts.Join = func(artifact.Manifest) ([]artifact.Made, error) { return joinFeeds(parts, signer) }
 	}
 	return artifact.Merge(ctx, inputs, dist, opts)
 }
@@ -100,34 +100,30 @@ func feedParts(inputs []string) (map[string][]feed.Part, error) {
 }
 
 // mergeSigner reads the update key that signs the joined feeds.
-func mergeSigner(path string, parts map[string][]feed.Part) (*feed.Signer, []string, error) {
+func mergeSigner(path string, parts map[string][]feed.Part) (*feed.Signer, error) {
 	example := parts[slices.Sorted(maps.Keys(parts))[0]][0]
 	if path == "" {
 		path = "bundle.yaml"
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, exitcode.Config(fmt.Errorf("merge: %s in %s is a split job's update feed, which merge joins and signs again with the update key; pass --config with the release's bundle.yaml (%s does not exist)", example.Name, example.From, path))
+		return nil, exitcode.Config(fmt.Errorf("merge: %s in %s is a split job's update feed, which merge joins and signs again with the update key; pass --config with the release's bundle.yaml (%s does not exist)", example.Name, example.From, path))
 	}
 	p, err := config.Load(path, formats.Known())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	u := p.Config.Update
 	if u == nil {
-		return nil, nil, exitcode.Config(fmt.Errorf("merge: %s in %s is an update feed, but %s has no update: section to sign the joined feed with; pass --config with the release's bundle.yaml", example.Name, example.From, path))
+		return nil, exitcode.Config(fmt.Errorf("merge: %s in %s is an update feed, but %s has no update: section to sign the joined feed with; pass --config with the release's bundle.yaml", example.Name, example.From, path))
 	}
-	s, err := feed.SignerFromConfig(u, os.Getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, u.PublicKeys, nil
+	return feed.SignerFromConfig(u, os.Getenv)
 }
 
 // joinFeeds joins each channel's feeds and signs the result.
-func joinFeeds(parts map[string][]feed.Part, s *feed.Signer, keys []string) ([]artifact.Made, error) {
+func joinFeeds(parts map[string][]feed.Part, s *feed.Signer) ([]artifact.Made, error) {
 	var made []artifact.Made
 	for _, name := range slices.Sorted(maps.Keys(parts)) {
-		f, err := feed.Join(parts[name], keys)
+		f, err := feed.Join(parts[name], s.Trusted)
 		if err != nil {
 			return nil, err
 		}

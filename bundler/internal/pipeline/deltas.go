@@ -28,7 +28,7 @@ type previousRelease struct {
 
 // readPrevious reads and checks the previous release's feed: signed by a
 // key update.public_keys lists, of this app, of a lower version.
-func (r *runner) readPrevious() (*previousRelease, error) {
+func (r *runner) readPrevious(trusted []updatefeed.PublicKey) (*previousRelease, error) {
 	u := r.p.Config.Update
 	dir := u.DeltaFrom
 	if !filepath.IsAbs(dir) {
@@ -47,13 +47,7 @@ func (r *runner) readPrevious() (*previousRelease, error) {
 	if err != nil {
 		return nil, fail("%s has no signature beside %s (%v)", u.DeltaFrom, name, err)
 	}
-	var keys []updatefeed.PublicKey
-	for _, k := range u.PublicKeys {
-		if pk, err := updatefeed.ParsePublicKey(k); err == nil {
-			keys = append(keys, pk)
-		}
-	}
-	if _, err := updatefeed.VerifySignature(data, sig, keys); err != nil {
+	if _, err := updatefeed.VerifySignature(data, sig, trusted); err != nil {
 		return nil, fail("%s in %s does not verify with update.public_keys (%v)", name, u.DeltaFrom, err)
 	}
 	f, err := updatefeed.ParseFeed(data)
