@@ -2,6 +2,7 @@ package bundler_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -496,4 +497,77 @@ func TestUpdateDelta(t *testing.T) {
 	if got := update(true); !slices.Contains(got, full) {
 		t.Errorf("an install whose executable changed fetched %q, want the archive after the delta", got)
 	}
+}
+
+// TestUpdateDeltaRefusals: update.delta_from naming a folder that is not
+// the previous release's dist is refused with one line and exit 2, and
+// dist stays empty: a missing folder, a release not older than this one, a
+// feed changed after it was signed, an archive changed after its feed was
+// signed, and a path with a line break.
+func TestUpdateDeltaRefusals(t *testing.T) {
+	t.Parallel()
+	dir, _ := updateProject(t)
+	config := filepath.Join(dir, "bundle.yaml")
+	base, _ := os.ReadFile(config)
+	build := func(version, dist string) error {
+		_, err := bundler.Build(context.Background(), bundler.BuildOptions{
+			Config: config, Dist: dist, SourceDateEpoch: "1767225600", Version: version,
+			Targets: []string{"linux/amd64"}, Formats: []string{"tar.gz"},
+		})
+		return err
+	}
+	previous := t.TempDir()
+	if err := build("1.0.0", previous); err != nil {
+		t.Fatal(err)
+	}
+	copyDist := func(edit func(dir string)) string {
+		d := filepath.Join(t.TempDir(), "previous")
+		if err := os.CopyFS(d, os.DirFS(previous)); err != nil {
+			t.Fatal(err)
+		}
+		edit(d)
+		return d
+	}
+	tamperedFeed := copyDist(func(d string) {
+		p := filepath.Join(d, "update-stable.json")
+		data, _ := os.ReadFile(p)
+		testfs.WriteFile(t, p, strings.Replace(string(data), `"rollout": 100`, `"rollout": 99`, 1))
+	})
+	changedArchive := copyDist(func(d string) {
+		m := testfs.ReadManifest(t, d)
+		for _, a := range m.Artifacts {
+			if a.Format == "tar.gz" {
+				f, _ := os.OpenFile(filepath.Join(d, a.Path), os.O_APPEND|os.O_WRONLY, 0)
+				f.WriteString("changed")
+				f.Close()
+			}
+		}
+	})
+	for _, c := range []struct{ name, from, version, want string }{
+		{"missing", filepath.Join(t.TempDir(), "none"), "1.1.0", "holds no readable update-stable.json"},
+		{"not older", previous, "1.0.0", "not older than 1.0.0"},
+		{"tampered feed", tamperedFeed, "1.1.0", "does not verify with update.public_keys"},
+		{"changed archive", changedArchive, "1.1.0", "does not match its sha256 in the previous feed"},
+		{"line break", `"a\nb"`, "1.1.0", "update.delta_from: holds a line break"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			from := c.from
+			if !strings.HasPrefix(from, `"`) {
+				from = strconvQuote(from)
+			}
+			testfs.WriteFile(t, config, string(base)+"  delta_from: "+from+"\n")
+			dist := t.TempDir()
+			err := build(c.version, dist)
+			if bundler.ExitCode(err) != bundler.ExitUsage || !strings.Contains(fmt.Sprint(err), c.want) || strings.Contains(fmt.Sprint(err), "\n") {
+				t.Fatalf("got %v, want exit %d and %q", err, bundler.ExitUsage, c.want)
+			}
+			emptyDir(t, dist)
+		})
+	}
+}
+
+// strconvQuote quotes s for YAML's double-quoted style, as JSON does.
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -171,17 +171,25 @@ func foldName(name string) string {
 // rewritten since Merge checked it fails here, before the copy is renamed
 // into dist.
 func copyChecked(w io.Writer, dir string, a Artifact) error {
-	f, err := openRegular(dir, a.Path)
+	ok, err := CopyVerified(w, dir, a.Path, a.SHA256)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s changed in %s while merge copied it; run merge again", a.Path, dir)
+	}
+	return err
+}
+
+// CopyVerified copies the regular file dir/name (never through a link)
+// into w, hashing what it reads, and reports whether its SHA-256 is sum:
+// what is copied is what was checked, whatever happens to the file after.
+func CopyVerified(w io.Writer, dir, name, sum string) (bool, error) {
+	f, err := openRegular(dir, name)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(w, h), f); err != nil {
-		return err
+		return false, err
 	}
-	if hex.EncodeToString(h.Sum(nil)) != a.SHA256 {
-		return fmt.Errorf("%s changed in %s while merge copied it; run merge again", a.Path, dir)
-	}
-	return nil
+	return hex.EncodeToString(h.Sum(nil)) == sum, nil
 }

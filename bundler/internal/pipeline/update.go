@@ -52,7 +52,7 @@ func (r *runner) prepareFeed(registry []packager.Format, jobs []osstep.Job) (*up
 	}
 	uf := &updateFeed{signer: s, kinds: kinds}
 	if u.DeltaFrom != "" {
-		if uf.previous, err = r.readPrevious(s.Trusted); err != nil {
+		if uf.previous, err = r.readPrevious(s.Trusted, jobs); err != nil {
 			return nil, err
 		}
 	}
