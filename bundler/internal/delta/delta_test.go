@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestDiffPatch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var p bytes.Buffer
-			if err := Diff(old, c.new, &p); err != nil {
+			if err := Diff(context.Background(), old, c.new, &p); err != nil {
 				t.Fatal(err)
 			}
 			if p.Len() > c.max {
@@ -83,7 +84,7 @@ func TestDiffPatch(t *testing.T) {
 func TestPatchRefusesDamage(t *testing.T) {
 	old, target := program(1, 1<<16, 1<<30), program(1, 1<<16, 100)
 	var p bytes.Buffer
-	if err := Diff(old, target, &p); err != nil {
+	if err := Diff(context.Background(), old, target, &p); err != nil {
 		t.Fatal(err)
 	}
 	failed := 0
@@ -253,6 +254,15 @@ func TestTreeRefuses(t *testing.T) {
 				t.Errorf("error of several lines: %v", err)
 			}
 		})
+	}
+}
+
+// TestDiffStops: a cancelled context stops a diff with its error.
+func TestDiffStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Diff(ctx, program(1, 1<<20, 1<<30), program(9, 1<<20, 1<<30), io.Discard); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
 	}
 }
 

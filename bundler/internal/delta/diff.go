@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"index/suffixarray"
@@ -20,8 +21,9 @@ import (
 	rtdelta "github.com/bundlekit/bundle/runtimehooks/update/delta"
 )
 
-// Diff writes the patch that makes new of old.
-func Diff(old, new []byte, w io.Writer) error {
+// Diff writes the patch that makes new of old. It stops with ctx's error
+// when ctx ends: a large file takes seconds.
+func Diff(ctx context.Context, old, new []byte, w io.Writer) error {
 	sa, err := suffixArray(old)
 	if err != nil {
 		return err
@@ -33,14 +35,17 @@ func Diff(old, new []byte, w io.Writer) error {
 		ctrl.Write(tmp[:binary.PutUvarint(tmp[:], uint64(cp))])
 		ctrl.Write(tmp[:binary.PutVarint(tmp[:], seek)])
 	}
-	s := scanner{old: old, new: new, sa: sa}
-	s.run(func(lastScan, lastPos, lenF, scan, lenB, pos int) {
+	s := scanner{old: old, new: new, sa: sa, done: ctx.Done()}
+	stopped := s.run(func(lastScan, lastPos, lenF, scan, lenB, pos int) {
 		for i := 0; i < lenF; i++ {
 			diff.WriteByte(new[lastScan+i] - old[lastPos+i])
 		}
 		extra.Write(new[lastScan+lenF : scan-lenB])
 		emit(lenF, (scan-lenB)-(lastScan+lenF), int64((pos-lenB)-(lastPos+lenF)))
 	})
+	if stopped {
+		return ctx.Err()
+	}
 	var blocks [3][]byte
 	for i, b := range [][]byte{ctrl.Bytes(), diff.Bytes(), extra.Bytes()} {
 		var z bytes.Buffer
@@ -73,15 +78,24 @@ func Diff(old, new []byte, w io.Writer) error {
 type scanner struct {
 	old, new []byte
 	sa       []int32
+	done     <-chan struct{} // closed to stop the scan
 }
 
-func (s *scanner) run(emit func(lastScan, lastPos, lenF, scan, lenB, pos int)) {
+// run scans new, calling emit for each stretch; it reports whether it
+// stopped early because done was closed.
+func (s *scanner) run(emit func(lastScan, lastPos, lenF, scan, lenB, pos int)) bool {
 	old, new := s.old, s.new
 	var scan, n, pos, lastScan, lastPos, lastOffset int
 	for scan < len(new) {
+		if s.stopped() {
+			return true
+		}
 		oldScore := 0
 		scan += n
 		for scsc := scan; scan < len(new); scan++ {
+			if scan&0xfff == 0 && s.stopped() {
+				return true
+			}
 			pos, n = s.search(new[scan:])
 			for ; scsc < scan+n; scsc++ {
 				if scsc+lastOffset < len(old) && old[scsc+lastOffset] == new[scsc] {
@@ -139,6 +153,16 @@ func (s *scanner) run(emit func(lastScan, lastPos, lenF, scan, lenB, pos int)) {
 		}
 		emit(lastScan, lastPos, lenF, scan, lenB, pos)
 		lastScan, lastPos, lastOffset = scan-lenB, pos-lenB, pos-scan
+	}
+	return false
+}
+
+func (s *scanner) stopped() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -59,7 +59,7 @@ func Write(ctx context.Context, w io.Writer, oldDir, newDir string) error {
 				return err
 			}
 			e.Mode, e.Size, e.SHA256 = uint32(info.Mode().Perm()), int64(len(data)), sum(data)
-			part, err := source(&e, filepath.Join(oldDir, rel), e.Path, data)
+			part, err := source(ctx, &e, filepath.Join(oldDir, rel), e.Path, data)
 			if err != nil {
 				return err
 			}
@@ -110,7 +110,7 @@ func Write(ctx context.Context, w io.Writer, oldDir, newDir string) error {
 // source sets where the file e (whose bytes are data) comes from: kept
 // or patched from the old file at old, when that exists; it returns the
 // patch, or the whole file, to store (nil for a file kept).
-func source(e *rtdelta.Entry, old, rel string, data []byte) ([]byte, error) {
+func source(ctx context.Context, e *rtdelta.Entry, old, rel string, data []byte) ([]byte, error) {
 	prev, err := os.ReadFile(old)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return data, nil
@@ -124,7 +124,7 @@ func source(e *rtdelta.Entry, old, rel string, data []byte) ([]byte, error) {
 		return nil, nil
 	}
 	var patch bytes.Buffer
-	if err := Diff(prev, data, &patch); err != nil {
+	if err := Diff(ctx, prev, data, &patch); err != nil {
 		return nil, fmt.Errorf("delta: %s: %w", rel, err)
 	}
 	if patch.Len() >= flateSize(data) {
