@@ -19,6 +19,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/merge"
 	"github.com/bundlekit/bundle/bundler/internal/pipeline"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
+	"github.com/bundlekit/bundle/bundler/internal/publish"
 	"github.com/bundlekit/bundle/bundler/internal/scaffold"
 	"github.com/bundlekit/bundle/bundler/internal/verify"
 	"github.com/bundlekit/bundle/bundler/internal/winres"
@@ -60,6 +61,8 @@ var counterparts = []struct {
 	{VerifyOptions{}, verify.Options{}, nil},
 	{VerifyReport{}, verify.Report{}, nil},
 	{MergeOptions{}, merge.Options{}, nil},
+	{PublishOptions{}, publish.Settings{}, nil},
+	{PublishResult{}, publish.Summary{}, nil},
 }
 
 // TestPublicTypesMatchInternal fails when an internal type gains, loses,

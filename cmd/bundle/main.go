@@ -32,8 +32,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var code int
 	if i, ok := interruption(ctx); ok {
 		code, err = i.code(), i
-		if len(args) > 1 && args[1] == "build" {
+		switch {
+		case len(args) > 1 && args[1] == "build":
 			err = fmt.Errorf("%w; nothing half-written was left in dist", err)
+		case len(args) > 1 && args[1] == "publish":
+			err = fmt.Errorf("%w; a draft release may be left: run bundle publish again to complete it", err)
 		}
 	} else if err == nil {
 		return bundler.ExitOK
@@ -85,6 +88,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			inspectCommand(),
 			verifyCommand(),
 			mergeCommand(),
+			publishCommand(),
 			updateCommand(),
 			signFileCommand(),
 			versionCommand(),

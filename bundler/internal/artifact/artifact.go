@@ -142,6 +142,10 @@ func SHA256File(dir, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// Open opens the file name in dir for reading as openRegular does: a
+// regular file only, never through a link.
+func Open(dir, name string) (*os.File, error) { return openRegular(dir, name) }
+
 // openRegular opens dir/name for reading only when it is a regular file,
 // never following a link: name is checked before it is opened, opened
 // without following a link where the OS can, and checked again after.

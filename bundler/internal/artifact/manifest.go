@@ -39,13 +39,8 @@ func (m Manifest) write(dist string) error {
 		m.Artifacts = []Artifact{}
 	}
 	if _, _, err := WriteFile(dist, ChecksumsName, func(w io.Writer) error {
-		for _, a := range m.Artifacts {
-			// sha256sum's text format: hash, two spaces, path.
-			if _, err := fmt.Fprintf(w, "%s  %s\n", a.SHA256, a.Path); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := w.Write(m.Checksums())
+		return err
 	}); err != nil {
 		return fmt.Errorf("write %s: %w", ChecksumsName, err)
 	}
@@ -60,6 +55,16 @@ func (m Manifest) write(dist string) error {
 		return fmt.Errorf("write %s: %w", ManifestName, err)
 	}
 	return nil
+}
+
+// Checksums is checksums.txt for the manifest's artifacts, in their
+// order: sha256sum's text format, the hash, two spaces and the path.
+func (m Manifest) Checksums() []byte {
+	var b bytes.Buffer
+	for _, a := range m.Artifacts {
+		fmt.Fprintf(&b, "%s  %s\n", a.SHA256, a.Path)
+	}
+	return b.Bytes()
 }
 
 // JSON is the manifest as artifacts.json holds it: indented, ending in a

@@ -71,3 +71,30 @@ func Ignores(ctx context.Context, dir, path string) (ignored, ok bool) {
 	}
 	return false, false
 }
+
+// Changes returns the subjects of the commits after the tag before ref
+// (all of ref's history when there is none), newest first, as Markdown
+// list items, at most 200 of them: release notes when none are written.
+// Merge commits are left out.
+func Changes(ctx context.Context, dir, ref string) (string, bool) {
+	if strings.HasPrefix(ref, "-") {
+		return "", false
+	}
+	if _, ok := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); !ok {
+		return "", false
+	}
+	span := ref
+	if prev, ok := git(ctx, dir, "describe", "--tags", "--abbrev=0", ref+"^"); ok {
+		span = prev + ".." + ref
+	}
+	log, ok := git(ctx, dir, "log", "--no-merges", "--max-count=200", "--format=- %s (%h)", span, "--")
+	return log, ok
+}
+
+// Commit returns the full hash of the commit ref names.
+func Commit(ctx context.Context, dir, ref string) (string, bool) {
+	if strings.HasPrefix(ref, "-") {
+		return "", false
+	}
+	return git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+}

@@ -146,3 +146,39 @@ func TestIgnores(t *testing.T) {
 		})
 	}
 }
+
+func TestChanges(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, ok := Changes(ctx, dir, "HEAD"); ok {
+		t.Errorf("changes outside a git checkout")
+	}
+	testgit.Run(t, dir, "init", "-q")
+	commit := func(subject string) {
+		testgit.Run(t, dir, "commit", "-q", "--allow-empty", "-m", subject)
+	}
+	commit("first")
+	testgit.Run(t, dir, "tag", "v1.0.0")
+	commit("Fix <b>the</b> \"crash\" on `start`")
+	commit("Add a flag")
+	testgit.Run(t, dir, "tag", "v1.1.0")
+	commit("after the release")
+
+	got, ok := Changes(ctx, dir, "v1.1.0")
+	lines := strings.Split(got, "\n")
+	if !ok || len(lines) != 2 || !strings.HasPrefix(lines[0], "- Add a flag (") || !strings.HasPrefix(lines[1], "- Fix <b>the</b> \"crash\" on `start` (") {
+		t.Errorf("changes of v1.1.0: %q, %v", got, ok)
+	}
+	if got, ok := Changes(ctx, dir, "v1.0.0"); !ok || !strings.HasPrefix(got, "- first (") || strings.Contains(got, "\n") {
+		t.Errorf("changes of the first tag: %q, %v", got, ok)
+	}
+	for _, ref := range []string{"v9.9.9", "--output=x"} {
+		if got, ok := Changes(ctx, dir, ref); ok {
+			t.Errorf("changes of %q: %q", ref, got)
+		}
+	}
+	if sha, ok := Commit(ctx, dir, "v1.1.0"); !ok || len(sha) != 40 {
+		t.Errorf("commit of v1.1.0: %q, %v", sha, ok)
+	}
+}

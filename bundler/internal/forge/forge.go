@@ -1,0 +1,72 @@
+// Package forge is what bundle publish knows of a code forge's releases:
+// one small interface that GitHub and Gitea (Forgejo, Codeberg) each
+// implement in a package of their own, and the HTTP client they share,
+// which retries what may be retried and never lets the token out.
+package forge
+
+import (
+	"context"
+	"io"
+)
+
+// Release is a release on a forge.
+type Release struct {
+	ID    int64
+	Tag   string
+	Name  string
+	Draft bool
+	URL   string // the release's web page
+	// Upload is where assets are uploaded (GitHub names a host of its own
+	// for them); empty where the forge has one fixed address.
+	Upload string
+}
+
+// Asset is a file attached to a release.
+type Asset struct {
+	ID   int64
+	Name string
+	Size int64
+	// SHA256 is the hex digest the forge reports, or "" where it reports
+	// none (Gitea, GitHub before mid-2025); the caller then downloads and
+	// hashes the file.
+	SHA256 string
+	// Partial marks an upload that did not finish (GitHub's "starter"
+	// state): it holds the name until it is deleted.
+	Partial bool
+	// Content is where the forge serves the file, where its API names an
+	// address of its own for that (Gitea).
+	Content string
+}
+
+// NewRelease is what a draft is created with.
+type NewRelease struct {
+	Tag        string
+	Target     string // the commit the tag is created at when the forge has no such tag yet; "" for the forge's default
+	Name       string
+	Body       string
+	Prerelease bool
+}
+
+// Forge is one repository on a forge, reached with a token.
+type Forge interface {
+	// Kind names the forge's API: "github" or "gitea".
+	Kind() string
+	// Repository checks that the repository exists and the token can see
+	// it; an unknown one is a *StatusError with Status 404.
+	Repository(ctx context.Context) error
+	// Releases returns every release, draft or published, of tag.
+	Releases(ctx context.Context, tag string) ([]Release, error)
+	// CreateDraft creates a draft release.
+	CreateDraft(ctx context.Context, r NewRelease) (Release, error)
+	// Assets lists a release's assets.
+	Assets(ctx context.Context, r Release) ([]Asset, error)
+	// Upload attaches a file of size bytes, read from open (called again
+	// for each attempt), to the release under name.
+	Upload(ctx context.Context, r Release, name string, size int64, open func() (io.ReadCloser, error)) (Asset, error)
+	// Delete removes an asset; one that is gone already is no error.
+	Delete(ctx context.Context, r Release, a Asset) error
+	// Download writes an asset's content to w.
+	Download(ctx context.Context, r Release, a Asset, w io.Writer) error
+	// Publish turns a draft into a published release.
+	Publish(ctx context.Context, r Release) (Release, error)
+}
