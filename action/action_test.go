@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/forgetest"
 	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
@@ -135,6 +136,44 @@ func TestActionBuild(t *testing.T) {
 	}
 }
 
+// TestActionPublish runs the build step, then the publish step against a
+// stand-in for GitHub's API: the release is published with every file,
+// its address is a step output and in the summary, and the token is in no
+// output.
+func TestActionPublish(t *testing.T) {
+	t.Parallel()
+	testtool.Need(t, "jq", "jq")
+	dir := project(t, "testdata/config/good/minimal.yaml")
+	env, output, summary := actionEnv(t, "--version 1.2.3")
+	if r := runScript(t, dir, env, "action/build.sh"); r.Code != 0 {
+		t.Fatalf("build: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	g := forgetest.NewGitHub(t)
+	env = append(env, "INPUT_DIST=dist", "GITHUB_TOKEN="+g.Token, "GITHUB_API_URL="+g.API(), "GITHUB_REPOSITORY="+g.Repo())
+	r := runScript(t, dir, env, "action/publish.sh")
+	if r.Code != 0 {
+		t.Fatalf("publish: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	rels := g.Releases()
+	m, err := bundler.ReadManifest(filepath.Join(dir, "dist"))
+	if err != nil || len(rels) != 1 || rels[0].Draft || len(rels[0].Assets) != len(m.Artifacts)+2 {
+		t.Fatalf("releases %+v (%v); want v1.2.3 published with %d files", rels, err, len(m.Artifacts)+2)
+	}
+	url := readOutputs(t, output)["release-url"]
+	sum, _ := os.ReadFile(summary)
+	if !strings.HasSuffix(url, "/releases/tag/v1.2.3") || !strings.Contains(string(sum), "Release [v1.2.3]("+url+")") {
+		t.Errorf("release-url %q; summary:\n%s", url, sum)
+	}
+	if strings.Contains(r.Stdout+r.Stderr+string(sum), g.Token) {
+		t.Errorf("the token is in the step's output")
+	}
+
+	bad := runScript(t, dir, append(env, "GITHUB_TOKEN="), "action/publish.sh")
+	if bad.Code != 2 || !strings.Contains(bad.Stdout, "::error::$GITHUB_TOKEN is not set") {
+		t.Errorf("without a token: exit %d\n%s%s", bad.Code, bad.Stdout, bad.Stderr)
+	}
+}
+
 // TestActionErrors: a broken bundle.yaml becomes an annotation on the file,
 // line and column bundle names, other errors a plain one, and the step
 // fails with bundle's exit code and sets no outputs.
@@ -247,7 +286,8 @@ func TestActionInstall(t *testing.T) {
 func TestActionMetadata(t *testing.T) {
 	t.Parallel()
 	md := readActionYAML(t)
-	defaults := map[string]string{"version": "", "config": "bundle.yaml", "args": "", "go-version": ""}
+	defaults := map[string]string{"version": "", "config": "bundle.yaml", "args": "", "go-version": "",
+		"publish": "false", "token": "${{ github.token }}"}
 	for name, def := range defaults {
 		in, ok := md.Inputs[name]
 		if !ok {
@@ -266,6 +306,9 @@ func TestActionMetadata(t *testing.T) {
 			t.Errorf("output %s = %q, want %q", name, got, want)
 		}
 	}
+	if got, want := md.Outputs["release-url"].Value, "${{ steps.publish.outputs.release-url }}"; got != want {
+		t.Errorf("output release-url = %q, want %q", got, want)
+	}
 	if md.Runs.Using != "composite" {
 		t.Errorf("runs.using %q, want composite", md.Runs.Using)
 	}
@@ -280,8 +323,8 @@ func TestActionMetadata(t *testing.T) {
 			}
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d steps run action/*.sh, want 2 (install and build)", n)
+	if n != 3 {
+		t.Errorf("%d steps run action/*.sh, want 3 (install, build and publish)", n)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/bundlekit/bundle/bundler"
+	"github.com/bundlekit/bundle/internal/forgetest"
 	"github.com/bundlekit/bundle/internal/testbin"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testgit"
@@ -154,6 +155,43 @@ func TestRelease(t *testing.T) {
 	testgit.Run(t, dir, "commit", "-q", "-am", "a fix")
 	if r := release(t, dir, "patch"); r.Code != 0 || testfs.ReadManifest(t, dist).Version != "1.3.1" {
 		t.Fatalf("second release: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestReleasePublish tags, builds, pushes the tag to origin and
+// publishes the release (to a stand-in for GitHub's API); without a token
+// it stops before it tags.
+func TestReleasePublish(t *testing.T) {
+	t.Parallel()
+	testtool.Need(t, "coreutils", "sha256sum")
+	dir := gitProject(t, "v1.2.3")
+	origin := filepath.Join(t.TempDir(), "origin.git")
+	testgit.Run(t, "", "init", "-q", "--bare", origin)
+	testgit.Run(t, dir, "remote", "add", "origin", origin)
+	before := gitState(t, dir)
+	env := append([]string{testbin.OnPath(bundleBin), epoch, "BUNDLE=", "GITHUB_TOKEN="}, testgit.Env()...)
+	script := filepath.Join(testfs.RepoRoot(t), "scripts/release.sh")
+	r, err := testbin.Run(dir, env, "bash", script, "--publish", "minor")
+	if err != nil || r.Code != 2 || !strings.Contains(r.Stderr, "$GITHUB_TOKEN is not set") || gitState(t, dir) != before {
+		t.Fatalf("without a token: exit %d (%v)\n%s%s", r.Code, err, r.Stdout, r.Stderr)
+	}
+
+	g := forgetest.NewGitHub(t)
+	env = append(env, "GITHUB_TOKEN="+g.Token, "GITHUB_API_URL="+g.API())
+	r, err = testbin.Run(dir, env, "bash", script, "--publish", "--repo", g.Repo(), "minor")
+	if err != nil || r.Code != 0 || !strings.Contains(r.Stdout, "published v1.3.0") {
+		t.Fatalf("release --publish: exit %d (%v)\n%s%s", r.Code, err, r.Stdout, r.Stderr)
+	}
+	if got := testgit.Run(t, origin, "tag", "--list"); got != "v1.3.0" {
+		t.Errorf("origin's tags: %q, want v1.3.0", got)
+	}
+	rels := g.Releases()
+	m := testfs.ReadManifest(t, filepath.Join(dir, "dist"))
+	if len(rels) != 1 || rels[0].Tag != "v1.3.0" || rels[0].Draft || len(rels[0].Assets) != len(m.Artifacts)+2 {
+		t.Errorf("releases %+v; want v1.3.0 published with %d files", rels, len(m.Artifacts)+2)
+	}
+	if want := testgit.Run(t, dir, "rev-parse", "v1.3.0^{commit}"); rels[0].Target != want {
+		t.Errorf("the release's target %q, want the tag's commit %s", rels[0].Target, want)
 	}
 }
 
