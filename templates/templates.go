@@ -67,6 +67,24 @@ var funcs = template.FuncMap{
 	},
 	// desktopExec is one argument of a desktop entry's Exec key.
 	"desktopExec": desktopExec,
+	// ruby is a Ruby string literal, quotes included (a Homebrew cask).
+	"ruby": rubyString,
+	// sh is one shell word, quoted (a PKGBUILD, which bash sources).
+	"sh": shellWord,
+}
+
+// rubyString quotes s as a single-quoted Ruby literal on one line, where
+// only \\ and \' are escapes: no interpolation (#{…}) can run.
+// Hand-written: Go has no Ruby writer.
+func rubyString(s string) string {
+	s = strings.ReplaceAll(text.Line(s), `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+}
+
+// shellWord quotes s for bash as one word on one line: single quotes,
+// inside which nothing expands, with each ' written as '\''.
+func shellWord(s string) string {
+	return "'" + strings.ReplaceAll(text.Line(s), "'", `'\''`) + "'"
 }
 
 func xmlText(s string) string {
