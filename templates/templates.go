@@ -22,7 +22,7 @@ import (
 	"github.com/bundlekit/bundle/templates/text"
 )
 
-//go:embed init hook linux windows macos
+//go:embed init hook linux windows macos pkgmgr
 var files embed.FS
 
 // Render executes the template at name (such as "init/bundle.yaml.tmpl")
@@ -67,18 +67,23 @@ var funcs = template.FuncMap{
 	},
 	// desktopExec is one argument of a desktop entry's Exec key.
 	"desktopExec": desktopExec,
-	// ruby is a Ruby string literal, quotes included (a Homebrew cask).
-	"ruby": rubyString,
+	// ruby is a Ruby string literal, quotes included (a Homebrew cask);
+	// rubyInner is its inside.
+	"ruby":      rubyString,
+	"rubyInner": rubyInner,
 	// sh is one shell word, quoted (a PKGBUILD, which bash sources).
 	"sh": shellWord,
 }
 
-// rubyString quotes s as a single-quoted Ruby literal on one line, where
-// only \\ and \' are escapes: no interpolation (#{…}) can run.
-// Hand-written: Go has no Ruby writer.
-func rubyString(s string) string {
-	s = strings.ReplaceAll(text.Line(s), `\`, `\\`)
-	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+// rubyString quotes s as a double-quoted Ruby literal on one line (as
+// Homebrew's style asks), with \\, \" and \# escaped, so no
+// interpolation (#{…}) can run. Hand-written: Go has no Ruby writer.
+func rubyString(s string) string { return `"` + rubyInner(s) + `"` }
+
+// rubyInner is rubyString without the quotes: a piece of a literal whose
+// other pieces the template writes, such as Homebrew's #{arch}.
+func rubyInner(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "#", `\#`).Replace(text.Line(s))
 }
 
 // shellWord quotes s for bash as one word on one line: single quotes,

@@ -22,8 +22,8 @@ func TestEscapers(t *testing.T) {
 		{desktopExec, "desktopExec", "hello", "hello"},
 		{desktopExec, "desktopExec", "my app", `"my app"`},
 		{desktopExec, "desktopExec", `a"$b%f`, `"a\\"\\$b%%f"`},
-		{rubyString, "ruby", `it's #{system("x")} \`, `'it\'s #{system("x")} \\'`},
-		{rubyString, "ruby", "a\nb", `'a b'`},
+		{rubyString, "ruby", `it's #{system("x")} \`, `"it's \#{system(\"x\")} \\"`},
+		{rubyString, "ruby", "a\nb", `"a b"`},
 		{shellWord, "sh", `it's $(rm -rf ~) "x"`, `'it'\''s $(rm -rf ~) "x"'`},
 		{shellWord, "sh", "a\n`b`", "'a `b`'"},
 	}

@@ -29,31 +29,61 @@ import (
 
 // Config is the content of bundle.yaml.
 type Config struct {
-	Name        string   `yaml:"name" max:"100" required:"true" pattern:"^[^ ]" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application, on one line. At most 100 characters."`
-	ID          string   `yaml:"id" pattern:"^[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$" hint:"reverse DNS such as com.example.hello" doc:"Reverse-DNS identifier: macOS bundle id, AppStream id, MSI UpgradeCode seed."`
-	Binary      string   `yaml:"binary" max:"64" pattern:"^[A-Za-z0-9][A-Za-z0-9._-]*$" hint:"letters, digits, '.', '_' and '-', such as hello" doc:"File name of the executable (without .exe). Default: a slug of name."`
-	Main        string   `yaml:"main" pattern:"^\\.(/.*)?$" forbid:"(\\\\|(^|/)\\.\\.(/|$))" max:"1024" hint:"a path relative to bundle.yaml that starts with ./, such as ./cmd/hello" doc:"Go main package to build, relative to bundle.yaml. Default: \".\"."`
-	Version     string   `yaml:"version" pattern:"^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.2.3 or 1.2.3-rc.1" doc:"Release version (semver). Overridden by --version and $BUNDLE_VERSION; default: the git tag at HEAD."`
-	Description string   `yaml:"description" text:"multiline" max:"4000" doc:"Description of the application: a summary sentence, optionally followed by paragraphs separated by plain newlines. At most 4000 characters."`
-	Publisher   string   `yaml:"publisher" doc:"Company or person publishing the application."`
-	Maintainer  string   `yaml:"maintainer" pattern:"^[^<>]*[^<> ] <[^<>@ ]+@[^<> ]+>$" hint:"Name <email>, such as Jane Doe <jane@example.com>" doc:"Maintainer, as \"Name <email>\". Needed by Linux packages."`
-	Homepage    string   `yaml:"homepage" max:"2000" pattern:"^https?://[!-~]+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
-	License     string   `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
-	Copyright   string   `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`
-	Icon        string   `yaml:"icon" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
-	GUI         bool     `yaml:"gui" doc:"true for a windowed app: no console window on Windows (-H windowsgui)."`
-	Targets     []string `yaml:"targets" unique:"true" enum:"@targets" hint:"a GOOS/GOARCH pair such as linux/amd64" doc:"GOOS/GOARCH pairs to build. Default: linux, windows and darwin on amd64 and arm64."`
-	Formats     Formats  `yaml:"formats" doc:"Artifact formats per operating system."`
-	Build       Build    `yaml:"build" doc:"How the Go compiler is called."`
-	Files       []File   `yaml:"files" doc:"Extra files shipped beside the executable."`
-	SBOM        *bool    `yaml:"sbom" doc:"Write a CycloneDX SBOM (<artifact>.cdx.json) of each target's executable. Default: true."`
-	Runtime     Runtime  `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
-	Windows     Windows  `yaml:"windows" doc:"Windows executables and installers."`
-	Linux       Linux    `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
-	MacOS       MacOS    `yaml:"macos" doc:"The macOS .app bundle and disk image."`
-	Sign        Sign     `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
-	Notarize    Notarize `yaml:"notarize" doc:"Notarization of signed macOS apps and disk images by Apple."`
-	Update      *Update  `yaml:"update" doc:"A signed update feed written into dist, which the app's update client (runtimehooks/update) reads. Without this section no feed is written."`
+	Name            string          `yaml:"name" max:"100" required:"true" pattern:"^[^ ]" hint:"a display name such as \"Hello Desktop\"" doc:"Display name of the application, on one line. At most 100 characters."`
+	ID              string          `yaml:"id" pattern:"^[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$" hint:"reverse DNS such as com.example.hello" doc:"Reverse-DNS identifier: macOS bundle id, AppStream id, MSI UpgradeCode seed."`
+	Binary          string          `yaml:"binary" max:"64" pattern:"^[A-Za-z0-9][A-Za-z0-9._-]*$" hint:"letters, digits, '.', '_' and '-', such as hello" doc:"File name of the executable (without .exe). Default: a slug of name."`
+	Main            string          `yaml:"main" pattern:"^\\.(/.*)?$" forbid:"(\\\\|(^|/)\\.\\.(/|$))" max:"1024" hint:"a path relative to bundle.yaml that starts with ./, such as ./cmd/hello" doc:"Go main package to build, relative to bundle.yaml. Default: \".\"."`
+	Version         string          `yaml:"version" pattern:"^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" hint:"a semantic version such as 1.2.3 or 1.2.3-rc.1" doc:"Release version (semver). Overridden by --version and $BUNDLE_VERSION; default: the git tag at HEAD."`
+	Description     string          `yaml:"description" text:"multiline" max:"4000" doc:"Description of the application: a summary sentence, optionally followed by paragraphs separated by plain newlines. At most 4000 characters."`
+	Publisher       string          `yaml:"publisher" doc:"Company or person publishing the application."`
+	Maintainer      string          `yaml:"maintainer" pattern:"^[^<>]*[^<> ] <[^<>@ ]+@[^<> ]+>$" hint:"Name <email>, such as Jane Doe <jane@example.com>" doc:"Maintainer, as \"Name <email>\". Needed by Linux packages."`
+	Homepage        string          `yaml:"homepage" max:"2000" pattern:"^https?://[!-~]+$" hint:"an http(s) URL such as https://example.com/hello" doc:"Project homepage URL."`
+	License         string          `yaml:"license" doc:"License, as an SPDX expression such as MIT or Apache-2.0."`
+	Copyright       string          `yaml:"copyright" doc:"Copyright line, such as \"© 2026 Example Corp\"."`
+	Icon            string          `yaml:"icon" max:"1024" pattern:"^[^ ]" forbid:"(^/|\\\\|^[A-Za-z]:|(^|/)\\.\\.(/|$))" hint:"a path inside the project, relative to bundle.yaml, such as assets/icon.png" doc:"Square PNG icon of at least 256×256 px (1024×1024 is best), relative to bundle.yaml."`
+	GUI             bool            `yaml:"gui" doc:"true for a windowed app: no console window on Windows (-H windowsgui)."`
+	Targets         []string        `yaml:"targets" unique:"true" enum:"@targets" hint:"a GOOS/GOARCH pair such as linux/amd64" doc:"GOOS/GOARCH pairs to build. Default: linux, windows and darwin on amd64 and arm64."`
+	Formats         Formats         `yaml:"formats" doc:"Artifact formats per operating system."`
+	Build           Build           `yaml:"build" doc:"How the Go compiler is called."`
+	Files           []File          `yaml:"files" doc:"Extra files shipped beside the executable."`
+	SBOM            *bool           `yaml:"sbom" doc:"Write a CycloneDX SBOM (<artifact>.cdx.json) of each target's executable. Default: true."`
+	Runtime         Runtime         `yaml:"runtime" doc:"The runtime hook compiled into the app: single-child worker dispatch and the self re-exec guard."`
+	Windows         Windows         `yaml:"windows" doc:"Windows executables and installers."`
+	Linux           Linux           `yaml:"linux" doc:"Linux packages (deb, rpm, apk, archlinux)."`
+	MacOS           MacOS           `yaml:"macos" doc:"The macOS .app bundle and disk image."`
+	Sign            Sign            `yaml:"sign" doc:"Signing keys. Without this section nothing is signed."`
+	Notarize        Notarize        `yaml:"notarize" doc:"Notarization of signed macOS apps and disk images by Apple."`
+	Update          *Update         `yaml:"update" doc:"A signed update feed written into dist, which the app's update client (runtimehooks/update) reads. Without this section no feed is written."`
+	PackageManagers PackageManagers `yaml:"package_managers" doc:"Manifests for package managers (Homebrew, Scoop, winget, the AUR), written into dist and listed in artifacts.json. Each is written when its key is present, such as homebrew: {}."`
+}
+
+// PackageManagers configures the package managers' manifests.
+type PackageManagers struct {
+	URL      string    `yaml:"url" max:"2000" pattern:"^(https://[!-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-~]*)?)$" hint:"an https URL such as https://github.com/owner/repo/releases/download/v{version}/ (http only for 127.0.0.1 or localhost)" doc:"The folder URL the release's files are downloaded from; {version} is replaced by the version. Default: update.url."`
+	Homebrew *Homebrew `yaml:"homebrew" doc:"A Homebrew cask, <token>.rb: the app from the macOS dmg (else the app zip), or the executable from the tar.gz for an app without either."`
+	Scoop    *Scoop    `yaml:"scoop" doc:"A Scoop manifest, <binary>.json, for the Windows zips."`
+	Winget   *Winget   `yaml:"winget" doc:"A winget manifest set (schema 1.12.0: version, installer and en-US locale files) for the MSI, the NSIS installer or the zips."`
+	AUR      *AUR      `yaml:"aur" doc:"An AUR -bin package: <name>.PKGBUILD and <name>.SRCINFO for the Linux tar.gz archives."`
+}
+
+// Homebrew configures the cask.
+type Homebrew struct {
+	Token string `yaml:"token" max:"64" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" hint:"lower-case letters and digits joined by '-', such as hello-desktop" doc:"The cask's token and file name. Default: binary, lower-cased, with '-' for other characters."`
+}
+
+// Scoop configures the Scoop manifest. It has no settings yet: scoop: {}
+// asks for the manifest.
+type Scoop struct{}
+
+// Winget configures the winget manifest set.
+type Winget struct {
+	PackageIdentifier string `yaml:"package_identifier" required:"true" max:"128" pattern:"^[^.\\s\\\\/:*?\"<>|\\x01-\\x1f]{1,32}(\\.[^.\\s\\\\/:*?\"<>|\\x01-\\x1f]{1,32}){1,7}$" hint:"Publisher.Package, such as Example.Hello" doc:"The package's identifier in winget, Publisher.Package."`
+	Installer         string `yaml:"installer" enum:"msi,nsis,zip" hint:"msi, nsis or zip" doc:"Which artifact winget installs. Default: for each architecture, the MSI when the build makes one, else the NSIS installer, else the zip."`
+}
+
+// AUR configures the AUR package.
+type AUR struct {
+	Name string `yaml:"name" max:"100" pattern:"^[a-z0-9@_+][a-z0-9@._+-]*$" hint:"lower-case letters, digits and @ . _ + -, such as hello-bin" doc:"The AUR package's name. Default: linux.package_name (else binary) with -bin."`
 }
 
 // Update configures the update feed: where the release's files will be

@@ -60,6 +60,8 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/oses"
 	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/pkgmgr"
+	"github.com/bundlekit/bundle/bundler/internal/pkgmgrs"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/sbom"
@@ -132,12 +134,13 @@ type Result struct {
 
 // Run builds every planned target and format and writes dist.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	return run(ctx, o, formats.All(), oses.All())
+	return run(ctx, o, formats.All(), oses.All(), pkgmgrs.All())
 }
 
-// run is Run with the formats and operating systems' steps that exist:
-// formats.All() and oses.All(), or, in a test, more.
-func run(ctx context.Context, o Options, registry []packager.Format, steps []osstep.Step) (_ *Result, err error) {
+// run is Run with the formats, operating systems' steps and package
+// managers that exist: formats.All(), oses.All() and pkgmgrs.All(), or,
+// in a test, more.
+func run(ctx context.Context, o Options, registry []packager.Format, steps []osstep.Step, managers []pkgmgr.Manager) (_ *Result, err error) {
 	emit := func(e Event) {
 		if o.OnEvent != nil {
 			o.OnEvent(e)
@@ -210,6 +213,10 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 	if err != nil {
 		return nil, err
 	}
+	wanted, err := wantedManagers(p, managers)
+	if err != nil {
+		return nil, err
+	}
 	closeSteps, err := r.prepareSteps(ctx, steps, pl.Jobs, o)
 	if err != nil {
 		return nil, err
@@ -266,7 +273,7 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 			}
 		}
 	}
-	all := append(r.made, withoutFeeds(carried(o.Dist, old, r.made))...)
+	all := append(r.made, withoutManifests(withoutFeeds(carried(o.Dist, old, r.made)), managers)...)
 	if updates != nil {
 		feeds, err := r.writeFeed(ctx, updates, all)
 		if err != nil {
@@ -274,6 +281,11 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 		}
 		all = append(all, feeds...)
 	}
+	manifests, err := r.writeManifests(ctx, wanted, all)
+	if err != nil {
+		return nil, err
+	}
+	all = append(all, manifests...)
 
 	res.Manifest = artifact.Manifest{Name: p.Config.Name, Version: v, Partial: o.Split, Artifacts: all}
 	if err := journal.Finish(res.Manifest); err != nil {

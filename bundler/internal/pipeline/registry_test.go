@@ -18,6 +18,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/oses"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/pkgmgrs"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
@@ -103,7 +104,7 @@ func TestFormatAddedInOneLine(t *testing.T) {
 	registry := append(formats.All(), listing{})
 	build := func(t *testing.T, yaml string, o Options) (*Result, string, error) {
 		o.Config, o.Dist, o.SourceDateEpoch = testProject(t, yaml), filepath.Join(t.TempDir(), "dist"), "1767225600"
-		res, err := run(context.Background(), o, registry, oses.All())
+		res, err := run(context.Background(), o, registry, oses.All(), pkgmgrs.All())
 		return res, o.Dist, err
 	}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/oses"
 	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/pkgmgrs"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 )
 
@@ -139,7 +140,7 @@ func TestStepAddedInOneLine(t *testing.T) {
 		Dist:   filepath.Join(t.TempDir(), "dist"), SourceDateEpoch: "1767225600", Skip: []string{"stand-in"},
 		OnEvent: func(e Event) { mu.Lock(); events = append(events, e); mu.Unlock() },
 	}
-	res, err := run(context.Background(), o, append(formats.All(), staging{}), append(oses.All(), standIn{c}))
+	res, err := run(context.Background(), o, append(formats.All(), staging{}), append(oses.All(), standIn{c}), pkgmgrs.All())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/google/uuid"
 
 	"github.com/bundlekit/bundle/bundler/internal/config"
@@ -429,4 +430,14 @@ func checkText(field, s string) error {
 		return nil
 	}
 	return exitcode.Config(fmt.Errorf("msi: %s %q has characters wixl cannot write into an MSI (%s): it stores text in Windows-1252; use other characters or drop msi from formats.windows", field, s, strings.Join(bad, ", ")))
+}
+
+// ProductCodeOf is the ProductCode of the app's MSI of version v, in
+// braces as Windows lists installed products (winget's ProductCode).
+func ProductCodeOf(c config.Config, v *semver.Version) (string, error) {
+	pv, err := productVersion(v)
+	if err != nil {
+		return "", err
+	}
+	return "{" + guid(ProductCode(UpgradeCode(c.ID, c.Binary), pv)) + "}", nil
 }
