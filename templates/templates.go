@@ -87,7 +87,7 @@ func rubyInner(s string) string {
 }
 
 // shellWord quotes s for bash as one word on one line: single quotes,
-// inside which nothing expands, with each ' written as '\''.
+// inside which nothing expands, with each ' written as '\”.
 func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(text.Line(s), "'", `'\''`) + "'"
 }
