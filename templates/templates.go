@@ -87,7 +87,8 @@ func rubyInner(s string) string {
 }
 
 // shellWord quotes s for bash as one word on one line: single quotes,
-// inside which nothing expands, with each ' written as '\”.
+// inside which nothing expands; a single quote in s closes the quotes,
+// is written escaped by a backslash, and opens them again.
 func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(text.Line(s), "'", `'\''`) + "'"
 }
