@@ -3,6 +3,7 @@ module github.com/bundlekit/bundle
 go 1.26.4
 
 require (
+	aead.dev/minisign v0.3.0
 	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/ProtonMail/go-crypto v1.4.1
 	github.com/akavel/rsrc v0.10.2
@@ -27,7 +28,10 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
-require aead.dev/minisign v0.3.0 // indirect
+require (
+	go.digitalxero.dev/go-msix v0.3.1 // indirect
+	go.mozilla.org/pkcs7 v0.9.0 // indirect
+)
 
 require (
 	dario.cat/mergo v1.0.2 // indirect

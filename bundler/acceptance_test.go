@@ -45,7 +45,7 @@ type acceptRow struct {
 // a row, or a row without its artifact, fails.
 func TestAcceptance(t *testing.T) {
 	t.Parallel()
-	builds := map[string]buildtest.Built{"hello": buildtest.Hello(t), "universal": universalBuild(t)}
+	builds := map[string]buildtest.Built{"hello": buildtest.Hello(t), "universal": universalBuild(t), "msix": msixBuild(t)}
 	rows := []acceptRow{
 		{"hello", "hello_1.0.0_linux_amd64.tar.gz", "tar.gz", "linux/amd64", acceptTarGz},
 		{"hello", "hello_1.0.0_linux_arm64.tar.gz", "tar.gz", "linux/arm64", acceptTarGz},
@@ -71,6 +71,13 @@ func TestAcceptance(t *testing.T) {
 		{"hello", "hello_1.0.0_windows_arm64.cdx.json", "sbom", "windows/arm64", acceptSBOM},
 		{"hello", "hello_1.0.0_darwin_amd64.cdx.json", "sbom", "darwin/amd64", acceptSBOM},
 		{"hello", "hello_1.0.0_darwin_arm64.cdx.json", "sbom", "darwin/arm64", acceptSBOM},
+		{"hello", "hello.rb", "homebrew-cask", "darwin/all", acceptCask},
+		{"hello", "hello.json", "scoop-manifest", "windows/all", acceptScoop},
+		{"hello", "BundleKit.Hello.yaml", "winget-manifest", "windows/all", acceptWinget},
+		{"hello", "BundleKit.Hello.installer.yaml", "winget-manifest", "windows/all", acceptWinget},
+		{"hello", "BundleKit.Hello.locale.en-US.yaml", "winget-manifest", "windows/all", acceptWinget},
+		{"hello", "hello-bin.PKGBUILD", "aur-pkgbuild", "linux/all", acceptPKGBUILD},
+		{"hello", "hello-bin.SRCINFO", "aur-srcinfo", "linux/all", acceptSRCINFO},
 		{"hello", bundler.ChecksumsName, "", "", acceptChecksums},
 		{"hello", bundler.ManifestName, "", "", acceptManifest},
 
@@ -79,7 +86,11 @@ func TestAcceptance(t *testing.T) {
 		{"universal", "hello_1.0.0_darwin_universal.app.zip", "app", "darwin/universal", acceptApp},
 		{"universal", "hello_1.0.0_darwin_universal.dmg", "dmg", "darwin/universal", acceptDMG},
 		{"universal", "hello_1.0.0_darwin_universal.cdx.json", "sbom", "darwin/universal", acceptSBOM},
+		{"universal", "hello.rb", "homebrew-cask", "darwin/all", acceptCask},
 		{"universal", bundler.ChecksumsName, "", "", acceptChecksums},
+
+		{"msix", "hello_1.0.0_windows_amd64.msix", "msix", "windows/amd64", acceptMSIX},
+		{"msix", "hello_1.0.0_windows_arm64.msix", "msix", "windows/arm64", acceptMSIX},
 		{"universal", bundler.ManifestName, "", "", acceptManifest},
 	}
 
@@ -119,6 +130,18 @@ func TestAcceptance(t *testing.T) {
 			r.check(t, b, a)
 		})
 	}
+}
+
+// msixBuild is examples/hello's Windows targets as MSIX packages.
+func msixBuild(t *testing.T) buildtest.Built {
+	t.Helper()
+	return buildtest.Shared(t, "hello msix", func(work string) buildtest.Built {
+		dir := testfs.HelloWith(t, "[msix]", "")
+		return buildtest.Build(context.Background(), t, bundler.BuildOptions{
+			Config: filepath.Join(dir, "bundle.yaml"), Dist: filepath.Join(work, "dist"),
+			Targets: []string{"windows/amd64", "windows/arm64"}, Formats: []string{"msix"},
+		})
+	})
 }
 
 // universalBuild is examples/hello's darwin targets in every macOS format,

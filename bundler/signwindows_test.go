@@ -12,13 +12,15 @@ import (
 
 	"github.com/bundlekit/bundle/bundler"
 	"github.com/bundlekit/bundle/internal/buildtest"
+	"github.com/bundlekit/bundle/internal/msixtest"
 	"github.com/bundlekit/bundle/internal/testcert"
 	"github.com/bundlekit/bundle/internal/testfs"
 	"github.com/bundlekit/bundle/internal/testtool"
 )
 
 // TestWindowsSigned signs the exe, the NSIS installer (and the uninstaller
-// inside it, through `bundle sign-file`) and the MSI with a certificate
+// inside it, through `bundle sign-file`), the MSI and the MSIX package
+// (whose Publisher is then the certificate's subject) with a certificate
 // made in the test: osslsigncode verify passes for each, the exe in the
 // zip is the signed one, the password never appears in what the build
 // reports, and with a fixed time two builds sign the exe and both
@@ -27,7 +29,7 @@ func TestWindowsSigned(t *testing.T) {
 	t.Parallel()
 	testtool.Need(t, "osslsigncode openssl nsis wixl", "osslsigncode", "openssl", "makensis", "wixl")
 	const pass = "hunter2-but-longer"
-	dir := testfs.CopyProject(t, "examples/hello")
+	dir := testfs.HelloWith(t, "[zip, nsis, msi, msix]", "")
 	cert, err := testcert.Write(t.TempDir(), pass, time.Unix(1767225600, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +40,6 @@ func TestWindowsSigned(t *testing.T) {
 	}
 	testfs.WriteFile(t, filepath.Join(dir, "keys", "codesign.pfx"), string(pfx))
 	env := setSecret(t, pass)
-	// examples/hello makes zip, nsis and msi for windows.
 	appendConfig(t, dir, "sign:\n  windows:\n    pfx_file: keys/codesign.pfx\n    password_env: "+env+"\n")
 
 	windows := func() buildtest.Built {
@@ -76,6 +77,19 @@ func TestWindowsSigned(t *testing.T) {
 		switch a.Format {
 		case "zip":
 			verify(testfs.ExtractAll(t, p, filepath.Join(t.TempDir(), "x")))
+		case "msix":
+			verify(p)
+			// osslsigncode rewrites [Content_Types].xml: the package must
+			// still be a sound ZIP, and its block map true.
+			testfs.MustRun(t, first, "unzip", "-t", a.Path)
+			if err := msixtest.CheckBlockMap(p); err != nil {
+				t.Error(err)
+			}
+			x := t.TempDir()
+			testfs.MustRun(t, x, "unzip", "-q", p, "AppxManifest.xml")
+			if m, _ := os.ReadFile(filepath.Join(x, "AppxManifest.xml")); !strings.Contains(string(m), `Publisher="CN=Bundle Test Code Signing, O=Bundle Tests"`) {
+				t.Errorf("the signed MSIX's Publisher is not the certificate's subject:\n%s", m)
+			}
 		case "nsis", "msi":
 			verify(p)
 			if a.Format == "nsis" {
@@ -100,7 +114,7 @@ func TestWindowsSigned(t *testing.T) {
 		a2, _ := os.ReadFile(filepath.Join(second, a.Path))
 		files[a.Format] = [2][]byte{a1, a2}
 	}
-	for _, f := range []string{"zip", "nsis", "msi"} {
+	for _, f := range []string{"zip", "nsis", "msi", "msix"} {
 		if pair, ok := files[f]; !ok || !bytes.Equal(pair[0], pair[1]) {
 			t.Errorf("%s: two signed builds differ (or it is missing)", f)
 		}

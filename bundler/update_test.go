@@ -140,8 +140,12 @@ func TestUpdateFeedRefusals(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			field := strings.SplitN(c.edit, ":", 2)[0]
 			var lines []string
+			inUpdate := false // package_managers has a url: too
 			for _, l := range strings.Split(string(cfg), "\n") {
-				if strings.HasPrefix(strings.TrimSpace(l), field+":") {
+				if l != "" && l[0] != ' ' && l[0] != '#' {
+					inUpdate = l == "update:"
+				}
+				if inUpdate && strings.HasPrefix(strings.TrimSpace(l), field+":") {
 					l = "  " + c.edit
 				}
 				lines = append(lines, l)

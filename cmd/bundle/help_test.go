@@ -47,7 +47,7 @@ func TestHelpRendersEveryFlag(t *testing.T) {
 	}
 	out.Reset()
 	run(context.Background(), []string{"bundle", "build", "--help"}, &out, &out)
-	for _, want := range []string{"linux/amd64, linux/arm", "windows/arm64", "tar.gz, zip, deb, rpm, apk, archlinux, nsis, msi, app, dmg, sbom"} {
+	for _, want := range []string{"linux/amd64, linux/arm", "windows/arm64", "tar.gz, zip, deb, rpm, apk, archlinux, nsis, msi, msix, app, dmg, sbom, homebrew, scoop, winget, aur"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("build --help does not list %q", want)
 		}

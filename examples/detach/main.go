@@ -72,7 +72,7 @@ func start(dir string) error {
 		return err
 	}
 	pid := cmd.Process.Pid
-	if err := os.WriteFile(filepath.Join(dir, "detach.pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+	if err := writeAtomic(filepath.Join(dir, "detach.pid"), strconv.Itoa(pid)+"\n"); err != nil {
 		return err
 	}
 	// Not waited for: run outlives start.

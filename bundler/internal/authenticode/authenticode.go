@@ -158,6 +158,11 @@ func (s *Signer) Sign(ctx context.Context, path string) error {
 	if err := os.Chmod(signed, info.Mode().Perm()); err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}
+	if s.Time != nil {
+		if err := stampAppxSignature(signed, *s.Time); err != nil {
+			return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
+		}
+	}
 	if err := replace(path, signed); err != nil {
 		return fmt.Errorf("sign %s: %w", filepath.Base(path), err)
 	}

@@ -125,6 +125,7 @@ func (u Update) Percent() int {
 type Windows struct {
 	InstallScope    string          `yaml:"install_scope" enum:"user,machine" hint:"user or machine" doc:"Install for the current user (%LOCALAPPDATA%\\Programs, no UAC prompt; the default) or for every user (Program Files, asks for elevation)."`
 	DesktopShortcut bool            `yaml:"desktop_shortcut" doc:"Installers also put a shortcut on the desktop. Default: false."`
+	MSIXPublisher   string          `yaml:"msix_publisher" max:"8192" pattern:"^(CN|L|O|OU|E|C|S|STREET|T|G|I|SN|DC|SERIALNUMBER)=" hint:"a distinguished name such as CN=Example Corp, O=Example Corp, C=US" doc:"The MSIX package's Publisher, a distinguished name; with sign.windows, exactly the signing certificate's subject, which Windows checks on install. Default: that subject with sign.windows, else CN=<publisher>."`
 	Manifest        WindowsManifest `yaml:"manifest" doc:"The application manifest compiled into the executable."`
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats/dmg"
 	"github.com/bundlekit/bundle/bundler/internal/formats/linuxpkg"
 	"github.com/bundlekit/bundle/bundler/internal/formats/msi"
+	"github.com/bundlekit/bundle/bundler/internal/formats/msix"
 	"github.com/bundlekit/bundle/bundler/internal/formats/nsis"
 	"github.com/bundlekit/bundle/bundler/internal/formats/targz"
 	"github.com/bundlekit/bundle/bundler/internal/formats/zip"
@@ -27,6 +28,7 @@ func All() []packager.Format {
 		linuxpkg.ArchLinux, // Arch Linux package
 		nsis.Format{},      // Windows installer (NSIS)
 		msi.Format{},       // Windows Installer package (wixl)
+		msix.Format{},      // MSIX package (nfpm)
 		app.Format{},       // macOS .app bundle, zipped
 		dmg.Format{},       // macOS disk image holding the .app
 	}

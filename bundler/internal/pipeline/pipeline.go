@@ -77,7 +77,7 @@ type Options struct {
 	EnvVersion      string   // $BUNDLE_VERSION
 	Snapshot        bool     // --snapshot
 	Targets         []string // --target filter; empty means all
-	Formats         []string // --format filter; empty means all ("sbom" names the SBOMs)
+	Formats         []string // --format filter; empty means all ("sbom" names the SBOMs, a package manager's name its manifest)
 	Dist            string   // output folder, relative to the working directory
 	Clean           bool     // empty dist first
 	Parallel        int      // targets built at once; 0 means the number of CPUs
@@ -187,7 +187,11 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 	if err := p.Check(ctx, p.Config.Build.Env); err != nil {
 		return nil, err
 	}
-	pl, err := plan(p, registry, steps, o.Targets, o.Formats, o.SkipUnavailable)
+	artifactFormats, wanted, err := splitManagers(p, managers, o.Formats)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := plan(p, registry, steps, o.Targets, artifactFormats, o.SkipUnavailable)
 	if err != nil {
 		return nil, err
 	}
@@ -210,10 +214,6 @@ func run(ctx context.Context, o Options, registry []packager.Format, steps []oss
 		sbom: p.Config.WantsSBOM() && (len(o.Formats) == 0 || slices.Contains(o.Formats, "sbom")),
 	}
 	updates, err := r.prepareFeed(registry, pl.Jobs)
-	if err != nil {
-		return nil, err
-	}
-	wanted, err := wantedManagers(p, managers)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/osstep"
 	"github.com/bundlekit/bundle/bundler/internal/packager"
+	"github.com/bundlekit/bundle/bundler/internal/pkgmgrs"
 	"github.com/bundlekit/bundle/bundler/internal/platform"
 	"github.com/bundlekit/bundle/bundler/internal/tool"
 )
@@ -169,8 +170,15 @@ func didYouMean(s string, candidates []string) string {
 	return ""
 }
 
-// FormatNames lists every name --format accepts: each format's, then sbom.
-func FormatNames() []string { return formatNames(formats.All()) }
+// FormatNames lists every name --format accepts: each format's, sbom,
+// and each package manager's.
+func FormatNames() []string {
+	names := formatNames(formats.All())
+	for _, m := range pkgmgrs.All() {
+		names = append(names, m.Name())
+	}
+	return names
+}
 
 func formatNames(registry []packager.Format) []string {
 	var names []string

@@ -62,6 +62,8 @@ type Manager interface {
 	Name() string
 	// Formats are its files' formats in artifacts.json.
 	Formats() []string
+	// OS is the operating system whose artifacts it lists.
+	OS() string
 	// Wanted reports whether bundle.yaml asks for it.
 	Wanted(c config.Config) bool
 	// CheckConfig checks what it needs of bundle.yaml, before the build

@@ -82,6 +82,16 @@ func MSIProduct(v *semver.Version) (string, error) {
 	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch()), nil
 }
 
+// MSIX is the Version of an MSIX package's identity: four fields of at
+// most 65535, the fourth 0 (the Microsoft Store keeps it for itself). As
+// with MSI, a pre-release and its release share it.
+func MSIX(v *semver.Version) (string, error) {
+	if v.Major() > 65535 || v.Minor() > 65535 || v.Patch() > 65535 {
+		return "", fmt.Errorf("version %s: an MSIX version allows fields of at most 65535", v)
+	}
+	return fmt.Sprintf("%d.%d.%d.0", v.Major(), v.Minor(), v.Patch()), nil
+}
+
 // RPM returns Version and Release for an .rpm. A pre-release goes into the
 // Release as "0.<pre-release>" so it sorts before the release's "1"; rpm
 // does not allow "-" in either field, so it becomes "_".

@@ -26,6 +26,7 @@ type Manager struct{}
 
 func (Manager) Name() string                { return "aur" }
 func (Manager) Formats() []string           { return []string{PKGBUILDFormat, SRCINFOFormat} }
+func (Manager) OS() string                  { return "linux" }
 func (Manager) Wanted(c config.Config) bool { return c.PackageManagers.AUR != nil }
 func (Manager) CheckConfig(p *config.Project) error {
 	if err := pkgmgr.CheckBase(p); err != nil {

@@ -27,6 +27,7 @@ type Manager struct{}
 
 func (Manager) Name() string                { return "homebrew" }
 func (Manager) Formats() []string           { return []string{Format} }
+func (Manager) OS() string                  { return "darwin" }
 func (Manager) Wanted(c config.Config) bool { return c.PackageManagers.Homebrew != nil }
 func (Manager) CheckConfig(p *config.Project) error {
 	if err := pkgmgr.CheckBase(p); err != nil {

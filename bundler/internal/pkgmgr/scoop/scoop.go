@@ -20,6 +20,7 @@ type Manager struct{}
 
 func (Manager) Name() string                { return "scoop" }
 func (Manager) Formats() []string           { return []string{Format} }
+func (Manager) OS() string                  { return "windows" }
 func (Manager) Wanted(c config.Config) bool { return c.PackageManagers.Scoop != nil }
 func (Manager) CheckConfig(p *config.Project) error {
 	if err := pkgmgr.CheckBase(p); err != nil {

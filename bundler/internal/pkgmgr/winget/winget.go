@@ -28,6 +28,7 @@ type Manager struct{}
 
 func (Manager) Name() string                { return "winget" }
 func (Manager) Formats() []string           { return []string{Format} }
+func (Manager) OS() string                  { return "windows" }
 func (Manager) Wanted(c config.Config) bool { return c.PackageManagers.Winget != nil }
 func (Manager) CheckConfig(p *config.Project) error {
 	if err := pkgmgr.CheckBase(p); err != nil {
