@@ -23,6 +23,10 @@ type PublishOptions struct {
 	// history are.
 	Notes   string
 	Project string // the project's folder, for its git history; default "."
+	// Config is the bundle.yaml whose package_managers names the tap,
+	// bucket and AUR package the manifests go to once the release is
+	// out; default: Project's bundle.yaml, when there is one.
+	Config string
 	// Replace lets files on a draft that differ from dist, or are not in
 	// it, be replaced or removed.
 	Replace bool
@@ -40,6 +44,7 @@ type PublishResult struct {
 	Uploaded  []string `json:"uploaded"`
 	Kept      []string `json:"kept"`
 	Removed   []string `json:"removed"`
+	Pushed    []string `json:"pushed"` // the repositories the manifests went to
 }
 
 // Publish puts the finished build in o.Dist on a forge as the release of

@@ -22,7 +22,9 @@ func publishCommand() *cli.Command {
 			"The token comes from $GITHUB_TOKEN (or $GITEA_TOKEN with --forge gitea) and never appears in\n" +
 			"output or in the programs bundle runs; the API from --api or $GITHUB_API_URL; the repository\n" +
 			"from --repo or $GITHUB_REPOSITORY. The release's text is --notes FILE, or the subjects of\n" +
-			"the commits since the previous tag.\n\n" +
+			"the commits since the previous tag. Once the release is out, the Homebrew cask, the Scoop\n" +
+			"manifest and the AUR package go to the tap, bucket and AUR repository bundle.yaml names\n" +
+			"(package_managers.homebrew.tap, scoop.bucket, aur.git), one commit each, never forced.\n\n" +
 			"Examples:\n" +
 			"  GITHUB_TOKEN=… bundle publish --repo octo-org/hello\n" +
 			"  GITEA_TOKEN=… bundle publish --forge gitea --api https://codeberg.org/api/v1 --repo me/hello",
@@ -35,7 +37,8 @@ func publishCommand() *cli.Command {
 			&cli.StringFlag{Name: "tag", Usage: "the release's `TAG` (default: v<version>); it must name the version dist holds"},
 			&cli.StringFlag{Name: "notes", Usage: "the release's text, from `FILE` (default: the commits since the previous tag)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace a draft's files that differ from dist and remove those not in it"},
-			jsonFlag(`print {"tag", "url", "published", "uploaded", "kept", "removed"}`),
+			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, EnvVars: []string{"BUNDLE_CONFIG"}, Usage: "the bundle.yaml `FILE` whose package_managers names the tap, bucket and AUR package the manifests go to (default: ./bundle.yaml when there is one)"},
+			jsonFlag(`print {"tag", "url", "published", "uploaded", "kept", "removed", "pushed"}`),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -47,7 +50,7 @@ func publishCommand() *cli.Command {
 			}
 			res, err := bundler.Publish(c.Context, bundler.PublishOptions{
 				Dist: c.String("dist"), Forge: c.String("forge"), API: c.String("api"), Repo: c.String("repo"),
-				Tag: c.String("tag"), Notes: c.String("notes"), Replace: c.Bool("replace"),
+				Tag: c.String("tag"), Notes: c.String("notes"), Replace: c.Bool("replace"), Config: c.String("config"),
 				Say: func(line string) { p.linef("%s %s", p.paint(dim, "·"), line) },
 			})
 			if err != nil {

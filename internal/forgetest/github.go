@@ -8,7 +8,9 @@
 package forgetest
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -71,6 +73,13 @@ type Asset struct {
 	Data  []byte
 }
 
+// File is a file of a repository's default branch, as the contents API
+// serves it.
+type File struct {
+	Content []byte
+	SHA     string
+}
+
 // Request is one request the server received.
 type Request struct {
 	Kind, Method, Path string
@@ -89,6 +98,8 @@ type GitHub struct {
 	PerPage            int // the most items a list page holds; default 100
 
 	mu       sync.Mutex
+	files    map[string]map[string]*File // owner/name, then path: the repositories' default branches
+	commits  map[string]int              // owner/name: commits made through the contents API
 	faults   []Fault
 	counts   map[string]int
 	releases []*Release
@@ -99,7 +110,8 @@ type GitHub struct {
 // NewGitHub starts the stand-in for t.
 func NewGitHub(t testing.TB) *GitHub {
 	g := &GitHub{Owner: "octo-org", Name: "hello", Token: "ghs_test" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		PerPage: 100, counts: map[string]int{}, nextID: 100}
+		PerPage: 100, counts: map[string]int{}, nextID: 100,
+		files: map[string]map[string]*File{}, commits: map[string]int{}}
 	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(g.Close)
 	// 127.0.0.2 is another host to net/http, which drops the
@@ -137,6 +149,38 @@ func (g *GitHub) Releases() []Release {
 		}
 	}
 	return out
+}
+
+// AddRepo adds a repository (owner/name) whose files the contents API
+// serves, such as a Homebrew tap.
+func (g *GitHub) AddRepo(repo string, files map[string][]byte) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.files[repo] = map[string]*File{}
+	for p, data := range files {
+		g.files[repo][p] = &File{Content: data, SHA: blobSHA(data)}
+	}
+}
+
+// Files returns a repository's files and the commits the contents API
+// made in it.
+func (g *GitHub) Files(repo string) (map[string][]byte, int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := map[string][]byte{}
+	for p, f := range g.files[repo] {
+		out[p] = f.Content
+	}
+	return out, g.commits[repo]
+}
+
+// blobSHA is git's id of a blob with data, as GitHub names a file's
+// version.
+func blobSHA(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Log returns the requests received so far.
@@ -211,6 +255,10 @@ func (g *GitHub) route(req *http.Request) (string, http.HandlerFunc) {
 	switch {
 	case strings.HasPrefix(p, "/storage/") && req.Method == http.MethodGet:
 		return "storage", g.storage
+	case strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/contents/") && req.Method == http.MethodGet:
+		return "contents", g.getFile
+	case strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/contents/") && req.Method == http.MethodPut:
+		return "put", g.putFile
 	case p == repo && req.Method == http.MethodGet:
 		return "repo", func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 200, map[string]any{"id": 1, "full_name": g.Repo()})
@@ -233,6 +281,64 @@ func (g *GitHub) route(req *http.Request) (string, http.HandlerFunc) {
 		return "publish", g.update
 	}
 	return "", nil
+}
+
+// fileOf splits a contents path into its repository and file path.
+func (g *GitHub) fileOf(path string) (map[string]*File, string, string) {
+	rest := strings.TrimPrefix(path, "/repos/")
+	repo, file, _ := strings.Cut(rest, "/contents/")
+	return g.files[repo], repo, file
+}
+
+func (g *GitHub) getFile(w http.ResponseWriter, req *http.Request) {
+	files, _, path := g.fileOf(req.URL.Path)
+	f, ok := files[path]
+	if !ok {
+		writeJSON(w, 404, map[string]string{"message": "Not Found"})
+		return
+	}
+	writeJSON(w, 200, map[string]any{"type": "file", "path": path, "sha": f.SHA, "encoding": "base64",
+		"content": base64.StdEncoding.EncodeToString(f.Content)})
+}
+
+// putFile creates or updates a file as one commit. Updating needs the
+// sha of the version replaced: a missing one is 422, a stale one 409.
+func (g *GitHub) putFile(w http.ResponseWriter, req *http.Request) {
+	files, repo, path := g.fileOf(req.URL.Path)
+	if files == nil {
+		writeJSON(w, 404, map[string]string{"message": "Not Found"})
+		return
+	}
+	var in struct {
+		Message string `json:"message"`
+		Content string `json:"content"`
+		SHA     string `json:"sha"`
+	}
+	if err := json.NewDecoder(req.Body).Decode(&in); err != nil || in.Message == "" {
+		writeJSON(w, 422, map[string]string{"message": "Invalid request"})
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(in.Content)
+	if err != nil {
+		writeJSON(w, 422, map[string]string{"message": "content is not valid Base64"})
+		return
+	}
+	old, exists := files[path]
+	switch {
+	case exists && in.SHA == "":
+		writeJSON(w, 422, map[string]string{"message": `Invalid request. "sha" wasn't supplied.`})
+		return
+	case exists && in.SHA != old.SHA, !exists && in.SHA != "":
+		writeJSON(w, 409, map[string]string{"message": path + " does not match " + in.SHA})
+		return
+	}
+	files[path] = &File{Content: data, SHA: blobSHA(data)}
+	g.commits[repo]++
+	status := 201
+	if exists {
+		status = 200
+	}
+	writeJSON(w, status, map[string]any{"content": map[string]any{"path": path, "sha": files[path].SHA}})
 }
 
 func (g *GitHub) releaseJSON(r *Release) map[string]any {

@@ -68,12 +68,16 @@ type PackageManagers struct {
 
 // Homebrew configures the cask.
 type Homebrew struct {
-	Token string `yaml:"token" max:"64" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" hint:"lower-case letters and digits joined by '-', such as hello-desktop" doc:"The cask's token and file name. Default: binary, lower-cased, with '-' for other characters."`
+	Token    string `yaml:"token" max:"64" pattern:"^[a-z0-9]+(-[a-z0-9]+)*$" hint:"lower-case letters and digits joined by '-', such as hello-desktop" doc:"The cask's token and file name. Default: binary, lower-cased, with '-' for other characters."`
+	Tap      string `yaml:"tap" pattern:"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$" hint:"owner/name, such as example/homebrew-tap" doc:"The tap bundle publish commits the cask to, as Casks/<token>.rb, on the forge it publishes to. Default: none (the cask stays in the release)."`
+	TokenEnv string `yaml:"token_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as TAP_GITHUB_TOKEN" doc:"Environment variable holding a token that may write the tap. Default: the publish token ($GITHUB_TOKEN or $GITEA_TOKEN), which in GitHub Actions writes only its own repository."`
 }
 
-// Scoop configures the Scoop manifest. It has no settings yet: scoop: {}
-// asks for the manifest.
-type Scoop struct{}
+// Scoop configures the Scoop manifest.
+type Scoop struct {
+	Bucket   string `yaml:"bucket" pattern:"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$" hint:"owner/name, such as example/scoop-bucket" doc:"The bucket bundle publish commits the manifest to, as bucket/<binary>.json, on the forge it publishes to. Default: none."`
+	TokenEnv string `yaml:"token_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as BUCKET_GITHUB_TOKEN" doc:"Environment variable holding a token that may write the bucket. Default: the publish token."`
+}
 
 // Winget configures the winget manifest set.
 type Winget struct {
@@ -83,7 +87,9 @@ type Winget struct {
 
 // AUR configures the AUR package.
 type AUR struct {
-	Name string `yaml:"name" max:"100" pattern:"^[a-z0-9@_+][a-z0-9@._+-]*$" hint:"lower-case letters, digits and @ . _ + -, such as hello-bin" doc:"The AUR package's name. Default: linux.package_name (else binary) with -bin."`
+	Name   string `yaml:"name" max:"100" pattern:"^[a-z0-9@_+][a-z0-9@._+-]*$" hint:"lower-case letters, digits and @ . _ + -, such as hello-bin" doc:"The AUR package's name. Default: linux.package_name (else binary) with -bin."`
+	Git    string `yaml:"git" max:"2000" pattern:"^(ssh://[!-~]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[!-~]+|file:///[!-~]+)$" hint:"the package's git address, such as ssh://aur@aur.archlinux.org/hello-bin.git" doc:"The AUR git repository bundle publish commits PKGBUILD and .SRCINFO to (a plain push, never forced). Default: none."`
+	KeyEnv string `yaml:"key_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as AUR_SSH_KEY" doc:"Environment variable holding the SSH private key (its text) the push uses. Default: ssh's own keys."`
 }
 
 // Update configures the update feed: where the release's files will be

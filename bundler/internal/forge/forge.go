@@ -6,7 +6,11 @@ package forge
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"io"
+	"net/url"
+	"strings"
 )
 
 // Release is a release on a forge.
@@ -69,4 +73,51 @@ type Forge interface {
 	Download(ctx context.Context, r Release, a Asset, w io.Writer) error
 	// Publish turns a draft into a published release.
 	Publish(ctx context.Context, r Release) (Release, error)
+	// File reads a file of the default branch: its content and the
+	// forge's name for that version of it, or found false.
+	File(ctx context.Context, path string) (content []byte, version string, found bool, err error)
+	// PutFile writes a file on the default branch as one new commit:
+	// created when version is "", else replacing that version. A file
+	// changed since is refused (409 or 422), never overwritten.
+	PutFile(ctx context.Context, path string, content []byte, version, message string) error
+}
+
+// FileURL is the API address of a file of a repository's contents, each
+// part of path escaped.
+func FileURL(repo, path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return repo + "/contents/" + strings.Join(parts, "/")
+}
+
+// fileAnswer is the contents API's answer for a file, which GitHub and
+// Gitea share.
+type fileAnswer struct {
+	Type     string `json:"type"`
+	SHA      string `json:"sha"`
+	Content  string `json:"content"`
+	Encoding string `json:"encoding"`
+}
+
+// ReadFile gets a file through the contents API at u, as both forges
+// answer it.
+func ReadFile(ctx context.Context, c *Client, u string) ([]byte, string, bool, error) {
+	var a fileAnswer
+	err := c.Do(ctx, Request{Method: "GET", URL: u, Repeatable: true}, &a)
+	if Status(err) == 404 {
+		return nil, "", false, nil
+	}
+	if err != nil {
+		return nil, "", false, err
+	}
+	if a.Type != "file" || a.Encoding != "base64" {
+		return nil, "", false, fmt.Errorf("GET %s: not a file (%s, %s)", u, a.Type, a.Encoding)
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(a.Content, "\n", ""))
+	if err != nil {
+		return nil, "", false, fmt.Errorf("GET %s: %w", u, err)
+	}
+	return data, a.SHA, true, nil
 }

@@ -77,6 +77,33 @@ func TestPublishToGitea(t *testing.T) {
 		t.Errorf("third run sent %d requests that change the release", n)
 	}
 	checkGitea(t, f, d)
+
+	// A tap's file through Gitea's contents API: created, then replaced
+	// only with the version it replaces.
+	tap, err := gitea.New(srv.API, srv.CreateRepo(t, "homebrew-tap"), srv.Token, forge.Options{Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx = context.Background()
+	if _, _, found, err := tap.File(ctx, "Casks/hello.rb"); found || err != nil {
+		t.Fatalf("a file before it is written: %v, %v", found, err)
+	}
+	if err := tap.PutFile(ctx, "Casks/hello.rb", []byte("one\n"), "", "hello 1.2.3"); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	data, version, found, err := tap.File(ctx, "Casks/hello.rb")
+	if !found || err != nil || string(data) != "one\n" {
+		t.Fatalf("read: %q, %v, %v", data, found, err)
+	}
+	if err := tap.PutFile(ctx, "Casks/hello.rb", []byte("stale\n"), "0000000000000000000000000000000000000000", "hello x"); err == nil {
+		t.Errorf("a write over another version passed")
+	}
+	if err := tap.PutFile(ctx, "Casks/hello.rb", []byte("two\n"), version, "hello 1.2.4"); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if data, _, _, _ := tap.File(ctx, "Casks/hello.rb"); string(data) != "two\n" {
+		t.Errorf("after the update: %q", data)
+	}
 }
 
 // checkGitea fails t unless the tag's one release is published with

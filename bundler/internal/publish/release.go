@@ -12,8 +12,10 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/bundlekit/bundle/bundler/internal/artifact"
+	"github.com/bundlekit/bundle/bundler/internal/config"
 	"github.com/bundlekit/bundle/bundler/internal/exitcode"
 	"github.com/bundlekit/bundle/bundler/internal/forge"
+	"github.com/bundlekit/bundle/bundler/internal/formats"
 	"github.com/bundlekit/bundle/bundler/internal/proc"
 	"github.com/bundlekit/bundle/bundler/internal/vcs"
 )
@@ -35,6 +37,10 @@ type Settings struct {
 	// history are.
 	Notes   string
 	Project string // the project's folder, for its git history; default "."
+	// Config is the bundle.yaml whose package_managers names the tap,
+	// bucket and AUR package the manifests go to once the release is
+	// out; default: Project's bundle.yaml, when there is one.
+	Config string
 	// Replace lets files on a draft that differ from dist, or are not in
 	// it, be replaced or removed.
 	Replace bool
@@ -52,6 +58,7 @@ type Summary struct {
 	Uploaded  []string `json:"uploaded"`
 	Kept      []string `json:"kept"`
 	Removed   []string `json:"removed"`
+	Pushed    []string `json:"pushed"` // the repositories the manifests went to
 }
 
 // Release puts the finished build in o.Dist on a forge as the release of
@@ -119,6 +126,15 @@ func Release(ctx context.Context, o Settings) (Summary, error) {
 	if err != nil {
 		return Summary{}, exitcode.Config(err)
 	}
+	pushes, err := configuredPushes(o, d, token, getenv)
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, p := range pushes {
+		if p.env != "" {
+			ctx = proc.WithSecrets(ctx, p.env)
+		}
+	}
 	notes, err := releaseNotes(ctx, o, tag)
 	if err != nil {
 		return Summary{}, err
@@ -139,7 +155,17 @@ func Release(ctx context.Context, o Settings) (Summary, error) {
 	res, err := Run(ctx, f, d, Options{Tag: tag, Notes: notes, Target: target, Prerelease: prerelease,
 		Replace: o.Replace, Say: func(format string, args ...any) { say(fmt.Sprintf(format, args...)) }})
 	out := Summary{Tag: tag, URL: res.Release.URL, Published: res.Published,
-		Uploaded: nonNil(res.Uploaded), Kept: nonNil(res.Kept), Removed: nonNil(res.Removed)}
+		Uploaded: nonNil(res.Uploaded), Kept: nonNil(res.Kept), Removed: nonNil(res.Removed), Pushed: []string{}}
+	if err == nil {
+		// The manifests name the release's files: they go out only once
+		// the release is.
+		sayf := func(format string, args ...any) { say(fmt.Sprintf(format, args...)) }
+		if err = pushAll(ctx, kind, api, pushes, d, tag, sayf); err == nil {
+			for _, p := range pushes {
+				out.Pushed = append(out.Pushed, p.repo)
+			}
+		}
+	}
 	switch {
 	case err == nil || ctx.Err() != nil:
 	case forge.Transient(err):
@@ -148,6 +174,25 @@ func Release(ctx context.Context, o Settings) (Summary, error) {
 		err = fmt.Errorf("publish %s to %s: %w", tag, repo, err)
 	}
 	return out, err
+}
+
+// configuredPushes reads the repositories bundle.yaml names for the
+// manifests (none without a bundle.yaml, unless one was named), keeps
+// their tokens and keys out of the programs bundle starts, and checks
+// them against dist.
+func configuredPushes(o Settings, d *Dist, token string, getenv func(string) string) ([]push, error) {
+	path := o.Config
+	if path == "" {
+		path = filepath.Join(o.Project, "bundle.yaml")
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil
+		}
+	}
+	p, err := config.Load(path, formats.Known())
+	if err != nil {
+		return nil, err
+	}
+	return plannedPushes(p.Config, d, token, getenv)
 }
 
 // releaseTag is the tag of dist's version: tag when given, which must

@@ -5,6 +5,7 @@ package gitea
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -180,4 +181,23 @@ func (f *Forge) Publish(ctx context.Context, r forge.Release) (forge.Release, er
 		return forge.Release{}, err
 	}
 	return out.release(), nil
+}
+
+func (f *Forge) File(ctx context.Context, path string) ([]byte, string, bool, error) {
+	return forge.ReadFile(ctx, f.c, forge.FileURL(f.repo, path))
+}
+
+// PutFile creates a file with POST and replaces one with PUT, as Gitea's
+// contents API asks.
+func (f *Forge) PutFile(ctx context.Context, path string, content []byte, version, message string) error {
+	body := map[string]any{"message": message, "content": base64.StdEncoding.EncodeToString(content)}
+	method := http.MethodPost
+	if version != "" {
+		body["sha"], method = version, http.MethodPut
+	}
+	req, err := forge.JSON(method, forge.FileURL(f.repo, path), body)
+	if err != nil {
+		return err
+	}
+	return f.c.Do(ctx, req, nil)
 }

@@ -4,6 +4,7 @@ package github
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -173,4 +174,20 @@ func (f *Forge) Publish(ctx context.Context, r forge.Release) (forge.Release, er
 		return forge.Release{}, err
 	}
 	return out.release(), nil
+}
+
+func (f *Forge) File(ctx context.Context, path string) ([]byte, string, bool, error) {
+	return forge.ReadFile(ctx, f.c, forge.FileURL(f.repo, path))
+}
+
+func (f *Forge) PutFile(ctx context.Context, path string, content []byte, version, message string) error {
+	body := map[string]any{"message": message, "content": base64.StdEncoding.EncodeToString(content)}
+	if version != "" {
+		body["sha"] = version
+	}
+	req, err := forge.JSON(http.MethodPut, forge.FileURL(f.repo, path), body)
+	if err != nil {
+		return err
+	}
+	return f.c.Do(ctx, req, nil)
 }
