@@ -51,6 +51,10 @@ const (
 	// Stall waits 2 s, then answers as usual: a slow upload to
 	// interrupt.
 	Stall
+	// Exists stores an upload, as a try whose answer was lost would
+	// have, and answers 422 already_exists, as GitHub answers the next
+	// try.
+	Exists
 )
 
 // Release is a release as the server holds it.
@@ -243,6 +247,11 @@ func (g *GitHub) serve(w http.ResponseWriter, req *http.Request) {
 			g.mu.Unlock()
 			time.Sleep(2 * time.Second)
 			g.mu.Lock()
+		case Exists:
+			g.upload(httptest.NewRecorder(), req)
+			writeJSON(w, 422, map[string]any{"message": "Validation Failed",
+				"errors": []map[string]string{{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}}})
+			return
 		}
 	}
 	handle(w, req)

@@ -121,6 +121,7 @@ func TestPublishFaults(t *testing.T) {
 			{Kind: "upload", Nth: 2, Do: forgetest.Status500}, {Kind: "upload", Nth: 3, Do: forgetest.Status500}, {Kind: "upload", Nth: 4, Do: forgetest.Status500}}},
 		{name: "connection dropped mid-upload", files: 4, faults: []forgetest.Fault{{Kind: "upload", Nth: 2, Do: forgetest.Drop}}},
 		{name: "upload stored, answer lost", files: 4, faults: []forgetest.Fault{{Kind: "upload", Nth: 1, Do: forgetest.LoseAnswer}}},
+		{name: "422 already_exists for an upload stored before", files: 4, faults: []forgetest.Fault{{Kind: "upload", Nth: 2, Do: forgetest.Exists}}},
 		{name: "draft created, answer lost", files: 2, faults: []forgetest.Fault{{Kind: "create", Nth: 1, Do: forgetest.LoseAnswer}}},
 		{name: "published, answer lost", files: 2, faults: []forgetest.Fault{{Kind: "publish", Nth: 1, Do: forgetest.LoseAnswer}}},
 		{name: "500 on publish", files: 2, faults: []forgetest.Fault{{Kind: "publish", Nth: 1, Do: forgetest.Status500}}},
@@ -164,7 +165,7 @@ func TestPublishFaults(t *testing.T) {
 						n++
 					}
 				}
-				if n <= f.Nth && f.Do != forgetest.LoseAnswer {
+				if n <= f.Nth && f.Do != forgetest.LoseAnswer && f.Do != forgetest.Exists {
 					t.Errorf("%d %s requests: the fault on the %dth was not passed", n, f.Kind, f.Nth)
 				}
 			}
