@@ -6,6 +6,8 @@
 # Environment:
 #   BUNDLE_ACTION_BIN    the bundle executable (default: bundle on PATH)
 #   INPUT_DIST           the build step's dist folder
+#   INPUT_CONFIG         path of bundle.yaml, whose package_managers names
+#                        the tap, bucket and AUR package (default bundle.yaml)
 #   GITHUB_TOKEN         a token that may write releases (never printed)
 #   GITHUB_API_URL, GITHUB_REPOSITORY  as Actions sets them
 #   GITHUB_OUTPUT        gets release-url= (printed when unset)
@@ -17,6 +19,7 @@ set -euo pipefail
 
 bundle=${BUNDLE_ACTION_BIN:-bundle}
 dist=${INPUT_DIST:-dist}
+config=${INPUT_CONFIG:-bundle.yaml}
 
 escape_data() {
 	local s=$1
@@ -38,7 +41,9 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-"$bundle" publish --json --dist "$dist" >"$out" || status=$?
+config_args=()
+[[ ! -f $config ]] || config_args=(--config "$config")
+"$bundle" publish --json --dist "$dist" ${config_args[@]+"${config_args[@]}"} >"$out" || status=$?
 if [[ $status -ne 0 ]]; then
 	msg=$(jq -r '.error // empty' <"$out" 2>/dev/null || true)
 	echo "::error::$(escape_data "${msg:-bundle publish failed with exit code $status; see its output above}")"

@@ -199,6 +199,9 @@ func acceptMSIX(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 	if err := msixtest.CheckBlockMap(path); err != nil {
 		t.Error(err)
 	}
+	if err := msixtest.CheckContentTypes(path); err != nil {
+		t.Error(err)
+	}
 	manifest, _ := os.ReadFile(filepath.Join(x, "AppxManifest.xml"))
 	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[a.Arch]
 	for _, want := range []string{`Name="dev.bundlekit.hello"`, `Version="1.0.0.0"`, `ProcessorArchitecture="` + arch + `"`, `Executable="hello.exe"`} {

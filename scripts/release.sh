@@ -101,7 +101,7 @@ fi
 latest=$(git describe --tags --abbrev=0 HEAD 2>/dev/null || echo "no tag yet")
 
 if $publish; then
-	step4="git push origin $tag && $bundle publish --dist $dist${repo:+ --repo $repo}"
+	step4="git push origin $tag && $bundle publish --dist $dist --config $config${repo:+ --repo $repo}"
 else
 	step4="upload the artifacts in $dist with checksums.txt and artifacts.json; git push origin $tag"
 fi
@@ -135,7 +135,7 @@ tagged=false
 
 if $publish; then
 	git push origin "$tag" || die "pushing $tag to origin failed; push it, then run: $bundle publish --dist $dist${repo:+ --repo $repo}" 1
-	publish_args=(publish --dist "$dist")
+	publish_args=(publish --dist "$dist" --config "$config")
 	[[ -z $repo ]] || publish_args+=(--repo "$repo")
 	"$bundle" "${publish_args[@]}"
 	exit 0

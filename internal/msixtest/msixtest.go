@@ -119,3 +119,70 @@ func CheckBlockMap(pkg string) error {
 	}
 	return nil
 }
+
+// CheckContentTypes checks that [Content_Types].xml types every part of
+// the package, by its extension or by its name, as the Open Packaging
+// Conventions require and Windows checks.
+func CheckContentTypes(pkg string) error {
+	zr, err := zip.OpenReader(pkg)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	var types struct {
+		Defaults []struct {
+			Extension   string `xml:"Extension,attr"`
+			ContentType string `xml:"ContentType,attr"`
+		} `xml:"Default"`
+		Overrides []struct {
+			PartName    string `xml:"PartName,attr"`
+			ContentType string `xml:"ContentType,attr"`
+		} `xml:"Override"`
+	}
+	for _, f := range zr.File {
+		if f.Name != "[Content_Types].xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		err = xml.NewDecoder(rc).Decode(&types)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	exts, parts := map[string]string{}, map[string]string{}
+	for _, d := range types.Defaults {
+		exts[strings.ToLower(d.Extension)] = d.ContentType
+	}
+	for _, o := range types.Overrides {
+		parts[strings.ToLower(o.PartName)] = o.ContentType
+	}
+	// A part's type is its Override's, else its extension's Default.
+	typeOf := func(name string) string {
+		if t, ok := parts[strings.ToLower("/"+name)]; ok {
+			return t
+		}
+		if i := strings.LastIndex(name, "."); i > strings.LastIndex(name, "/") {
+			return exts[strings.ToLower(name[i+1:])]
+		}
+		return ""
+	}
+	// The package's own parts have types of their own.
+	own := map[string]string{"AppxManifest.xml": "application/vnd.ms-appx.manifest+xml", "AppxBlockMap.xml": "application/vnd.ms-appx.blockmap+xml"}
+	for _, f := range zr.File {
+		if f.Name == "[Content_Types].xml" || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		t := typeOf(f.Name)
+		if t == "" {
+			return errors.New(f.Name + " has no content type in [Content_Types].xml")
+		}
+		if want, ok := own[f.Name]; ok && t != want {
+			return errors.New(f.Name + " has the content type " + t + ", not " + want)
+		}
+	}
+	return nil
+}

@@ -51,6 +51,9 @@ func stampAppxSignature(path string, t time.Time) error {
 	entries := int(binary.LittleEndian.Uint16(tail[eocd+10:]))
 	dirSize := int64(binary.LittleEndian.Uint32(tail[eocd+12:]))
 	dirOff := int64(binary.LittleEndian.Uint32(tail[eocd+16:]))
+	if entries == 0xFFFF || dirOff == 0xFFFFFFFF {
+		return errors.New("the signed package needs ZIP64, which is not handled")
+	}
 	if dirOff+dirSize > size || dirSize > 64<<20 {
 		return errDamaged
 	}
@@ -75,6 +78,10 @@ func stampAppxSignature(path string, t time.Time) error {
 			return errDamaged
 		}
 		if string(dir[off+46:off+46+nameLen]) == appxSignature {
+			sig := make([]byte, 4)
+			if _, err := f.ReadAt(sig, local); err != nil || !bytes.Equal(sig, []byte("PK\x03\x04")) {
+				return errDamaged
+			}
 			// Time and date sit at 12 in a central directory entry and at
 			// 10 in a local header.
 			if _, err := f.WriteAt(stamp, dirOff+int64(off)+12); err != nil {

@@ -88,7 +88,7 @@ type Winget struct {
 // AUR configures the AUR package.
 type AUR struct {
 	Name   string `yaml:"name" max:"100" pattern:"^[a-z0-9@_+][a-z0-9@._+-]*$" hint:"lower-case letters, digits and @ . _ + -, such as hello-bin" doc:"The AUR package's name. Default: linux.package_name (else binary) with -bin."`
-	Git    string `yaml:"git" max:"2000" pattern:"^(ssh://[!-~]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[!-~]+|file:///[!-~]+)$" hint:"the package's git address, such as ssh://aur@aur.archlinux.org/hello-bin.git" doc:"The AUR git repository bundle publish commits PKGBUILD and .SRCINFO to (a plain push, never forced). Default: none."`
+	Git    string `yaml:"git" max:"2000" pattern:"^(ssh://[!-~]+|[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[!-~]+|file:///[!-~]+)$" hint:"the package's git address, such as ssh://aur@aur.archlinux.org/hello-bin.git" doc:"The AUR git repository bundle publish commits PKGBUILD and .SRCINFO to (a plain push, never forced). Default: none."`
 	KeyEnv string `yaml:"key_env" pattern:"^[A-Za-z_][A-Za-z0-9_]*$" hint:"an environment variable name such as AUR_SSH_KEY" doc:"Environment variable holding the SSH private key (its text) the push uses. Default: ssh's own keys."`
 }
 

@@ -52,6 +52,11 @@ func NewClient(token, scheme string, header http.Header, o Options) *Client {
 			ResponseHeaderTimeout: 10 * time.Minute, // a large upload is answered once stored
 		}}
 	}
+	if c.http.CheckRedirect == nil {
+		copied := *c.http
+		copied.CheckRedirect = checkRedirect
+		c.http = &copied
+	}
 	if c.attempts <= 0 {
 		c.attempts = 5
 	}
@@ -62,6 +67,24 @@ func NewClient(token, scheme string, header http.Header, o Options) *Client {
 		c.maxWait = 2 * time.Minute
 	}
 	return c
+}
+
+// checkRedirect follows a redirect only where a token could go: net/http
+// drops Authorization for another host, but keeps it for the same host
+// on another scheme or port, so a redirect from https to plain http (or
+// to http anywhere but this machine) is refused.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	from := via[len(via)-1].URL
+	switch {
+	case from.Scheme == "https" && req.URL.Scheme != "https":
+		return fmt.Errorf("refused a redirect from https to %s", req.URL.Redacted())
+	case req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()):
+		return fmt.Errorf("refused a redirect to %s: use https", req.URL.Redacted())
+	}
+	return nil
 }
 
 // CheckURL accepts an API address: https, or http to this machine only,
@@ -279,7 +302,7 @@ func (c *Client) once(ctx context.Context, r Request) (*http.Response, error) {
 	req.Header.Set("User-Agent", "bundle")
 	// net/http drops Authorization on a redirect to another host (GitHub
 	// sends downloads to its storage), so the token stays with the API.
-	req.Header.Set("Authorization", c.scheme+" "+c.token)
+	req.Header.Set("Authorization", c.scheme+" "+strings.TrimSpace(c.token))
 	return c.http.Do(req)
 }
 
@@ -306,7 +329,10 @@ func (c *Client) statusError(r Request, resp *http.Response) *StatusError {
 	} else {
 		e.Message = string(data)
 	}
-	e.Message = oneLine(strings.ReplaceAll(e.Message, c.token, "[token]"), 300)
+	if t := strings.TrimSpace(c.token); t != "" {
+		e.Message = strings.ReplaceAll(e.Message, t, "[token]")
+	}
+	e.Message = oneLine(e.Message, 300)
 	e.RetryAfter = retryAfter(resp.Header, time.Now())
 	e.rateLimited = resp.StatusCode == http.StatusTooManyRequests ||
 		(resp.StatusCode == http.StatusForbidden && (resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0"))

@@ -138,3 +138,24 @@ func TestRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectKeepsTheToken: a redirect from https to plain http is
+// refused, so the token never crosses in clear text, even to the same
+// host.
+func TestRedirectKeepsTheToken(t *testing.T) {
+	var plainHits atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		w.Write([]byte(`{}`))
+	}))
+	defer plain.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/stolen", http.StatusFound)
+	}))
+	defer secure.Close()
+	c := NewClient("secret-token", "Bearer", nil, Options{HTTP: secure.Client(), Attempts: 1})
+	err := c.Do(context.Background(), Request{Method: http.MethodGet, URL: secure.URL, Repeatable: true}, nil)
+	if err == nil || !strings.Contains(err.Error(), "refused a redirect from https") || plainHits.Load() != 0 {
+		t.Errorf("https to http: %v, %d requests reached the plain server", err, plainHits.Load())
+	}
+}

@@ -70,6 +70,9 @@ func Run(ctx context.Context, f forge.Forge, d *Dist, o Options) (Result, error)
 		if !retryable(err) || round > o.Rounds {
 			return r.res, err
 		}
+		if hint := forge.WaitHint(err); hint > maxWait {
+			return r.res, fmt.Errorf("%w: the server asks to wait %s; run bundle publish again later", err, hint.Round(time.Second))
+		}
 		wait := max(forge.WaitHint(err), o.Backoff<<(round-1))
 		o.Say("%v; reading the release again in %s (round %d of %d)", err, wait.Round(time.Millisecond), round, o.Rounds)
 		if err := sleep(ctx, wait); err != nil {
@@ -77,6 +80,9 @@ func Run(ctx context.Context, f forge.Forge, d *Dist, o Options) (Result, error)
 		}
 	}
 }
+
+// maxWait is the longest a run waits for a rate limit to pass.
+const maxWait = 2 * time.Minute
 
 // run is one publish, across its rounds.
 type run struct {
@@ -159,6 +165,9 @@ func (r *run) release(ctx context.Context) (rel forge.Release, done bool, err er
 	case len(published) > 0:
 		rel = published[0]
 		if err := r.check(ctx, rel); err != nil {
+			if forge.Transient(err) {
+				return rel, false, err // a lost answer, not a difference
+			}
 			return rel, false, fmt.Errorf("%s is published already, but not as dist holds it: %w; publish a new version", rel.Tag, err)
 		}
 		r.res.Release, r.res.Published = rel, r.sent
@@ -265,7 +274,12 @@ func (r *run) plan(ctx context.Context, assets []forge.Asset) ([]File, error) {
 
 func (r *run) upload(ctx context.Context, rel forge.Release, f File) error {
 	r.ours[f.Name] = true
-	_, err := r.f.Upload(ctx, rel, f.Name, f.Size, func() (io.ReadCloser, error) { return r.d.Open(f.Name) })
+	a, err := r.f.Upload(ctx, rel, f.Name, f.Size, func() (io.ReadCloser, error) { return r.d.Open(f.Name) })
+	if err == nil && a.Name != f.Name {
+		// GitHub renames names with some characters; the release would
+		// then not hold what artifacts.json lists.
+		return fmt.Errorf("upload %s: the forge stored it as %s; give the file a name of letters, digits, '.', '_' and '-'", f.Name, a.Name)
+	}
 	if taken(err) {
 		// The name is taken: an earlier try of this upload whose answer
 		// was lost, or another run. The next round sees which.

@@ -173,7 +173,8 @@ func pushGit(ctx context.Context, p push, d *Dist, tag string, say func(string, 
 		if err := os.WriteFile(key, []byte(strings.TrimRight(p.key, "\n")+"\n"), 0o600); err != nil {
 			return err
 		}
-		env = append(env, "GIT_SSH_COMMAND=ssh -i "+key+" -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new")
+		// git runs the command through a shell: the path is one quoted word.
+		env = append(env, "GIT_SSH_COMMAND=ssh -i '"+strings.ReplaceAll(filepath.ToSlash(key), "'", `'\''`)+"' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new")
 	}
 	repo := filepath.Join(work, "repo")
 	git := func(args ...string) (string, error) {
@@ -191,7 +192,7 @@ func pushGit(ctx context.Context, p push, d *Dist, tag string, say func(string, 
 		}
 		return out.String(), err
 	}
-	if _, err := git("clone", "--quiet", "--depth", "1", p.repo, repo); err != nil {
+	if _, err := git("clone", "--quiet", "--depth", "1", "--", p.repo, repo); err != nil {
 		return err
 	}
 	for path, name := range p.files {
@@ -199,7 +200,14 @@ func pushGit(ctx context.Context, p push, d *Dist, tag string, say func(string, 
 		if err != nil {
 			return err
 		}
-		dst, err := os.Create(filepath.Join(repo, path))
+		// The clone is the remote's: a link planted at this name must not
+		// lead the write elsewhere.
+		target := filepath.Join(repo, path)
+		if err := os.Remove(target); err != nil && !os.IsNotExist(err) {
+			src.Close()
+			return err
+		}
+		dst, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
 			_, err = io.Copy(dst, src)
 			if cerr := dst.Close(); err == nil {

@@ -100,8 +100,8 @@ func Release(ctx context.Context, o Settings) (Summary, error) {
 	if err != nil {
 		return Summary{}, exitcode.Config(err)
 	}
-	token := getenv(kind.TokenEnv)
-	if strings.TrimSpace(token) == "" {
+	token := strings.TrimSpace(getenv(kind.TokenEnv))
+	if token == "" {
 		return Summary{}, exitcode.Config(fmt.Errorf("$%s is not set: put a token that may write the repository's releases there (in GitHub Actions: env: %s: ${{ secrets.%s }}, with permissions: contents: write)",
 			kind.TokenEnv, kind.TokenEnv, kind.TokenEnv))
 	}

@@ -132,6 +132,9 @@ func (f *Forge) Upload(ctx context.Context, r forge.Release, name string, size i
 	if _, err := forge.CheckURL(uploadBase(r.Upload)); err != nil {
 		return forge.Asset{}, fmt.Errorf("the release's upload_url: %w", err)
 	}
+	if !f.uploadHost(r.Upload) {
+		return forge.Asset{}, fmt.Errorf("the release's upload_url %q is on neither the API's host nor its uploads host; the token goes only there", r.Upload)
+	}
 	req := forge.Request{Method: http.MethodPost, URL: r.Upload + "?name=" + url.QueryEscape(name),
 		Body: open, Size: size, Type: "application/octet-stream"}
 	var a asset
@@ -139,6 +142,18 @@ func (f *Forge) Upload(ctx context.Context, r forge.Release, name string, size i
 		return forge.Asset{}, err
 	}
 	return a.asset(), nil
+}
+
+// uploadHost reports whether an upload address is on the API's own host
+// (GitHub Enterprise Server) or its uploads host (api.github.com's is
+// uploads.github.com).
+func (f *Forge) uploadHost(upload string) bool {
+	api, errA := url.Parse(f.repo)
+	u, errU := url.Parse(upload)
+	if errA != nil || errU != nil {
+		return false
+	}
+	return u.Host == api.Host || u.Host == "uploads."+strings.TrimPrefix(api.Host, "api.")
 }
 
 // uploadBase is the scheme and host of an upload address, which must pass

@@ -11,13 +11,17 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -176,8 +180,8 @@ func (f Format) Package(ctx context.Context, in packager.Input, dest string) err
 const contentTypes = "[Content_Types].xml"
 
 // deflateContentTypes copies the package at src to w with
-// [Content_Types].xml compressed and every other entry's bytes, headers
-// and order as they are. osslsigncode adds the signature's type to that
+// [Content_Types].xml compressed (and typing every part) and every other
+// entry's bytes, headers and order as they are. osslsigncode adds the signature's type to that
 // part and always compresses what it writes back, but keeps the entry's
 // method: a stored one would then be labelled stored with compressed
 // data, which unzip and Windows refuse. The part is not in the block map,
@@ -189,12 +193,21 @@ func deflateContentTypes(w io.Writer, src string) error {
 		return err
 	}
 	defer r.Close()
+	var names []string
+	for _, f := range r.File {
+		// Copying raw entries keeps their headers as they are; zip64's
+		// extra fields would be written twice.
+		if f.CompressedSize64 >= 0xFFFFFFFF || f.UncompressedSize64 >= 0xFFFFFFFF {
+			return fmt.Errorf("%s is 4 GiB or more: MSIX packages that need ZIP64 are not made yet", f.Name)
+		}
+		names = append(names, f.Name)
+	}
 	zw := zip.NewWriter(w)
 	for _, f := range r.File {
 		hdr := f.FileHeader
 		hdr.Modified = time.Time{} // keep the DOS time fields, with no extra field added for it
-		if f.Name == contentTypes && f.Method == zip.Store {
-			if err := writeDeflated(zw, hdr, f); err != nil {
+		if f.Name == contentTypes {
+			if err := writeContentTypes(zw, hdr, f, names); err != nil {
 				return err
 			}
 			continue
@@ -214,16 +227,29 @@ func deflateContentTypes(w io.Writer, src string) error {
 	return zw.Close()
 }
 
-// writeDeflated writes f's content compressed, with its sizes in the
-// local header (no data descriptor), as the other entries have them.
-func writeDeflated(zw *zip.Writer, hdr zip.FileHeader, f *zip.File) error {
+// maxContentTypes is the most [Content_Types].xml is read: a few lines
+// per kind of file.
+const maxContentTypes = 1 << 20
+
+// writeContentTypes writes [Content_Types].xml compressed, with its sizes
+// in the local header (no data descriptor), as the other entries have
+// them, and with a type for every part: the packager types parts by
+// their extension only, so a file without one (LICENSE) had none, which
+// the package format does not allow.
+func writeContentTypes(zw *zip.Writer, hdr zip.FileHeader, f *zip.File, parts []string) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(rc, maxContentTypes+1))
 	rc.Close()
 	if err != nil {
+		return err
+	}
+	if len(data) > maxContentTypes {
+		return fmt.Errorf("%s is over %d bytes", contentTypes, maxContentTypes)
+	}
+	if data, err = typeEveryPart(data, parts); err != nil {
 		return err
 	}
 	var b bytes.Buffer
@@ -247,6 +273,72 @@ func writeDeflated(zw *zip.Writer, hdr zip.FileHeader, f *zip.File) error {
 	}
 	_, err = out.Write(b.Bytes())
 	return err
+}
+
+// contentTypesDoc is [Content_Types].xml (Open Packaging Conventions).
+type contentTypesDoc struct {
+	XMLName   xml.Name     `xml:"Types"`
+	Xmlns     string       `xml:"xmlns,attr"`
+	Defaults  []ctDefault  `xml:"Default"`
+	Overrides []ctOverride `xml:"Override"`
+}
+
+type ctDefault struct {
+	XMLName     xml.Name `xml:"Default"`
+	Extension   string   `xml:"Extension,attr"`
+	ContentType string   `xml:"ContentType,attr"`
+}
+
+type ctOverride struct {
+	XMLName     xml.Name `xml:"Override"`
+	PartName    string   `xml:"PartName,attr"`
+	ContentType string   `xml:"ContentType,attr"`
+}
+
+// typeEveryPart adds an Override of application/octet-stream for each
+// part that neither a Default (by extension) nor an Override types.
+func typeEveryPart(data []byte, parts []string) ([]byte, error) {
+	var doc contentTypesDoc
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", contentTypes, err)
+	}
+	byExt, byPart := map[string]bool{}, map[string]bool{}
+	for _, d := range doc.Defaults {
+		byExt[strings.ToLower(d.Extension)] = true
+	}
+	for _, o := range doc.Overrides {
+		byPart[strings.ToLower(o.PartName)] = true
+	}
+	added := false
+	for _, name := range parts {
+		if name == contentTypes || strings.HasSuffix(name, "/") {
+			continue
+		}
+		part := partName(name)
+		if byExt[strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))] && path.Ext(name) != "" || byPart[strings.ToLower(part)] {
+			continue
+		}
+		doc.Overrides = append(doc.Overrides, ctOverride{PartName: part, ContentType: "application/octet-stream"})
+		added = true
+	}
+	if !added {
+		return data, nil
+	}
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), out...), nil
+}
+
+// partName is the package part name of a ZIP entry: "/" and each
+// segment percent-encoded.
+func partName(entry string) string {
+	segs := strings.Split(entry, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return "/" + strings.Join(segs, "/")
 }
 
 // applicationID is the Application Id: a letter, then letters, digits

@@ -87,6 +87,9 @@ func TestPackage(t *testing.T) {
 		if err := msixtest.CheckBlockMap(pkg); err != nil {
 			t.Errorf("hostile %v: %v", hostile, err)
 		}
+		if err := msixtest.CheckContentTypes(pkg); err != nil {
+			t.Errorf("hostile %v: %v", hostile, err)
+		}
 		for _, logo := range []string{"Assets/StoreLogo.png", "Assets/Square150x150Logo.png", "Assets/Square44x44Logo.png", "docs/README.md"} {
 			if _, err := os.Stat(filepath.Join(dir, logo)); err != nil {
 				t.Errorf("the package lacks %s", logo)
@@ -107,6 +110,9 @@ func TestPackage(t *testing.T) {
 	run(t, "osslsigncode", "verify", "-CAfile", cert.CertPEM, "-in", signed)
 	run(t, "unzip", "-t", signed)
 	if err := msixtest.CheckBlockMap(signed); err != nil {
+		t.Errorf("signed: %v", err)
+	}
+	if err := msixtest.CheckContentTypes(signed); err != nil {
 		t.Errorf("signed: %v", err)
 	}
 	dir := t.TempDir()
