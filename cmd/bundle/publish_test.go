@@ -174,3 +174,60 @@ func TestPublishInterrupted(t *testing.T) {
 	}
 	published(t, g, dist)
 }
+
+// TestPublishKilledAtRandom kills bundle publish (SIGKILL or SIGINT) at
+// random points, each time against a new stand-in whose requests take a
+// few milliseconds, and checks that the server then holds at most one
+// release of the tag, never a second draft, and never a published release
+// without every file; that the next run completes it, published once;
+// and that one more changes nothing.
+func TestPublishKilledAtRandom(t *testing.T) {
+	dist, _ := helloBuild(t)
+	rng := interruptSeed(t)
+	m := testfs.ReadManifest(t, dist)
+	states := map[string]int{}
+	for i := 0; i < 10; i++ {
+		g := forgetest.NewGitHub(t)
+		g.Delay = 4 * time.Millisecond
+		env, _ := publishEnv(t, g)
+		cmd := exec.Command(bundleBin, "publish", "--dist", dist)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), env...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(rng.IntN(300)) * time.Millisecond
+		sig := []syscall.Signal{syscall.SIGKILL, syscall.SIGINT}[rng.IntN(2)]
+		time.Sleep(delay)
+		cmd.Process.Signal(sig)
+		cmd.Wait()
+		rels := g.Releases()
+		switch {
+		case len(rels) > 1:
+			t.Fatalf("after %v at %v: %d releases", sig, delay, len(rels))
+		case len(rels) == 0:
+			states["no release"]++
+		case rels[0].Draft:
+			states["a draft"]++
+		default:
+			states["published"]++
+			if rels[0].Published != 1 || len(rels[0].Assets) != len(m.Artifacts)+2 {
+				t.Fatalf("after %v at %v: published %d times with %d files", sig, delay, rels[0].Published, len(rels[0].Assets))
+			}
+		}
+		if r := runBundle(t, t.TempDir(), env, "publish", "--dist", dist); r.code != 0 {
+			t.Fatalf("the publish after %v at %v: exit %d\n%s%s", sig, delay, r.code, r.stdout, r.stderr)
+		}
+		published(t, g, dist)
+		before := len(g.Log())
+		if r := runBundle(t, t.TempDir(), env, "publish", "--dist", dist); r.code != 0 {
+			t.Fatalf("publish again: exit %d\n%s", r.code, r.stderr)
+		}
+		for _, r := range g.Log()[before:] {
+			if r.Method != "GET" {
+				t.Errorf("publishing a complete release sent %s %s", r.Method, r.Path)
+			}
+		}
+	}
+	t.Logf("what each kill left: %v", states)
+}

@@ -99,7 +99,8 @@ type GitHub struct {
 	// and logs their requests with the rest ("storage").
 	Storage            *httptest.Server
 	Owner, Name, Token string
-	PerPage            int // the most items a list page holds; default 100
+	PerPage            int           // the most items a list page holds; default 100
+	Delay              time.Duration // how long each request takes before it is handled, as over a network
 
 	mu       sync.Mutex
 	files    map[string]map[string]*File // owner/name, then path: the repositories' default branches
@@ -209,6 +210,10 @@ func (g *GitHub) AddRelease(r Release) *Release {
 }
 
 func (g *GitHub) serve(w http.ResponseWriter, req *http.Request) {
+	g.mu.Lock()
+	delay := g.Delay
+	g.mu.Unlock()
+	time.Sleep(delay)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	kind, handle := g.route(req)
