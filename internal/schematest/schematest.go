@@ -27,7 +27,7 @@ func Compile(t testing.TB, path string) *jsonschema.Schema {
 		t.Fatalf("%s: %v", path, err)
 	}
 	c := jsonschema.NewCompiler()
-	c.UseRegexpEngine(ecmaRegexp)
+	c.UseRegexpEngine(ECMARegexp)
 	if err := c.AddResource(path, doc); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,9 @@ func ValidateYAML(sch *jsonschema.Schema, data []byte) error {
 	return ValidateJSON(sch, j)
 }
 
-func ecmaRegexp(s string) (jsonschema.Regexp, error) {
+// ECMARegexp reads patterns as ECMA-262 does, which is what JSON Schema
+// specifies and what editors' validators use: a jsonschema.RegexpEngine.
+func ECMARegexp(s string) (jsonschema.Regexp, error) {
 	re, err := regexp2.Compile(s, regexp2.ECMAScript)
 	if err != nil {
 		return nil, err

@@ -10,9 +10,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dlclark/regexp2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
+
+	"github.com/bundlekit/bundle/internal/schematest"
 )
 
 // known mirrors what bundler/formats supplies, so these tests do not
@@ -118,7 +119,7 @@ func TestSlug(t *testing.T) {
 // second document) that a JSON Schema cannot see: the decoder must reject
 // them, the schema is not asked.
 func TestSchemaAgreesWithDecoder(t *testing.T) {
-	engines := map[string]*jsonschema.Schema{"go": compileSchema(t, nil), "ecma": compileSchema(t, ecmaRegexp)}
+	engines := map[string]*jsonschema.Schema{"go": compileSchema(t, nil), "ecma": compileSchema(t, schematest.ECMARegexp)}
 	files, _ := filepath.Glob("../../../testdata/config/*/*.yaml")
 	examples, _ := filepath.Glob("../../../examples/*/bundle.yaml")
 	files = append(files, examples...)
@@ -187,25 +188,6 @@ func compileSchema(t *testing.T, engine jsonschema.RegexpEngine) *jsonschema.Sch
 	}
 	return sch
 }
-
-// ecmaRegexp reads patterns as ECMA-262 does, which is what JSON Schema
-// specifies and what editors' validators use.
-func ecmaRegexp(s string) (jsonschema.Regexp, error) {
-	re, err := regexp2.Compile(s, regexp2.ECMAScript)
-	if err != nil {
-		return nil, err
-	}
-	return ecma{re}, nil
-}
-
-type ecma struct{ re *regexp2.Regexp }
-
-func (e ecma) MatchString(s string) bool {
-	ok, err := e.re.MatchString(s)
-	return err == nil && ok
-}
-
-func (e ecma) String() string { return e.re.String() }
 
 // validateYAML validates a YAML document as JSON Schema sees it. A YAML
 // syntax error counts as a rejection.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/dlclark/regexp2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/bundlekit/bundle/internal/schematest"
 )
 
 // hostileStrings returns values every one-line field must refuse: each
@@ -98,7 +100,7 @@ func TestTextRule(t *testing.T) {
 // of bundle.yaml in turn and checks the
 // decoder and the schema (Go and ECMA-262 regexps) both refuse it.
 func TestTextRuleEveryField(t *testing.T) {
-	schemas := map[string]*jsonschema.Schema{"go": compileSchema(t, nil), "ecma": compileSchema(t, ecmaRegexp)}
+	schemas := map[string]*jsonschema.Schema{"go": compileSchema(t, nil), "ecma": compileSchema(t, schematest.ECMARegexp)}
 	fields := stringFields()
 	if len(fields) < 30 {
 		t.Fatalf("found only %d string fields", len(fields))

@@ -43,7 +43,7 @@ type Client struct {
 // <scheme> <token>".
 func NewClient(token, scheme string, header http.Header, o Options) *Client {
 	c := &Client{http: o.HTTP, token: token, scheme: scheme, header: header,
-		attempts: o.Attempts, backoff: o.Backoff, maxWait: o.MaxWait, sleep: sleep}
+		attempts: o.Attempts, backoff: o.Backoff, maxWait: o.MaxWait, sleep: Sleep}
 	if c.http == nil {
 		c.http = &http.Client{Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
@@ -366,7 +366,8 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -82,6 +82,22 @@ type Forge interface {
 	PutFile(ctx context.Context, path string, content []byte, version, message string) error
 }
 
+// DraftRequest is the request that creates a draft release at url (a
+// repository's /releases): GitHub and Gitea take the same fields.
+func DraftRequest(url string, n NewRelease) (Request, error) {
+	body := map[string]any{"tag_name": n.Tag, "name": n.Name, "body": n.Body, "draft": true, "prerelease": n.Prerelease}
+	if n.Target != "" {
+		body["target_commitish"] = n.Target
+	}
+	return JSON("POST", url, body)
+}
+
+// PublishRequest is the request that publishes the draft release at url
+// (a repository's /releases/{id}).
+func PublishRequest(url string) (Request, error) {
+	return JSON("PATCH", url, map[string]any{"draft": false})
+}
+
 // FileURL is the API address of a file of a repository's contents, each
 // part of path escaped.
 func FileURL(repo, path string) string {

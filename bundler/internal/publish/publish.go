@@ -75,7 +75,7 @@ func Run(ctx context.Context, f forge.Forge, d *Dist, o Options) (Result, error)
 		}
 		wait := max(forge.WaitHint(err), o.Backoff<<(round-1))
 		o.Say("%v; reading the release again in %s (round %d of %d)", err, wait.Round(time.Millisecond), round, o.Rounds)
-		if err := sleep(ctx, wait); err != nil {
+		if err := forge.Sleep(ctx, wait); err != nil {
 			return r.res, err
 		}
 	}
@@ -372,15 +372,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -148,7 +148,7 @@ func pushForge(ctx context.Context, kind Kind, api string, p push, d *Dist, tag 
 			if try == 3 || !(forge.Transient(err) || forge.Status(err) == 409 || forge.Status(err) == 422) {
 				return err
 			}
-			if err := sleep(ctx, time.Duration(try)*time.Second); err != nil {
+			if err := forge.Sleep(ctx, time.Duration(try)*time.Second); err != nil {
 				return err
 			}
 		}

@@ -84,11 +84,7 @@ func (f *Forge) Releases(ctx context.Context, tag string) ([]forge.Release, erro
 }
 
 func (f *Forge) CreateDraft(ctx context.Context, n forge.NewRelease) (forge.Release, error) {
-	body := map[string]any{"tag_name": n.Tag, "name": n.Name, "body": n.Body, "draft": true, "prerelease": n.Prerelease}
-	if n.Target != "" {
-		body["target_commitish"] = n.Target
-	}
-	req, err := forge.JSON(http.MethodPost, f.repo+"/releases", body)
+	req, err := forge.DraftRequest(f.repo+"/releases", n)
 	if err != nil {
 		return forge.Release{}, err
 	}
@@ -180,7 +176,7 @@ func (f *Forge) Download(ctx context.Context, _ forge.Release, a forge.Asset, w 
 }
 
 func (f *Forge) Publish(ctx context.Context, r forge.Release) (forge.Release, error) {
-	req, err := forge.JSON(http.MethodPatch, fmt.Sprintf("%s/releases/%d", f.repo, r.ID), map[string]any{"draft": false})
+	req, err := forge.PublishRequest(fmt.Sprintf("%s/releases/%d", f.repo, r.ID))
 	if err != nil {
 		return forge.Release{}, err
 	}
