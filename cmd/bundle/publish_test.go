@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -13,6 +15,42 @@ import (
 	"github.com/bundlekit/bundle/internal/forgetest"
 	"github.com/bundlekit/bundle/internal/testfs"
 )
+
+// small is a dist to publish: examples/hello for two targets, its
+// archives only (about 2 MB), built once. The stand-ins hold every file
+// they are sent in memory, and the whole test binary's memory shows up in
+// the peak memory of every program it starts afterwards (Linux counts the
+// parent's at the exec), which TestBoundedResources measures.
+var small struct {
+	once sync.Once
+	dist string
+	err  error
+}
+
+func publishDist(t *testing.T) string {
+	t.Helper()
+	small.once.Do(func() {
+		work, err := os.MkdirTemp(filepath.Dir(bundleBin), "publish-")
+		if err == nil {
+			err = os.CopyFS(filepath.Join(work, "hello"), os.DirFS(filepath.Join(testfs.RepoRoot(t), "examples/hello")))
+		}
+		if err != nil {
+			small.err = err
+			return
+		}
+		small.dist = filepath.Join(work, "dist")
+		r, err := runProgram(filepath.Join(work, "hello"), []string{epoch}, bundleBin, "build", "--dist", small.dist,
+			"--target", "linux/amd64,windows/amd64", "--format", "tar.gz,zip")
+		if err == nil && r.code != 0 {
+			err = fmt.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+		small.err = err
+	})
+	if small.err != nil {
+		t.Fatalf("build the dist to publish: %v", small.err)
+	}
+	return small.dist
+}
 
 // publishEnv is the environment GitHub Actions gives a publish step, for
 // the stand-in g, with a git on PATH that writes its environment to
@@ -55,7 +93,7 @@ func published(t *testing.T, g *forgetest.GitHub, dist string) {
 // would, then again: the second run changes nothing. The token is in no
 // output and in no program bundle runs.
 func TestPublish(t *testing.T) {
-	dist, _ := helloBuild(t)
+	dist := publishDist(t)
 	g := forgetest.NewGitHub(t)
 	g.Inject(forgetest.Fault{Kind: "upload", Nth: 3, Do: forgetest.Status500}, forgetest.Fault{Kind: "upload", Nth: 5, Do: forgetest.Drop})
 	env, gitEnv := publishEnv(t, g)
@@ -84,7 +122,7 @@ func TestPublish(t *testing.T) {
 // TestPublishBadInput: each mistake is one line and exit 2, and nothing
 // reaches the server but, for the repository, one read.
 func TestPublishBadInput(t *testing.T) {
-	dist, _ := helloBuild(t)
+	dist := publishDist(t)
 	changed := t.TempDir()
 	os.CopyFS(changed, os.DirFS(dist))
 	m := testfs.ReadManifest(t, dist)
@@ -132,7 +170,7 @@ func TestPublishBadInput(t *testing.T) {
 // TestPublishInterrupted: Ctrl-C during an upload leaves a draft, and
 // the next run completes it and publishes it once.
 func TestPublishInterrupted(t *testing.T) {
-	dist, _ := helloBuild(t)
+	dist := publishDist(t)
 	g := forgetest.NewGitHub(t)
 	g.Inject(forgetest.Fault{Kind: "upload", Nth: 3, Do: forgetest.Stall})
 	env, _ := publishEnv(t, g)
@@ -182,7 +220,7 @@ func TestPublishInterrupted(t *testing.T) {
 // without every file; that the next run completes it, published once;
 // and that one more changes nothing.
 func TestPublishKilledAtRandom(t *testing.T) {
-	dist, _ := helloBuild(t)
+	dist := publishDist(t)
 	rng := interruptSeed(t)
 	m := testfs.ReadManifest(t, dist)
 	states := map[string]int{}
