@@ -24,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenarios=${SCENARIOS:-big small many}
-all_formats="tar.gz deb rpm apk archlinux zip nsis msi app dmg"
+all_formats="tar.gz deb rpm apk archlinux zip nsis msi msix app dmg"
 formats=${FORMATS:-$all_formats}
 big_mb=${BIG_MB:-500}
 work=$(mktemp -d)
@@ -39,7 +39,7 @@ fi
 target_of() {
 	case $1 in
 	tar.gz | deb | rpm | apk | archlinux) echo linux/amd64 ;;
-	zip | nsis | msi) echo windows/amd64 ;;
+	zip | nsis | msi | msix) echo windows/amd64 ;;
 	app | dmg) echo darwin/amd64 ;;
 	*) echo "unknown format $1" >&2 && return 2 ;;
 	esac
@@ -66,7 +66,7 @@ project() {
 	esac
 	sed -i -E \
 		-e 's/^  linux: .*/  linux: [tar.gz, deb, rpm, apk, archlinux]/' \
-		-e 's/^  windows: .*/  windows: [zip, nsis, msi]/' \
+		-e 's/^  windows: .*/  windows: [zip, nsis, msi, msix]/' \
 		-e 's/^  darwin: .*/  darwin: [app, dmg]/' \
 		"$dir/bundle.yaml"
 	printf '  - src: payload\n    dst: data\n' >>"$dir/bundle.yaml"
