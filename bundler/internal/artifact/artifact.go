@@ -130,16 +130,23 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // SHA256File returns the hex SHA-256 of dir/name, a regular file: a link
 // or anything else there is an error, so a hash never reads outside dir.
 func SHA256File(dir, name string) (string, error) {
+	_, sum, err := HashFile(dir, name)
+	return sum, err
+}
+
+// HashFile returns the size and hex SHA-256 of dir/name, read as
+// SHA256File reads it.
+func HashFile(dir, name string) (size int64, sum string, err error) {
 	f, err := openRegular(dir, name)
 	if err != nil {
-		return "", err
+		return 0, "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	if size, err = io.Copy(h, f); err != nil {
+		return 0, "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return size, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Open opens the file name in dir for reading as openRegular does: a

@@ -2,8 +2,6 @@ package publish
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -85,18 +83,14 @@ func LoadDist(dir string) (*Dist, error) {
 // Open opens one of the dist's files for an upload.
 func (d *Dist) Open(name string) (io.ReadCloser, error) { return artifact.Open(d.Dir, name) }
 
+// hashFile is artifact.HashFile with the path left out of its error,
+// which the caller names.
 func hashFile(dir, name string) (int64, string, error) {
-	f, err := artifact.Open(dir, name)
+	size, sum, err := artifact.HashFile(dir, name)
 	if err != nil {
 		return 0, "", unwrapPath(err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return size, sum, nil
 }
 
 // unwrapPath drops the path from an *os.PathError, which the caller names

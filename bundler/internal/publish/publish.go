@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -262,7 +263,7 @@ func (r *run) plan(ctx context.Context, assets []forge.Asset) ([]File, error) {
 			if r.ours[f.Name] {
 				list = &r.res.Uploaded // a try whose answer was lost stored it
 			}
-			if !contains(*list, f.Name) {
+			if !slices.Contains(*list, f.Name) {
 				*list = append(*list, f.Name)
 			}
 			continue
@@ -288,7 +289,7 @@ func (r *run) upload(ctx context.Context, rel forge.Release, f File) error {
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", f.Name, err)
 	}
-	if !contains(r.res.Uploaded, f.Name) {
+	if !slices.Contains(r.res.Uploaded, f.Name) {
 		r.res.Uploaded = append(r.res.Uploaded, f.Name)
 	}
 	r.o.Say("uploaded %s (%s)", f.Name, artifact.HumanSize(f.Size))
@@ -363,13 +364,4 @@ func (r *run) same(ctx context.Context, a forge.Asset, f File) (bool, error) {
 		r.sums[a.ID] = sum
 	}
 	return sum == f.SHA256, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

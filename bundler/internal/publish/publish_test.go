@@ -22,32 +22,12 @@ import (
 // it.
 func writeDist(t *testing.T, n int) *Dist {
 	t.Helper()
-	dir := t.TempDir()
-	m := artifact.Manifest{Name: "hello", Version: "1.2.3"}
+	var files [][3]string
 	for i := range n {
-		name := fmt.Sprintf("hello_1.2.3_linux_amd64.%d.tar.gz", i)
-		data := bytes.Repeat([]byte{byte('a' + i)}, 1000+i*517)
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, sum, err := hashFile(dir, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Artifacts = append(m.Artifacts, artifact.Artifact{Path: name, OS: "linux", Arch: "amd64", Format: "tar.gz", Size: int64(len(data)), SHA256: sum})
+		files = append(files, [3]string{fmt.Sprintf("hello_1.2.3_linux_amd64.%d.tar.gz", i), "tar.gz",
+			string(bytes.Repeat([]byte{byte('a' + i)}, 1000+i*517))})
 	}
-	m.Sort()
-	data, err := m.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, artifact.ManifestName), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, artifact.ChecksumsName), m.Checksums(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := LoadDist(dir)
+	d, err := LoadDist(distWith(t, files))
 	if err != nil {
 		t.Fatal(err)
 	}

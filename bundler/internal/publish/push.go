@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -219,7 +221,7 @@ func pushGit(ctx context.Context, p push, d *Dist, tag string, say func(string, 
 			return err
 		}
 	}
-	if _, err := git(append([]string{"add", "--"}, keys(p.files)...)...); err != nil {
+	if _, err := git(append([]string{"add", "--"}, slices.Sorted(maps.Keys(p.files))...)...); err != nil {
 		return err
 	}
 	if _, err := git("diff", "--cached", "--quiet"); err == nil {
@@ -236,14 +238,6 @@ func pushGit(ctx context.Context, p push, d *Dist, tag string, say func(string, 
 	}
 	say("%s: pushed %s", p.what, strings.TrimPrefix(tag, "v"))
 	return nil
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func lastLines(s string, n int) string {

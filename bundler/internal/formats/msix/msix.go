@@ -341,10 +341,13 @@ func partName(entry string) string {
 	return "/" + strings.Join(segs, "/")
 }
 
+// notApplicationID is what an Application Id cannot hold.
+var notApplicationID = regexp.MustCompile(`[^A-Za-z0-9.]`)
+
 // applicationID is the Application Id: a letter, then letters, digits
 // and '.' (the schema's ST_ApplicationId), made from the binary's name.
 func applicationID(binary string) string {
-	id := regexp.MustCompile(`[^A-Za-z0-9.]`).ReplaceAllString(binary, "")
+	id := notApplicationID.ReplaceAllString(binary, "")
 	if id == "" || !(id[0] >= 'A' && id[0] <= 'Z' || id[0] >= 'a' && id[0] <= 'z') {
 		id = "App" + id
 	}

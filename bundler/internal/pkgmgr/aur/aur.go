@@ -99,12 +99,15 @@ func (Manager) Write(in pkgmgr.Input) ([]pkgmgr.File, error) {
 	return files, nil
 }
 
+// notAlnum is what a pre-release loses in a pkgver.
+var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
+
 // Pkgver is v as pacman's pkgver, which may hold no '-': a pre-release
 // joins the version without its separators (1.2.3-rc.1 is 1.2.3rc1, which
 // vercmp puts before 1.2.3), and build metadata is dropped.
 func Pkgver(v *semver.Version) string {
 	core := strings.SplitN(strings.SplitN(v.String(), "-", 2)[0], "+", 2)[0]
-	pre := regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(v.Prerelease(), "")
+	pre := notAlnum.ReplaceAllString(v.Prerelease(), "")
 	if pre != "" && pre[0] >= '0' && pre[0] <= '9' {
 		pre = "pre" + pre // a digit would join the patch number
 	}

@@ -39,13 +39,16 @@ func (Manager) CheckConfig(p *config.Project) error {
 	return nil
 }
 
+// notTokenChars are what a cask token has a '-' for.
+var notTokenChars = regexp.MustCompile(`[^a-z0-9]+`)
+
 // Token is the cask's token: homebrew.token, else the binary's name in
 // lower case with '-' for anything but letters and digits.
 func Token(c config.Config) string {
 	if c.PackageManagers.Homebrew != nil && c.PackageManagers.Homebrew.Token != "" {
 		return c.PackageManagers.Homebrew.Token
 	}
-	t := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(c.Binary), "-"), "-")
+	t := strings.Trim(notTokenChars.ReplaceAllString(strings.ToLower(c.Binary), "-"), "-")
 	if t == "" {
 		t = "app"
 	}
