@@ -136,6 +136,7 @@ func acceptPKGBUILD(t *testing.T, b buildtest.Built, a bundler.Artifact) {
 		if _, err := user.Lookup("nobody"); err != nil {
 			testtool.Missing(t, "running as root without a nobody user to run makepkg as")
 		}
+		testtool.Need(t, "util-linux", "runuser")
 		os.Chmod(dir, 0o777)
 		cmd = exec.Command("runuser", "-u", "nobody", "--", "makepkg", "--printsrcinfo")
 	}
