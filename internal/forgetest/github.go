@@ -101,6 +101,7 @@ type GitHub struct {
 	Owner, Name, Token string
 	PerPage            int           // the most items a list page holds; default 100
 	Delay              time.Duration // how long each request takes before it is handled, as over a network
+	RetryAfter         string        // the Retry-After of a RateLimit fault; default "1"
 
 	mu       sync.Mutex
 	files    map[string]map[string]*File // owner/name, then path: the repositories' default branches
@@ -238,7 +239,11 @@ func (g *GitHub) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		case RateLimit:
 			io.Copy(io.Discard, req.Body)
-			w.Header().Set("Retry-After", "1")
+			after := g.RetryAfter
+			if after == "" {
+				after = "1"
+			}
+			w.Header().Set("Retry-After", after)
 			writeJSON(w, http.StatusTooManyRequests, map[string]string{"message": "You have exceeded a secondary rate limit."})
 			return
 		case Drop:

@@ -195,6 +195,25 @@ func TestPublishRetryAfter(t *testing.T) {
 	}
 }
 
+// TestPublishLongRateLimit: a rate limit that asks for an hour ends the
+// run at once with a line saying so, the draft kept, instead of sleeping
+// through every round.
+func TestPublishLongRateLimit(t *testing.T) {
+	g := forgetest.NewGitHub(t)
+	g.RetryAfter = "3600"
+	d := writeDist(t, 2)
+	g.Inject(forgetest.Fault{Kind: "upload", Nth: 1, Do: forgetest.RateLimit})
+	var say strings.Builder
+	began := time.Now()
+	_, err := Run(context.Background(), newForge(t, g), d, quick(&say))
+	if err == nil || !strings.Contains(err.Error(), "asks to wait 1h0m0s") || time.Since(began) > time.Minute {
+		t.Fatalf("publish under an hour's rate limit: %v after %v", err, time.Since(began))
+	}
+	if rels := g.Releases(); len(rels) != 1 || !rels[0].Draft {
+		t.Errorf("releases %+v; want the draft kept", rels)
+	}
+}
+
 func TestPublishRefusals(t *testing.T) {
 	t.Run("a draft's file differs", func(t *testing.T) {
 		g := forgetest.NewGitHub(t)
